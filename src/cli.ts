@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { createRequire } from 'node:module';
+import { exitCodeFor, formatError, UsageError } from './exit-codes.js';
+
+const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+
+function inventoryOptions(c: Command): Command {
+  return c
+    .option('-i, --inventory <file>', 'inventory file', 'inventory/hosts.yaml')
+    .option('-e, --extra-vars <vars>', 'variables: key=value, @file.yaml or {json}; repeatable, highest precedence', collect, [])
+    .option('-l, --limit <pattern>', 'only these hosts or groups (globs, !name, &group)')
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)')
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)');
+}
+
+const program = new Command();
+program
+  .name('provision')
+  .description('Make servers match a YAML playbook over SSH: typed, idempotent tasks, exact check mode with diffs.')
+  .version(version, '-V, --version')
+  .showHelpAfterError()
+  .enablePositionalOptions();
+
+inventoryOptions(program.argument('[playbook]', 'playbook to run'))
+  .option('-C, --check', 'dry run: show what would change, as diffs; change nothing', false)
+  .option('-D, --diff', 'show diffs of what changes', false)
+  .option('--fail-on-change', 'with --check: exit 6 when anything would change (drift detection for CI)', false)
+  .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 10)
+  .option('--report <file.json>', 'write a machine-readable report')
+  .option('-v, --verbose', 'plain output with every step', false)
+  .option('--accept-new-host-keys', 'trust and record host keys seen for the first time (a changed key is always refused)', false)
+  .option('-T, --timeout <seconds>', 'SSH connection timeout', positiveInt, 10)
+  .action(async (playbook: string | undefined, o) => {
+    if (!playbook) {
+      program.help();
+      return;
+    }
+    if (o.failOnChange && !o.check) throw new UsageError('--fail-on-change only makes sense with --check');
+    const { runPlaybook } = await import('./commands/run.js');
+    process.exitCode = await runPlaybook(playbook, { ...o, extraVars: o.extraVars, connectTimeout: o.timeout });
+  });
+
+inventoryOptions(program.command('validate').description('check a playbook, its inventory, variables and templates; touch no host').argument('<playbook>')).action(async (playbook: string, o) => {
+  const { loadAndCompile } = await import('./commands/load.js');
+  const runs = loadAndCompile(playbook, o);
+  const tasks = runs.reduce((n, r) => n + r.plays.reduce((m, p) => m + p.tasks.length, 0), 0);
+  process.stdout.write(`${playbook}: valid (${runs.length} host${runs.length === 1 ? '' : 's'}, ${tasks} task runs)\n`);
+});
+
+program.parseAsync(process.argv).catch((err) => {
+  process.stderr.write(`${formatError(err)}\n`);
+  process.exitCode = exitCodeFor(err);
+});

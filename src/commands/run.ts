@@ -1,0 +1,64 @@
+import { EXIT } from '../exit-codes.js';
+import { runLive } from '../output/live.js';
+import { PlainReporter } from '../output/reporter.js';
+import { ReportCollector } from '../report.js';
+import { runAll, type HostRecap, type RunEvent } from '../runner.js';
+import { loadAndCompile, type LoadOptions } from './load.js';
+
+export interface RunCommandOptions extends LoadOptions {
+  check: boolean;
+  diff: boolean;
+  failOnChange: boolean;
+  forks: number;
+  report?: string;
+  verbose: boolean;
+  acceptNewHostKeys: boolean;
+  connectTimeout: number;
+}
+
+/** `provision PLAYBOOK`: compile (no host touched if that fails), run, report; returns the exit status. */
+export async function runPlaybook(playbookFile: string, o: RunCommandOptions): Promise<number> {
+  const runs = loadAndCompile(playbookFile, o);
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const style = { color };
+  const report = new ReportCollector();
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    process.stderr.write('\nInterrupted: finishing the running task on each host, then stopping (Ctrl-C again to quit at once).\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const options = {
+    check: o.check,
+    diff: o.diff || o.check,
+    forks: o.forks,
+    connect: { acceptNewHostKeys: o.acceptNewHostKeys, connectTimeoutMs: o.connectTimeout * 1000 },
+    signal: abort.signal,
+  };
+  let recaps: HostRecap[];
+  const live = process.stdout.isTTY === true && !process.env.CI && !o.verbose;
+  try {
+    if (live) {
+      recaps = await runLive(runs, options, style, report.onEvent, o.diff || o.check);
+    } else {
+      const plain = new PlainReporter({ check: o.check, diff: o.diff, verbose: o.verbose, style, write: (t) => process.stdout.write(`${t}\n`) });
+      const emit = (e: RunEvent): void => {
+        report.onEvent(e);
+        plain.onEvent(e);
+      };
+      recaps = await runAll(runs, options, emit);
+      plain.finish(recaps);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (o.report) report.write(o.report, { playbook: playbookFile, check: o.check }, recaps);
+  if (abort.signal.aborted) return EXIT.interrupted;
+  if (recaps.some((r) => r.failed > 0)) return EXIT.hostFailed;
+  if (recaps.some((r) => r.unreachable > 0)) return EXIT.unreachable;
+  if (o.check && o.failOnChange && recaps.some((r) => r.changed > 0)) return EXIT.drift;
+  return EXIT.ok;
+}

@@ -1,0 +1,315 @@
+import { relative } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
+import type { Inventory, InventoryHost } from './inventory.js';
+import { matchHosts, unknownPatternTerms, groupHosts } from './inventory.js';
+import { findLocalFile, readLocalFile } from './local-files.js';
+import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
+import { schemaErrors } from './schema-errors.js';
+import type { TaskType } from './task-type.js';
+import { renderTemplate, renderValue, TemplateError } from './template.js';
+import { evaluateWhen } from './when.js';
+import { formatPath, type FieldPath } from './yaml-source.js';
+import { getTaskType, taskTypeNames } from '../tasks/index.js';
+
+export interface CompileOptions {
+  extraVars?: Record<string, unknown>;
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+}
+
+/** A task ready to run on one host: arguments rendered with that host's variables and validated. */
+export interface CompiledTask {
+  name: string;
+  type: TaskType;
+  args: unknown;
+  notify: string[];
+  tags: string[];
+  become: boolean;
+  /** Set when `when:` is false: the task is reported skipped with this reason. */
+  skipReason?: string;
+  where: SourceLocation;
+}
+
+export interface HostPlay {
+  name: string;
+  tasks: CompiledTask[];
+  handlers: Map<string, CompiledTask>;
+  /** Handler names in definition order: handlers run in this order, not notification order. */
+  handlerOrder: string[];
+  verify: Record<string, unknown>[];
+}
+
+export interface HostRun {
+  host: InventoryHost;
+  plays: HostPlay[];
+}
+
+/**
+ * Turns playbook + inventory + variables into per-host task lists, or throws
+ * ConfigErrors listing every problem found, each with file:line and field.
+ * Nothing here touches a host: all input is checked before any connection.
+ */
+export function compile(playbook: LoadedPlaybook, inventory: Inventory, options: CompileOptions = {}): HostRun[] {
+  const errors: ConfigError[] = [];
+  const seen = new Set<string>();
+  const report = (e: ConfigError): void => {
+    // The same mistake shows once, not once per host.
+    if (!seen.has(e.message)) {
+      seen.add(e.message);
+      errors.push(e);
+    }
+  };
+  let limited: Set<string> | undefined;
+  if (options.limit) {
+    const matched = matchHosts(inventory, options.limit);
+    if (matched.length === 0) throw new ConfigError(`--limit "${options.limit}" matches no host in ${inventory.file}`);
+    limited = new Set(matched);
+  }
+
+  const runs = new Map<string, HostRun>();
+  playbook.plays.forEach((play, playIndex) => {
+    const base: FieldPath = playbook.isList ? [playIndex] : [];
+    const unknown = unknownPatternTerms(inventory, play.hosts);
+    if (unknown.length) {
+      report(new ConfigError(`no host or group named ${unknown.map((u) => `"${u}"`).join(', ')} in ${inventory.file}`, playbook.source.locate([...base, 'hosts']), formatPath([...base, 'hosts'])));
+      return;
+    }
+    const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
+    const handlerNames = (play.handlers ?? []).map((h, i) => (typeof h.name === 'string' ? h.name : `handler ${i}`));
+    for (const hostName of hosts) {
+      const host = inventory.hosts.get(hostName)!;
+      const vars = hostVars(inventory, host, play, playbook, options.extraVars ?? {}, base, report);
+      if (!vars) continue;
+      const compileList = (list: Record<string, unknown>[], key: 'tasks' | 'handlers'): CompiledTask[] =>
+        list.map((raw, i) => compileTask(raw, [...base, key, i], vars, play, host, playbook, report)).filter((t): t is CompiledTask => t !== null);
+      const tasks = compileList(play.tasks, 'tasks').filter((t) => selectedByTags(t, options));
+      const handlerList = compileList(play.handlers ?? [], 'handlers');
+      const handlers = new Map(handlerList.map((h) => [h.name, h]));
+      play.tasks.forEach((raw, i) => {
+        for (const n of asList(raw.notify)) {
+          if (!handlerNames.includes(n)) {
+            report(new ConfigError(`notifies handler "${n}", which this play does not define${handlerNames.length ? ` (handlers: ${handlerNames.join(', ')})` : ''}`, playbook.source.locate([...base, 'tasks', i, 'notify']), formatPath([...base, 'tasks', i, 'notify'])));
+          }
+        }
+      });
+      const run = runs.get(hostName) ?? { host, plays: [] };
+      run.plays.push({ name: play.name ?? play.hosts, tasks, handlers, handlerOrder: handlerNames, verify: play.verify ?? [] });
+      runs.set(hostName, run);
+    }
+  });
+  if (errors.length) throw new ConfigErrors(errors);
+  return [...runs.values()];
+}
+
+function compileTask(
+  raw: Record<string, unknown>,
+  path: FieldPath,
+  vars: Record<string, unknown>,
+  play: RawPlay,
+  host: InventoryHost,
+  playbook: LoadedPlaybook,
+  report: (e: ConfigError) => void,
+): CompiledTask | null {
+  const source = playbook.source;
+  const where = source.locate(path);
+  const typeKeys = Object.keys(raw).filter((k) => !COMMON_TASK_KEYS.includes(k));
+  if (typeKeys.length !== 1) {
+    const problem = typeKeys.length === 0 ? 'a task needs one task type' : `a task has exactly one task type, found ${typeKeys.map((k) => `"${k}"`).join(', ')}`;
+    report(new ConfigError(`${problem} (one of: ${taskTypeNames().join(', ')})`, where, formatPath(path)));
+    return null;
+  }
+  const typeName = typeKeys[0];
+  const type = getTaskType(typeName);
+  if (!type) {
+    const suggestion = closest(typeName, taskTypeNames());
+    report(new ConfigError(`unknown task type "${typeName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; task types: ${taskTypeNames().join(', ')}`, source.locate(path, typeName), formatPath(path)));
+    return null;
+  }
+  const common = taskCommonSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => COMMON_TASK_KEYS.includes(k))));
+  if (!common.success) {
+    schemaErrors(common.error, source, path).forEach(report);
+    return null;
+  }
+  const c = common.data;
+  const name = c.name !== undefined ? String(safeRender(c.name, vars, source, [...path, 'name'], report) ?? c.name) : defaultName(typeName, raw[typeName]);
+  const base = { name, type, notify: asList(c.notify), tags: asList(c.tags), become: c.become ?? play.become ?? host.become, where };
+  if (c.when !== undefined) {
+    try {
+      if (!evaluateWhen(c.when, vars)) return { ...base, args: undefined, skipReason: `when: ${String(c.when)} is false` };
+    } catch (err) {
+      report(new ConfigError((err as Error).message, source.locate([...path, 'when']), formatPath([...path, 'when'])));
+      return null;
+    }
+  }
+  const argsPath = [...path, typeName];
+  const rendered = renderArgs(raw[typeName] ?? {}, vars, source, argsPath, report);
+  if (rendered === FAILED) return null;
+  const parsed = type.schema.safeParse(rendered);
+  if (!parsed.success) {
+    schemaErrors(parsed.error, source, argsPath).forEach(report);
+    return null;
+  }
+  let args = parsed.data;
+  if (type.resolveLocal) {
+    try {
+      args = type.resolveLocal(args, {
+        template: (src) => {
+          const file = findLocalFile(src, playbook.file, 'template');
+          const text = readLocalFile(file);
+          try {
+            return renderTemplate(text, vars);
+          } catch (err) {
+            const e = err as TemplateError;
+            throw new LocalFileError(e.message, { file: relative(process.cwd(), file) || file, line: e.line, column: e.column });
+          }
+        },
+        file: (src) => readLocalFile(findLocalFile(src, playbook.file, 'file')),
+      });
+    } catch (err) {
+      if (err instanceof LocalFileError) report(new ConfigError(`${err.message} (used by ${formatPath(argsPath)} at ${source.file}:${where.line})`, err.where));
+      else report(new ConfigError((err as Error).message, source.locate([...argsPath, 'src']), formatPath([...argsPath, 'src'])));
+      return null;
+    }
+  }
+  return { ...base, args };
+}
+
+class LocalFileError extends Error {
+  constructor(message: string, readonly where: SourceLocation) {
+    super(message);
+  }
+}
+
+const taskCommonSchema = z.strictObject(commonTaskKeys);
+
+const FAILED = Symbol('failed');
+
+function renderArgs(value: unknown, vars: Record<string, unknown>, source: LoadedPlaybook['source'], path: FieldPath, report: (e: ConfigError) => void): unknown {
+  let failed = false;
+  const walk = (v: unknown, p: FieldPath): unknown => {
+    if (typeof v === 'string') {
+      const r = safeRender(v, vars, source, p, report);
+      if (r === FAILED) failed = true;
+      return r;
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...p, i]));
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...p, k])]));
+    }
+    return v;
+  };
+  const out = walk(value, path);
+  return failed ? FAILED : out;
+}
+
+function safeRender(value: string, vars: Record<string, unknown>, source: LoadedPlaybook['source'], path: FieldPath, report: (e: ConfigError) => void): unknown {
+  try {
+    return renderValue(value, vars);
+  } catch (err) {
+    report(new ConfigError((err as Error).message, source.locate(path), formatPath(path)));
+    return FAILED;
+  }
+}
+
+/**
+ * Variables for one host in one play, lowest precedence first:
+ * built-ins < group vars (all, then parents before children) < host vars < play vars < -e.
+ */
+function hostVars(
+  inventory: Inventory,
+  host: InventoryHost,
+  play: RawPlay,
+  playbook: LoadedPlaybook,
+  extra: Record<string, unknown>,
+  base: FieldPath,
+  report: (e: ConfigError) => void,
+): Record<string, unknown> | null {
+  const groups: Record<string, string[]> = {};
+  for (const g of inventory.groups.keys()) groups[g] = groupHosts(inventory, g);
+  const vars: Record<string, unknown> = {
+    inventory_hostname: host.name,
+    inventory_hostname_short: host.name.split('.')[0],
+    ansible_host: host.address,
+    group_names: host.groups.filter((g) => g !== 'all'),
+    groups,
+    playbook_dir: playbook.file.replace(/\/[^/]*$/, '') || '.',
+  };
+  vars.hostvars = lazyHostvars(inventory);
+  for (const g of host.groups) Object.assign(vars, inventory.groups.get(g)?.vars ?? {});
+  Object.assign(vars, host.vars);
+  let ok = true;
+  for (const [k, v] of Object.entries(play.vars ?? {})) {
+    // Play variables may refer to inventory variables and to earlier play variables.
+    const path = [...base, 'vars', k];
+    const rendered = renderArgs(v, vars, playbook.source, path, report);
+    if (rendered === FAILED) ok = false;
+    else vars[k] = rendered;
+  }
+  Object.assign(vars, extra);
+  return ok ? vars : null;
+}
+
+function lazyHostvars(inventory: Inventory): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const h of inventory.hosts.values()) {
+    Object.defineProperty(out, h.name, {
+      enumerable: true,
+      get: () => {
+        const v: Record<string, unknown> = { inventory_hostname: h.name, ansible_host: h.address };
+        for (const g of h.groups) Object.assign(v, inventory.groups.get(g)?.vars ?? {});
+        return Object.assign(v, h.vars);
+      },
+    });
+  }
+  return out;
+}
+
+function selectedByTags(task: CompiledTask, options: CompileOptions): boolean {
+  if (options.skipTags?.some((t) => task.tags.includes(t))) return false;
+  if (!options.tags?.length) return true;
+  return task.tags.includes('always') || options.tags.some((t) => task.tags.includes(t));
+}
+
+function asList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+function defaultName(type: string, args: unknown): string {
+  if (args && typeof args === 'object') {
+    const a = args as Record<string, unknown>;
+    const subject = a.name ?? a.dest ?? a.path ?? a.packages ?? a.command ?? a.domains;
+    if (subject !== undefined) return `${type} ${Array.isArray(subject) ? subject.join(', ') : String(subject)}`;
+  }
+  return type;
+}
+
+/** The known name within edit distance 2, for "did you mean". */
+function closest(word: string, names: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const n of names) {
+    const d = editDistance(word, n);
+    if (d < bestDistance) {
+      best = n;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

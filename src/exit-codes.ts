@@ -1,0 +1,36 @@
+import { ConfigError, ConfigErrors, ConnectError, ProvisionError } from './errors.js';
+import { redact } from './secret.js';
+
+/** Exit statuses, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  hostFailed: 2,
+  unreachable: 3,
+  badInput: 4,
+  badOptions: 5,
+  /** --check --fail-on-change found something that would change (drift). */
+  drift: 6,
+  interrupted: 130,
+} as const;
+
+export class UsageError extends ProvisionError {}
+
+/** The one place where an error becomes an exit status and a message. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ConfigError || err instanceof ConfigErrors) return EXIT.badInput;
+  if (err instanceof UsageError) return EXIT.badOptions;
+  if (err instanceof ConnectError) return EXIT.unreachable;
+  return EXIT.internal;
+}
+
+export function formatError(err: unknown): string {
+  if (err instanceof ConfigErrors) {
+    const n = err.errors.length;
+    return `${err.message}\n${n} problem${n > 1 ? 's' : ''} found; no host was touched.`;
+  }
+  if (err instanceof ConfigError) return `${err.message}\nNo host was touched.`;
+  if (err instanceof ProvisionError) return err.message;
+  const e = err as Error;
+  return redact(`internal error: ${e?.stack ?? String(err)}`);
+}

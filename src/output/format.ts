@@ -1,0 +1,44 @@
+import { colorizeDiff } from '../diff.js';
+import type { HostRecap, TaskResult } from '../runner.js';
+import { redact } from '../secret.js';
+
+export interface Style {
+  color: boolean;
+}
+
+const codes = { green: 32, yellow: 33, red: 31, cyan: 36, gray: 90, bold: 1 } as const;
+
+export function paint(style: Style, color: keyof typeof codes, text: string): string {
+  return style.color ? `\x1b[${codes[color]}m${text}\x1b[0m` : text;
+}
+
+const statusColor = { ok: 'green', changed: 'yellow', skipped: 'cyan', failed: 'red' } as const;
+
+/** One grep-able line per task result: `host | changed | task name | what`. */
+export function resultLine(r: TaskResult, style: Style, check: boolean): string {
+  const status = r.status === 'changed' && check ? 'would change' : r.status;
+  const label = r.handler ? `handler: ${r.task}` : r.task;
+  return redact(`${r.host} | ${paint(style, statusColor[r.status], status)} | ${label} | ${r.message}`);
+}
+
+export function diffBlock(diff: string, style: Style): string {
+  const text = style.color ? colorizeDiff(diff) : diff;
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
+
+/** Ansible's familiar recap. */
+export function recapLines(recaps: HostRecap[], style: Style): string[] {
+  const width = Math.max(4, ...recaps.map((r) => r.host.length));
+  const lines = [paint(style, 'bold', 'RECAP')];
+  for (const r of recaps) {
+    const bad = r.failed > 0 || r.unreachable > 0;
+    const name = paint(style, bad ? 'red' : r.changed ? 'yellow' : 'green', r.host.padEnd(width));
+    lines.push(
+      `${name} : ok=${r.ok} changed=${r.changed} failed=${r.failed} skipped=${r.skipped} unreachable=${r.unreachable}` + (r.error ? `\n${' '.repeat(width)}   ${paint(style, 'red', redact(r.error))}` : ''),
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,46 @@
+import type { HostRecap, RunEvent, TaskResult } from '../runner.js';
+import { redact } from '../secret.js';
+import { diffBlock, paint, recapLines, resultLine, type Style } from './format.js';
+
+export interface ReporterOptions {
+  check: boolean;
+  diff: boolean;
+  verbose: boolean;
+  style: Style;
+  write: (text: string) => void;
+}
+
+/**
+ * Plain, line-by-line output for CI logs and pipes: one line per host event
+ * and task result, diffs indented below, a recap at the end.
+ */
+export class PlainReporter {
+  constructor(private readonly o: ReporterOptions) {}
+
+  onEvent = (e: RunEvent): void => {
+    switch (e.type) {
+      case 'host-start':
+        if (this.o.verbose) this.o.write(`${e.host} | connecting`);
+        break;
+      case 'task-start':
+        if (this.o.verbose) this.o.write(`${e.host} | ${paint(this.o.style, 'gray', 'running')} | ${e.task}`);
+        break;
+      case 'task-result':
+        this.result(e.result);
+        break;
+      case 'host-end':
+        if (e.recap.unreachable) this.o.write(paint(this.o.style, 'red', redact(`${e.recap.host} | UNREACHABLE | ${e.recap.error ?? ''}`)));
+        break;
+    }
+  };
+
+  private result(r: TaskResult): void {
+    this.o.write(resultLine(r, this.o.style, this.o.check));
+    if (r.diff && (this.o.diff || this.o.check)) this.o.write(diffBlock(r.diff, this.o.style));
+  }
+
+  finish(recaps: HostRecap[]): void {
+    this.o.write('');
+    for (const l of recapLines(recaps, this.o.style)) this.o.write(l);
+  }
+}

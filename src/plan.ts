@@ -1,0 +1,63 @@
+import type { Secret } from './secret.js';
+
+/**
+ * What a task wants done, computed by a pure planner from its arguments and
+ * the host's facts. The runner carries it out — or, in check mode, only shows
+ * it. Task code never asks "is this check mode?".
+ */
+export interface Plan {
+  /** Empty: nothing to do. */
+  changes: Change[];
+  /** Why nothing needs doing ("nginx, certbot already installed"). */
+  ok?: string;
+}
+
+export interface Change {
+  /** One line a person reads: "install nginx, certbot". */
+  summary: string;
+  diff?: Diff;
+  steps: Step[];
+}
+
+export type Diff =
+  /** A file's new content; the runner fetches the old content itself when a diff is wanted. */
+  | { kind: 'file'; path: string; after: string | null; before?: string | null }
+  /** Any before/after text (a rule list, a unit's state). */
+  | { kind: 'text'; label: string; before: string; after: string }
+  /** Free lines, e.g. "+ user alice" for htpasswd (never a hash). */
+  | { kind: 'lines'; lines: string[] };
+
+export type Step = RunStep | WriteStep;
+
+/** A shell command line built with `cmd()` from shell.ts. */
+export interface RunStep {
+  kind: 'run';
+  command: string;
+  /** Fed to the command's stdin (never its arguments): passwords, SQL with passwords. */
+  stdin?: string | Secret;
+  /** A short label for error messages when the command itself would leak (rare). */
+  label?: string;
+}
+
+/** Atomic file write: temp file in the same directory, fsync, rename. */
+export interface WriteStep {
+  kind: 'write';
+  path: string;
+  content: string | Secret;
+  /** Octal string like "0640". Unset: keep the existing file's mode, or 0644 for a new file. */
+  mode?: string;
+  owner?: string;
+  group?: string;
+  /** Run after the file is in place; if it fails, the previous file is put back and the task fails. */
+  validate?: string;
+  /** Keep a copy of the replaced file as PATH.provision-backup-TIMESTAMP. */
+  backup?: boolean;
+}
+
+export function nothingToDo(reason: string): Plan {
+  return { changes: [], ok: reason };
+}
+
+export function run(command: string, stdin?: string | Secret): RunStep {
+  return stdin === undefined ? { kind: 'run', command } : { kind: 'run', command, stdin };
+}

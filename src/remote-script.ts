@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { Fact, FactOutput } from './facts.js';
+import type { Step, WriteStep } from './plan.js';
+import { isSecret, type Secret } from './secret.js';
+import { cmd, quote } from './shell.js';
+
+/**
+ * Builds the POSIX shell scripts the runner sends to a host. A script travels on
+ * the SSH channel's stdin to `sh -s`, never as an argument, so file contents and
+ * secrets inside it never show in the remote process list. The body is wrapped
+ * in `{ ...; } </dev/null`: the shell reads the whole script before running
+ * it, and no command in it can swallow the rest of the script from stdin.
+ */
+export function wrapScript(body: string): string {
+  return `{\n${body}\n} </dev/null\n`;
+}
+
+/** Bytes for a command's stdin, inlined as a base64 here-document (the delimiter cannot occur in base64). */
+function heredoc(content: string | Buffer): { open: string; body: string } {
+  const delimiter = `PROVISION_EOF_${randomBytes(6).toString('hex')}`;
+  const b64 = Buffer.from(content).toString('base64').replace(/.{1,76}/g, '$&\n');
+  return { open: `<<'${delimiter}'`, body: `${b64}${delimiter}` };
+}
+
+function reveal(value: string | Secret): string {
+  return isSecret(value) ? value.reveal() : value;
+}
+
+// --- Facts ---------------------------------------------------------------
+
+export interface FactBatch {
+  script: string;
+  parse(stdout: string): Map<string, FactOutput>;
+}
+
+/** One script that reads many facts; each fact's output is framed by a random marker. */
+export function factBatch(facts: Fact<unknown>[]): FactBatch {
+  const marker = `PROVISION_FACT_${randomBytes(6).toString('hex')}`;
+  const parts = facts.map((f, i) => `printf '%s\\n' '${marker} ${i}'\n( ${f.script}\n) 2>/dev/null\nprintf '\\n${marker} end %s\\n' "$?"`);
+  const script = wrapScript(`LC_ALL=C; export LC_ALL\n${parts.join('\n')}`);
+  return {
+    script,
+    parse(stdout) {
+      const results = new Map<string, FactOutput>();
+      const re = new RegExp(`^${marker} (\\d+)\\n([\\s\\S]*?)\\n?${marker} end (\\d+)$`, 'gm');
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(stdout)) !== null) {
+        const fact = facts[Number(m[1])];
+        if (fact) results.set(fact.key, { stdout: m[2].replace(/\n$/, ''), exitCode: Number(m[3]) });
+      }
+      return results;
+    },
+  };
+}
+
+// --- Changes -------------------------------------------------------------
+
+export const FAILED_STEP_MARKER = 'PROVISION_FAILED_STEP';
+
+/**
+ * One script for all steps of a task: one round trip per changed task. Each
+ * step reports its index on failure so the runner can name the command.
+ */
+export function stepsScript(steps: Step[]): string {
+  const body = steps.map((step, i) => {
+    const code = step.kind === 'run' ? runStep(step.command, step.stdin) : writeStep(step);
+    return `( set -e\n${code}\n) || { rc=$?; printf '\\n${FAILED_STEP_MARKER} %s %s\\n' ${i} "$rc" >&2; exit "$rc"; }`;
+  });
+  return wrapScript(`umask 022\n${body.join('\n')}`);
+}
+
+function runStep(command: string, stdin?: string | Secret): string {
+  if (stdin === undefined) return command;
+  const doc = heredoc(reveal(stdin));
+  return `base64 -d ${doc.open} | ${command}\n${doc.body}`;
+}
+
+/**
+ * Atomic write: temp file in the same directory (so rename is atomic), content,
+ * owner and mode set on the temp file, fsync, rename. With `validate`, the old
+ * file is kept aside and put back if validation fails.
+ */
+function writeStep(step: WriteStep): string {
+  const path = quote(step.path);
+  const doc = heredoc(reveal(step.content));
+  const lines = [
+    `dst=${path}`,
+    `tmp=$(mktemp "$(dirname -- "$dst")/.provision.XXXXXXXX")`,
+    `trap 'rm -f -- "$tmp"' EXIT`,
+    `base64 -d > "$tmp" ${doc.open}`,
+    doc.body,
+    // A replaced file keeps its owner and mode unless the task sets them.
+    `if [ -e "$dst" ]; then chown --reference="$dst" -- "$tmp"; chmod --reference="$dst" -- "$tmp"; else chmod 0644 -- "$tmp"; fi`,
+  ];
+  if (step.owner || step.group) lines.push(cmd('chown', `${step.owner ?? ''}${step.group ? `:${step.group}` : ''}`, '--') + ' "$tmp"');
+  if (step.mode) lines.push(cmd('chmod', step.mode, '--') + ' "$tmp"');
+  lines.push(`sync -- "$tmp" 2>/dev/null || sync`);
+  if (step.backup) lines.push(`if [ -e "$dst" ]; then cp -p -- "$dst" "$dst.provision-backup-$(date +%Y%m%d%H%M%S)"; fi`);
+  if (step.validate) {
+    lines.push(
+      `old=""; if [ -e "$dst" ]; then old=$(mktemp "$(dirname -- "$dst")/.provision-old.XXXXXXXX"); cp -p -- "$dst" "$old"; fi`,
+      `mv -f -- "$tmp" "$dst"`,
+      `if ! out=$(${step.validate} 2>&1); then`,
+      `  if [ -n "$old" ]; then mv -f -- "$old" "$dst"; else rm -f -- "$dst"; fi`,
+      `  printf 'validation failed (%s), previous file restored:\\n%s\\n' ${quote(step.validate)} "$out" >&2; exit 1`,
+      `fi`,
+      `if [ -n "$old" ]; then rm -f -- "$old"; fi`,
+    );
+  } else {
+    lines.push(`mv -f -- "$tmp" "$dst"`);
+  }
+  lines.push(`trap - EXIT`);
+  return lines.join('\n');
+}
+
+/** Human-readable form of a step for error messages and --verbose. Never shows file contents or stdin. */
+export function describeStep(step: Step): string {
+  if (step.kind === 'run') return step.label ?? step.command;
+  return `write ${step.path}${step.mode ? ` mode ${step.mode}` : ''}${step.owner ? ` owner ${step.owner}` : ''}${step.group ? ` group ${step.group}` : ''}`;
+}

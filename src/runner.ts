@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import type { CompiledTask, HostPlay, HostRun } from './compile.js';
+import { renderDiff } from './diff.js';
+import { CommandError, ConnectError, ProvisionError } from './errors.js';
+import type { Fact, FactOutput } from './facts.js';
+import type { Change, Plan } from './plan.js';
+import { describeStep, factBatch, FAILED_STEP_MARKER, stepsScript, wrapScript } from './remote-script.js';
+import { redact } from './secret.js';
+import { quote } from './shell.js';
+import { HostConnection, type ConnectOptions } from './ssh/connection.js';
+import type { PlanContext } from './task-type.js';
+
+export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
+
+export interface TaskResult {
+  host: string;
+  play: string;
+  task: string;
+  type: string;
+  handler: boolean;
+  status: TaskStatus;
+  changed: boolean;
+  /** Why nothing was done, what was (or would be) changed, or the error. */
+  message: string;
+  diff?: string;
+  durationMs: number;
+}
+
+export interface HostRecap {
+  host: string;
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  unreachable: number;
+  roundTrips: number;
+  error?: string;
+}
+
+export type RunEvent =
+  | { type: 'host-start'; host: string }
+  | { type: 'task-start'; host: string; play: string; task: string; handler: boolean }
+  | { type: 'task-result'; result: TaskResult }
+  | { type: 'host-end'; recap: HostRecap };
+
+export interface RunOptions {
+  check: boolean;
+  /** Compute diffs (fetching old file contents when needed). */
+  diff: boolean;
+  forks: number;
+  connect: ConnectOptions;
+  /** Set by Ctrl-C: no new task starts; the running one finishes. */
+  signal?: AbortSignal;
+}
+
+export async function runAll(runs: HostRun[], options: RunOptions, emit: (e: RunEvent) => void): Promise<HostRecap[]> {
+  const recaps: HostRecap[] = new Array(runs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < runs.length) {
+      const i = next++;
+      recaps[i] = await runHost(runs[i], options, emit);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.forks, runs.length)) }, worker));
+  return recaps;
+}
+
+/**
+ * One host, start to end: connect once, and for each play gather the facts of
+ * all its tasks in one batch, plan each task, apply (unless check mode), run
+ * notified handlers. A failure stops this host only.
+ */
+export async function runHost(run: HostRun, options: RunOptions, emit: (e: RunEvent) => void): Promise<HostRecap> {
+  const name = run.host.name;
+  const recap: HostRecap = { host: name, ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, roundTrips: 0 };
+  emit({ type: 'host-start', host: name });
+  let conn: HostConnection;
+  try {
+    conn = await HostConnection.open(run.host, options.connect);
+  } catch (err) {
+    recap.unreachable = 1;
+    recap.error = err instanceof ProvisionError ? err.message : redact(String(err));
+    emit({ type: 'host-end', recap });
+    return recap;
+  }
+  const count = (r: TaskResult): void => {
+    recap[r.status === 'changed' ? 'changed' : r.status]++;
+    emit({ type: 'task-result', result: r });
+  };
+  try {
+    for (const play of run.plays) {
+      const failed = await runPlay(conn, play, options, emit, count);
+      if (failed) break;
+    }
+  } catch (err) {
+    if (err instanceof ConnectError) {
+      recap.unreachable = 1;
+      recap.error = err.message;
+    } else throw err;
+  } finally {
+    recap.roundTrips = conn.roundTrips;
+    conn.close();
+  }
+  emit({ type: 'host-end', recap });
+  return recap;
+}
+
+async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions, emit: (e: RunEvent) => void, count: (r: TaskResult) => void): Promise<boolean> {
+  const ctx: PlanContext = { host: conn.host.name, sshPort: conn.host.port };
+  const facts = new FactCache(conn);
+  const pending = play.tasks.filter((t) => !t.skipReason);
+  const notified = new Set<string>();
+  let index = 0;
+  const execute = async (task: CompiledTask, handler: boolean, remaining: CompiledTask[]): Promise<TaskResult> => {
+    emit({ type: 'task-start', host: conn.host.name, play: play.name, task: task.name, handler });
+    const started = Date.now();
+    const base = { host: conn.host.name, play: play.name, task: task.name, type: task.type.name, handler };
+    if (task.skipReason) return { ...base, status: 'skipped', changed: false, message: task.skipReason, durationMs: 0 };
+    try {
+      const wanted = task.type.facts(task.args, ctx) as Record<string, Fact<unknown>>;
+      // Read what this task needs, together with what the tasks after it need: in a
+      // run where nothing changes, the whole play costs one round trip for facts.
+      await facts.ensure(task, [task, ...remaining], ctx);
+      const values = facts.values(wanted, task.become);
+      const plan: Plan = task.type.plan(task.args, values as never, ctx);
+      if (plan.changes.length === 0) return { ...base, status: 'ok', changed: false, message: plan.ok ?? 'nothing to do', durationMs: Date.now() - started };
+      const message = plan.changes.map((c) => c.summary).join('; ');
+      const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
+      if (!options.check) {
+        await apply(conn, task, plan.changes);
+        facts.invalidate();
+      }
+      return { ...base, status: 'changed', changed: true, message: options.check ? `would ${message}` : message, diff, durationMs: Date.now() - started };
+    } catch (err) {
+      if (err instanceof ConnectError) throw err;
+      const message = err instanceof ProvisionError ? err.message : redact(err instanceof Error ? err.message : String(err));
+      return { ...base, status: 'failed', changed: false, message, durationMs: Date.now() - started };
+    }
+  };
+  for (const task of play.tasks) {
+    if (options.signal?.aborted) return true;
+    index++;
+    const remaining = pending.filter((t) => play.tasks.indexOf(t) >= index);
+    const result = await execute(task, false, remaining);
+    count(result);
+    if (result.status === 'failed') return true;
+    if (result.changed) for (const h of task.notify) notified.add(h);
+  }
+  const handlers = play.handlerOrder.filter((h) => notified.has(h)).map((h) => play.handlers.get(h)!);
+  for (const [i, handler] of handlers.entries()) {
+    if (options.signal?.aborted) return true;
+    const result = await execute(handler, true, handlers.slice(i + 1));
+    count(result);
+    if (result.status === 'failed') return true;
+  }
+  return false;
+}
+
+/** Fact outputs read from the host, by fact key and privilege. */
+class FactCache {
+  private outputs = new Map<string, FactOutput>();
+  constructor(private readonly conn: HostConnection) {}
+
+  async ensure(task: CompiledTask, upcoming: CompiledTask[], ctx: PlanContext): Promise<void> {
+    const own = Object.values(task.type.facts(task.args, ctx) as Record<string, Fact<unknown>>);
+    if (own.every((f) => this.outputs.has(cacheKey(f, task.become)))) return;
+    for (const become of [true, false]) {
+      const missing = new Map<string, Fact<unknown>>();
+      for (const t of upcoming) {
+        if (t.become !== become) continue;
+        for (const f of Object.values(t.type.facts(t.args, ctx) as Record<string, Fact<unknown>>)) {
+          if (!this.outputs.has(cacheKey(f, become))) missing.set(f.key, f);
+        }
+      }
+      if (missing.size === 0) continue;
+      const batch = factBatch([...missing.values()]);
+      const r = await this.conn.runScript(batch.script, become);
+      if (r.exitCode !== 0) {
+        throw new CommandError(this.conn.host.name, task.name, become ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
+      }
+      const parsed = batch.parse(r.stdout);
+      for (const f of missing.values()) {
+        const out = parsed.get(f.key);
+        if (!out) throw new CommandError(this.conn.host.name, task.name, `reading fact ${f.key}`, r.exitCode, `no output for this fact\n${r.stderr}`);
+        this.outputs.set(cacheKey(f, become), out);
+      }
+    }
+  }
+
+  values(wanted: Record<string, Fact<unknown>>, become: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, f] of Object.entries(wanted)) out[name] = f.parse(this.outputs.get(cacheKey(f, become))!);
+    return out;
+  }
+
+  /** After a change, what we read may be stale: read again before the next plan. */
+  invalidate(): void {
+    this.outputs.clear();
+  }
+}
+
+function cacheKey(f: Fact<unknown>, become: boolean): string {
+  return `${become ? 'root' : 'user'}:${f.key}`;
+}
+
+async function apply(conn: HostConnection, task: CompiledTask, changes: Change[]): Promise<void> {
+  const steps = changes.flatMap((c) => c.steps);
+  if (steps.length === 0) return;
+  const r = await conn.runScript(stepsScript(steps), task.become);
+  if (r.exitCode === 0) return;
+  const marker = new RegExp(`\\n?${FAILED_STEP_MARKER} (\\d+) (\\d+)\\n?`);
+  const m = marker.exec(r.stderr);
+  const step = m ? steps[Number(m[1])] : undefined;
+  const stderr = r.stderr.replace(marker, '');
+  throw new CommandError(conn.host.name, task.name, step ? describeStep(step) : 'sh -s', m ? Number(m[2]) : r.exitCode, stderr);
+}
+
+/** Diffs for a plan; old file contents are fetched only here, only for files that change. */
+async function renderDiffs(conn: HostConnection, changes: Change[], become: boolean): Promise<string | undefined> {
+  const needed = changes.map((c) => c.diff).filter((d): d is Extract<Change['diff'], { kind: 'file' }> => d?.kind === 'file' && d.before === undefined);
+  if (needed.length) {
+    const old = await readFiles(conn, [...new Set(needed.map((d) => d.path))], become);
+    for (const d of needed) d.before = old.get(d.path) ?? null;
+  }
+  const texts = changes.map((c) => (c.diff ? renderDiff(c.diff) : '')).filter(Boolean);
+  return texts.length ? texts.join('\n') : undefined;
+}
+
+async function readFiles(conn: HostConnection, paths: string[], become: boolean): Promise<Map<string, string | null>> {
+  const marker = `PROVISION_FILE_${randomBytes(6).toString('hex')}`;
+  const body = paths
+    .map((p, i) => `printf '${marker} ${i}\\n'; if [ -f ${quote(p)} ]; then base64 < ${quote(p)}; else printf 'ABSENT\\n'; fi`)
+    .join('\n');
+  const r = await conn.runScript(wrapScript(body), become);
+  const out = new Map<string, string | null>();
+  const chunks = r.stdout.split(new RegExp(`^${marker} `, 'm')).slice(1);
+  for (const chunk of chunks) {
+    const nl = chunk.indexOf('\n');
+    const i = Number(chunk.slice(0, nl));
+    const data = chunk.slice(nl + 1).trim();
+    out.set(paths[i], data === 'ABSENT' ? null : Buffer.from(data, 'base64').toString('utf8'));
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { isSecret, Secret } from './secret.js';
+
+/** Field types shared by task schemas. Each rejects hostile values (metacharacters, `..`, leading `-`) up front. */
+
+export const absolutePath = z
+  .string()
+  .regex(/^\//, 'expected an absolute path (starting with /)')
+  .refine((p) => !p.split('/').includes('..'), 'a path may not contain ".." segments')
+  .refine((p) => !/[\0\n\r]/.test(p), 'a path may not contain NUL or newline characters');
+
+/** File mode as an octal string. YAML reads an unquoted 0640 as the number 640: we take its digits as octal, as users mean. */
+export const fileMode = z
+  .union([z.string(), z.number().int()])
+  .transform((v) => String(v))
+  .refine((v) => /^0?[0-7]{3}$/.test(v) || /^[0-7]{4}$/.test(v), 'expected an octal mode such as "0644"')
+  .transform((v) => v.padStart(4, '0'));
+
+/** POSIX-portable user and group names (Debian's useradd accepts these by default). */
+export const accountName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}\$?$/, 'expected a user or group name: lowercase letters, digits, "_" or "-", not starting with "-" or a digit');
+
+/** A systemd unit name, with its type suffix. */
+export const unitName = z
+  .string()
+  .regex(/^[A-Za-z0-9:_.\\@-]+\.(service|socket|timer|target|path|mount|automount|swap|slice|scope)$/, 'expected a unit name such as "nginx.service"')
+  .refine((u) => !u.startsWith('-'), 'a unit name may not start with "-"');
+
+/** A service name with or without ".service". */
+export const serviceName = z
+  .string()
+  .regex(/^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]*$/, 'expected a service name such as "nginx" or "nginx.service"');
+
+/** A secret string: given as plain text, `!secret`, or a variable; masked everywhere after this point. */
+export const secretString = z
+  .union([z.string(), z.custom<Secret>((v) => isSecret(v))])
+  .transform((v) => (isSecret(v) ? v : new Secret(v)))
+  .describe('A secret: masked as ******** in all output.');
+
+export function oneOrMany<T extends z.ZodTypeAny>(item: T) {
+  return z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.infer<T>[]);
+}

@@ -1,0 +1,61 @@
+import { inspect } from 'node:util';
+
+export const MASK = '********';
+
+/**
+ * A value that must never be shown. It prints as ******** through every path a
+ * value can take to output (String(), template literals, JSON, util.inspect),
+ * so a forgotten log line masks it instead of leaking it. Only `reveal()` gives
+ * the real value, and only the runner calls it, to put the value on stdin.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+    registerSecretValue(value);
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return MASK;
+  }
+  toJSON(): string {
+    return MASK;
+  }
+  [inspect.custom](): string {
+    return MASK;
+  }
+}
+
+export function isSecret(value: unknown): value is Secret {
+  return value instanceof Secret;
+}
+
+/**
+ * Every secret value ever created in this process. Output sinks pass their text
+ * through `redact()`, so a secret that reached a string by another road (a
+ * rendered template, a diff of an .env file, a remote error message) is still
+ * masked. Short values are not registered: masking "a" would garble output.
+ */
+const knownSecretValues = new Set<string>();
+const MIN_REDACTED_LENGTH = 4;
+
+export function registerSecretValue(value: string): void {
+  if (value.length >= MIN_REDACTED_LENGTH) knownSecretValues.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  // Longest first, so a secret that contains another is masked whole.
+  const values = [...knownSecretValues].sort((a, b) => b.length - a.length);
+  for (const value of values) {
+    if (out.includes(value)) out = out.split(value).join(MASK);
+  }
+  return out;
+}
+
+/** Deep-copies plain data, turning every Secret into the mask (for reports). */
+export function redactDeep<T>(value: T): T {
+  return JSON.parse(redact(JSON.stringify(value))) as T;
+}

@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { Fact, FactValues } from './facts.js';
+import type { Plan } from './plan.js';
+
+/** What a planner may know besides arguments and facts. Plain data: planners stay pure. */
+export interface PlanContext {
+  host: string;
+  /** The port of the SSH connection in use, so the firewall task can refuse to cut it. */
+  sshPort: number;
+  /** The address we connected from, as the host sees it (SSH_CLIENT), when known. */
+  sshClientAddress?: string;
+}
+
+/**
+ * One task type (apt, file, nginx_site…). A module in tasks/ exports one of these:
+ * a documented zod schema, the facts it must read, and a pure planner.
+ */
+export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Record<string, Fact<unknown>>> {
+  name: string;
+  /** One line for `provision tasks`. */
+  summary: string;
+  schema: z.ZodType<A>;
+  /** A YAML snippet of one task using this type, shown in the docs and tested. */
+  example: string;
+  /** Fields whose value is a secret: any string given is wrapped as Secret. */
+  secretFields?: string[];
+  facts(args: A, ctx: PlanContext): F;
+  plan(args: A, facts: FactValues<F>, ctx: PlanContext): Plan;
+  /**
+   * Reads the local files the task names (templates, sources) and returns the
+   * arguments with their content filled in. Runs before any host is touched.
+   */
+  resolveLocal?(args: A, local: LocalFiles): A;
+}
+
+export function defineTask<A, F extends Record<string, Fact<unknown>>>(t: TaskType<A, F>): TaskType<A, F> {
+  return t;
+}
+
+/** Local file access for `resolveLocal`; relative paths are looked up beside the playbook. */
+export interface LocalFiles {
+  /** A handlebars template rendered with the host's variables. */
+  template(src: string): string;
+  /** A plain file's content. */
+  file(src: string): string;
+}

@@ -1,0 +1,126 @@
+import Handlebars from 'handlebars';
+import { isSecret, Secret } from './secret.js';
+
+/**
+ * Handlebars, configured the way a provisioning tool needs it: no HTML escaping
+ * (we render config files, not web pages) and strict, so a missing variable is
+ * an error and never an empty string.
+ */
+const hb = Handlebars.create();
+
+export class TemplateError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+hb.registerHelper('env', (name: unknown, ...rest: unknown[]) => {
+  // {{ env "NAME" }} reads the controller's environment; an optional second
+  // argument is the default. A missing variable without default is an error.
+  const fallback = rest.length > 1 ? rest[0] : undefined;
+  const value = process.env[String(name)];
+  if (value !== undefined) return value;
+  if (fallback !== undefined) return fallback;
+  throw new TemplateError(`environment variable ${String(name)} is not set`);
+});
+hb.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value));
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+hb.registerHelper('not', (a: unknown) => !a);
+hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : list));
+hb.registerHelper('json', (value: unknown) => JSON.stringify(value));
+
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+function compile(text: string): HandlebarsTemplateDelegate {
+  let fn = compiled.get(text);
+  if (!fn) {
+    fn = hb.compile(text, { strict: true, noEscape: true });
+    compiled.set(text, fn);
+  }
+  return fn;
+}
+
+/** Checks template syntax without variables; throws TemplateError with a line. */
+export function checkSyntax(text: string): void {
+  try {
+    hb.precompile(text, { strict: true });
+  } catch (err) {
+    throw toTemplateError(err);
+  }
+}
+
+/** Renders a template. Secrets in `vars` render as their real value (the output is redacted elsewhere). */
+export function renderTemplate(text: string, vars: Record<string, unknown>): string {
+  try {
+    return compile(text)(revealAll(vars), { allowProtoPropertiesByDefault: false });
+  } catch (err) {
+    throw toTemplateError(err);
+  }
+}
+
+const WHOLE_EXPRESSION = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}$/;
+
+/**
+ * Renders one string value from a playbook. A string that is exactly one
+ * variable (`"{{ packages }}"`) keeps the variable's own type — a list stays a
+ * list, a number a number, a secret a secret — as Ansible's native types do.
+ */
+export function renderValue(value: string, vars: Record<string, unknown>): unknown {
+  if (!value.includes('{{')) return value;
+  const whole = WHOLE_EXPRESSION.exec(value);
+  if (whole) return lookup(vars, whole[1]);
+  return renderTemplate(value, vars);
+}
+
+/** Renders every string inside a data structure. */
+export function renderDeep(value: unknown, vars: Record<string, unknown>, onPath?: (path: (string | number)[]) => void, path: (string | number)[] = []): unknown {
+  onPath?.(path);
+  if (typeof value === 'string') return renderValue(value, vars);
+  if (Array.isArray(value)) return value.map((v, i) => renderDeep(v, vars, onPath, [...path, i]));
+  if (value && typeof value === 'object' && !isSecret(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, vars, onPath, [...path, k]);
+    return out;
+  }
+  return value;
+}
+
+export function lookup(vars: Record<string, unknown>, dotted: string): unknown {
+  let current: unknown = vars;
+  for (const part of dotted.split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, part)) {
+      throw new TemplateError(`variable "${dotted}" is not defined`);
+    }
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function revealAll(value: unknown): any {
+  if (isSecret(value)) return value.reveal();
+  if (Array.isArray(value)) return value.map(revealAll);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = revealAll(v);
+    return out;
+  }
+  return value;
+}
+
+function toTemplateError(err: unknown): TemplateError {
+  if (err instanceof TemplateError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const notDefined = /^"([^"]+)" not defined in .*? - (\d+):(\d+)/.exec(message);
+  if (notDefined) return new TemplateError(`variable "${notDefined[1]}" is not defined`, Number(notDefined[2]), Number(notDefined[3]) + 1);
+  const parse = /^Parse error on line (\d+):\n[\s\S]*?\n(Expecting [\s\S]*)$/.exec(message);
+  if (parse) return new TemplateError(`template syntax error: ${parse[2].split('\n')[0]}`, Number(parse[1]));
+  const line = /line (\d+)/.exec(message);
+  return new TemplateError(`template error: ${message.split('\n')[0]}`, line ? Number(line[1]) : undefined);
+}
+
+export { Secret };

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { Document, LineCounter, isMap, isPair, isScalar, parseDocument, type Node, type Scalar } from 'yaml';
+import { ConfigError, type SourceLocation } from './errors.js';
+import { Secret } from './secret.js';
+
+export type FieldPath = (string | number)[];
+
+/**
+ * A parsed YAML file that remembers where every value came from, so any later
+ * error (schema, variables, templates) can name file:line:column and field.
+ */
+export class YamlSource {
+  private constructor(
+    readonly file: string,
+    readonly data: unknown,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  static fromFile(file: string, displayName = file): YamlSource {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: displayName });
+    }
+    return YamlSource.fromText(text, displayName);
+  }
+
+  static fromText(text: string, file: string): YamlSource {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, customTags: [secretTag], uniqueKeys: true, prettyErrors: false });
+    const first = doc.errors[0];
+    if (first) {
+      const pos = first.linePos?.[0];
+      const problem = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new ConfigError(`invalid YAML: ${problem}`, { file, line: pos?.line, column: pos?.col });
+    }
+    return new YamlSource(file, doc.toJS({ maxAliasCount: 1000 }), doc, lines);
+  }
+
+  /** Where the value at `path` starts; falls back to the nearest parent that exists. */
+  locate(path: FieldPath, key?: string): SourceLocation {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = this.doc.getIn(path.slice(0, depth), true) as Node | undefined;
+      if (!node || !('range' in node) || !node.range) continue;
+      if (depth === path.length && key !== undefined && isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && (p.key as Scalar).value === key);
+        const keyNode = pair?.key as Node | undefined;
+        if (keyNode?.range) return this.at(keyNode.range[0]);
+      }
+      return this.at(node.range[0]);
+    }
+    return { file: this.file };
+  }
+
+  private at(offset: number): SourceLocation {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+}
+
+/** `password: !secret hunter2` marks a value as secret: masked in all output. */
+const secretTag = {
+  tag: '!secret',
+  resolve: (value: string) => new Secret(value),
+  identify: (value: unknown) => value instanceof Secret,
+  stringify: () => '********',
+};
+
+/** Renders a field path the way users write it: tasks[2].apt.packages */
+export function formatPath(path: FieldPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out;
+}
