@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { down, inventoryYaml, up, type SandboxHost } from '../../src/sandbox/index.js';
+
+const run = promisify(execFile);
+
+/** A real Debian test host (systemd-nspawn) for one test file. */
+export interface TestHost {
+  host: SandboxHost;
+  /** Inventory file for this host (root login; add `extra` YAML under the host, e.g. vars). */
+  inventory: string;
+  /** Runs a shell command inside the host without SSH (nsenter), for assertions and for drifting state. */
+  sh(script: string): Promise<{ stdout: string; stderr: string; code: number }>;
+  destroy(): Promise<void>;
+}
+
+export async function bootTestHost(name: string): Promise<TestHost> {
+  const [host] = await up([name], { log: () => {} });
+  const dir = mkdtempSync(join(tmpdir(), `provision-${name}-`));
+  const inventory = join(dir, 'hosts.yaml');
+  writeFileSync(inventory, inventoryYaml([host]));
+  return {
+    host,
+    inventory,
+    async sh(script) {
+      try {
+        const r = await run('nsenter', ['-t', String(host.machinePid), '-a', '/bin/sh', '-c', script], { maxBuffer: 64 * 1024 * 1024 });
+        return { stdout: r.stdout, stderr: r.stderr, code: 0 };
+      } catch (err) {
+        const e = err as { stdout?: string; stderr?: string; code?: number };
+        return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
+      }
+    },
+    destroy: () => down([name]),
+  };
+}
