@@ -10,6 +10,15 @@ import type { TaskType } from './task-type.js';
 import { renderTemplate, renderValue, TemplateError } from './template.js';
 import { evaluateWhen } from './when.js';
 import { formatPath, type FieldPath } from './yaml-source.js';
+
+/** Field paths are shown relative to their play (`tasks[2].apt.packages`); the line number tells plays apart. */
+function displayPath(path: FieldPath): FieldPath {
+  return typeof path[0] === 'number' ? path.slice(1) : path;
+}
+
+function fieldName(path: FieldPath): string {
+  return formatPath(displayPath(path));
+}
 import { getTaskType, taskTypeNames } from '../tasks/index.js';
 
 export interface CompileOptions {
@@ -73,7 +82,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
     const base: FieldPath = playbook.isList ? [playIndex] : [];
     const unknown = unknownPatternTerms(inventory, play.hosts);
     if (unknown.length) {
-      report(new ConfigError(`no host or group named ${unknown.map((u) => `"${u}"`).join(', ')} in ${inventory.file}`, playbook.source.locate([...base, 'hosts']), formatPath([...base, 'hosts'])));
+      report(new ConfigError(`no host or group named ${unknown.map((u) => `"${u}"`).join(', ')} in ${inventory.file}`, playbook.source.locate([...base, 'hosts']), fieldName([...base, 'hosts'])));
       return;
     }
     const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
@@ -90,7 +99,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
       play.tasks.forEach((raw, i) => {
         for (const n of asList(raw.notify)) {
           if (!handlerNames.includes(n)) {
-            report(new ConfigError(`notifies handler "${n}", which this play does not define${handlerNames.length ? ` (handlers: ${handlerNames.join(', ')})` : ''}`, playbook.source.locate([...base, 'tasks', i, 'notify']), formatPath([...base, 'tasks', i, 'notify'])));
+            report(new ConfigError(`notifies handler "${n}", which this play does not define${handlerNames.length ? ` (handlers: ${handlerNames.join(', ')})` : ''}`, playbook.source.locate([...base, 'tasks', i, 'notify']), fieldName([...base, 'tasks', i, 'notify'])));
           }
         }
       });
@@ -117,19 +126,19 @@ function compileTask(
   const typeKeys = Object.keys(raw).filter((k) => !COMMON_TASK_KEYS.includes(k));
   if (typeKeys.length !== 1) {
     const problem = typeKeys.length === 0 ? 'a task needs one task type' : `a task has exactly one task type, found ${typeKeys.map((k) => `"${k}"`).join(', ')}`;
-    report(new ConfigError(`${problem} (one of: ${taskTypeNames().join(', ')})`, where, formatPath(path)));
+    report(new ConfigError(`${problem} (one of: ${taskTypeNames().join(', ')})`, where, fieldName(path)));
     return null;
   }
   const typeName = typeKeys[0];
   const type = getTaskType(typeName);
   if (!type) {
     const suggestion = closest(typeName, taskTypeNames());
-    report(new ConfigError(`unknown task type "${typeName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; task types: ${taskTypeNames().join(', ')}`, source.locate(path, typeName), formatPath(path)));
+    report(new ConfigError(`unknown task type "${typeName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; task types: ${taskTypeNames().join(', ')}`, source.locate(path, typeName), fieldName(path)));
     return null;
   }
   const common = taskCommonSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => COMMON_TASK_KEYS.includes(k))));
   if (!common.success) {
-    schemaErrors(common.error, source, path).forEach(report);
+    schemaErrors(common.error, source, path, displayPath(path)).forEach(report);
     return null;
   }
   const c = common.data;
@@ -139,7 +148,7 @@ function compileTask(
     try {
       if (!evaluateWhen(c.when, vars)) return { ...base, args: undefined, skipReason: `when: ${String(c.when)} is false` };
     } catch (err) {
-      report(new ConfigError((err as Error).message, source.locate([...path, 'when']), formatPath([...path, 'when'])));
+      report(new ConfigError((err as Error).message, source.locate([...path, 'when']), fieldName([...path, 'when'])));
       return null;
     }
   }
@@ -148,7 +157,7 @@ function compileTask(
   if (rendered === FAILED) return null;
   const parsed = type.schema.safeParse(rendered);
   if (!parsed.success) {
-    schemaErrors(parsed.error, source, argsPath).forEach(report);
+    schemaErrors(parsed.error, source, argsPath, displayPath(argsPath)).forEach(report);
     return null;
   }
   let args = parsed.data;
@@ -168,8 +177,8 @@ function compileTask(
         file: (src) => readLocalFile(findLocalFile(src, playbook.file, 'file')),
       });
     } catch (err) {
-      if (err instanceof LocalFileError) report(new ConfigError(`${err.message} (used by ${formatPath(argsPath)} at ${source.file}:${where.line})`, err.where));
-      else report(new ConfigError((err as Error).message, source.locate([...argsPath, 'src']), formatPath([...argsPath, 'src'])));
+      if (err instanceof LocalFileError) report(new ConfigError(`${err.message} (used by ${fieldName(argsPath)} at ${source.file}:${where.line})`, err.where));
+      else report(new ConfigError((err as Error).message, source.locate([...argsPath, 'src']), fieldName([...argsPath, 'src'])));
       return null;
     }
   }
@@ -208,7 +217,7 @@ function safeRender(value: string, vars: Record<string, unknown>, source: Loaded
   try {
     return renderValue(value, vars);
   } catch (err) {
-    report(new ConfigError((err as Error).message, source.locate(path), formatPath(path)));
+    report(new ConfigError((err as Error).message, source.locate(path), fieldName(path)));
     return FAILED;
   }
 }
@@ -243,7 +252,8 @@ function hostVars(
   for (const [k, v] of Object.entries(play.vars ?? {})) {
     // Play variables may refer to inventory variables and to earlier play variables.
     const path = [...base, 'vars', k];
-    const rendered = renderArgs(v, vars, playbook.source, path, report);
+    // -e values win even inside play variables, as with Ansible's lazy evaluation.
+    const rendered = renderArgs(v, { ...vars, ...extra }, playbook.source, path, report);
     if (rendered === FAILED) ok = false;
     else vars[k] = rendered;
   }

@@ -46,7 +46,7 @@ export function loadPlaybook(file: string): LoadedPlaybook {
   list.forEach((raw, i) => {
     const base = isList ? [i] : [];
     const parsed = playSchema.safeParse(raw);
-    if (!parsed.success) errors.push(...schemaErrors(parsed.error, source, base));
+    if (!parsed.success) errors.push(...schemaErrors(parsed.error, source, base, []));
     else plays.push(parsed.data);
   });
   if (errors.length) throw new ConfigErrors(errors);

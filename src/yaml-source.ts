@@ -32,7 +32,7 @@ export class YamlSource {
     const doc = parseDocument(text, { lineCounter: lines, customTags: [secretTag], uniqueKeys: true, prettyErrors: false });
     const first = doc.errors[0];
     if (first) {
-      const pos = first.linePos?.[0];
+      const pos = lines.linePos(first.pos[0]);
       const problem = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError(`invalid YAML: ${problem}`, { file, line: pos?.line, column: pos?.col });
     }

@@ -1,0 +1,129 @@
+// Builds the shared Debian root file system once and caches it as a tarball;
+// every host unpacks its own copy, which is far faster than debootstrap per host.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { run } from './exec.js';
+import { resolve, type SandboxOptions } from './config.js';
+import { ensureTools } from './tools.js';
+
+const SUITE = 'bookworm';
+const INCLUDE = [
+  'systemd', 'systemd-sysv', 'openssh-server', 'dbus', 'iproute2', 'python3',
+  'sudo', 'ca-certificates', 'procps', 'less',
+];
+// Bump when the image customisation below changes, so old caches are not reused.
+const RECIPE_VERSION = 1;
+
+export interface AptSource { uris: string; suites: string; components: string }
+
+// The machine's deb822 sources; the container gets the same mirrors, so it works
+// wherever the machine's apt works (including snapshot or internal mirrors).
+export function machineSources(): AptSource[] {
+  const file = '/etc/apt/sources.list.d/debian.sources';
+  const out: AptSource[] = [];
+  if (fs.existsSync(file)) {
+    for (const stanza of fs.readFileSync(file, 'utf8').split(/\n\s*\n/)) {
+      const field = (k: string) => stanza.match(new RegExp(`^${k}:\\s*(.+)$`, 'mi'))?.[1].trim();
+      const uris = field('URIs');
+      if (uris && /\bdeb\b/.test(field('Types') ?? 'deb')) {
+        out.push({ uris, suites: field('Suites') ?? SUITE, components: field('Components') ?? 'main' });
+      }
+    }
+  }
+  if (out.length === 0) {
+    out.push({ uris: 'http://deb.debian.org/debian', suites: `${SUITE} ${SUITE}-updates`, components: 'main' },
+      { uris: 'http://deb.debian.org/debian-security', suites: `${SUITE}-security`, components: 'main' });
+  }
+  return out;
+}
+
+function mirror(sources: AptSource[]): string {
+  const main = sources.find((s) => s.suites.split(/\s+/).includes(SUITE)) ?? sources[0];
+  return main.uris.split(/\s+/)[0];
+}
+
+function tarballPath(cacheDir: string, sources: AptSource[]): string {
+  const key = createHash('sha256')
+    .update(JSON.stringify({ INCLUDE, RECIPE_VERSION, mirror: mirror(sources) }))
+    .digest('hex').slice(0, 10);
+  return path.join(cacheDir, `sandbox-${SUITE}-${key}.tar`);
+}
+
+// Host-independent setup baked into the image (per-host bits live in host-files.ts).
+async function customise(root: string, sources: AptSource[]): Promise<void> {
+  const w = (rel: string, text: string, mode = 0o644) => {
+    const p = path.join(root, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text, { mode });
+    fs.chmodSync(p, mode);
+  };
+  const deb822 = sources.map((s) => `Types: deb\nURIs: ${s.uris}\nSuites: ${s.suites}\n` +
+    `Components: ${s.components}\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`).join('\n');
+  w('etc/apt/sources.list.d/debian.sources', deb822);
+  fs.rmSync(path.join(root, 'etc/apt/sources.list'), { force: true });
+  w('etc/ssh/sshd_config.d/provision-sandbox.conf',
+    'PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\n');
+  // Each host gets its own host keys (host-files.ts); never share the image's.
+  for (const f of fs.readdirSync(path.join(root, 'etc/ssh'))) {
+    if (f.startsWith('ssh_host_')) fs.rmSync(path.join(root, 'etc/ssh', f));
+  }
+  // networkd fails in the container (200/CHDIR) and the address is set from outside;
+  // getty on the console only adds noise to the nspawn log.
+  for (const unit of ['systemd-networkd.service', 'systemd-networkd.socket',
+    'systemd-networkd-wait-online.service', 'console-getty.service']) {
+    fs.rmSync(path.join(root, 'etc/systemd/system', unit), { force: true });
+    fs.symlinkSync('/dev/null', path.join(root, 'etc/systemd/system', unit));
+  }
+  // Empty machine-id: systemd makes a fresh one per boot, so hosts differ.
+  w('etc/machine-id', '', 0o444);
+  await run('useradd', ['--root', root, '-m', '-s', '/bin/bash', 'deploy']);
+  w('etc/sudoers.d/deploy', 'deploy ALL=(ALL) NOPASSWD:ALL\n', 0o440);
+  await run('chroot', [root, 'apt-get', 'clean']);
+  fs.chmodSync(root, 0o755);
+}
+
+// debootstrap prints two lines per package; keep only its phase lines as progress.
+const PER_PACKAGE = /^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) (?!.*(packages|system)\.\.\.$)/;
+
+// A build killed hard (SIGKILL, reboot) skips its finally; drop such leftovers once they
+// are clearly not a build still running in another process.
+function removeStaleBuilds(cacheDir: string): void {
+  for (const f of fs.readdirSync(cacheDir)) {
+    const p = path.join(cacheDir, f);
+    if (f.startsWith('.build-') && Date.now() - fs.statSync(p).mtimeMs > 2 * 3600_000) {
+      fs.rmSync(p, { recursive: true, force: true });
+    }
+  }
+}
+
+export async function ensureRootfs(opts?: SandboxOptions): Promise<string> {
+  const r = resolve(opts);
+  const sources = machineSources();
+  const tarball = tarballPath(r.cacheDir, sources);
+  if (fs.existsSync(tarball)) return tarball;
+
+  await ensureTools(opts); // debootstrap
+  fs.mkdirSync(r.cacheDir, { recursive: true });
+  removeStaleBuilds(r.cacheDir);
+  // Build beside the final path and rename at the end: an interrupted build leaves
+  // only a stale .build-* dir, never a half-written tarball under the real name.
+  const work = fs.mkdtempSync(path.join(r.cacheDir, '.build-'));
+  try {
+    const root = path.join(work, 'rootfs');
+    fs.mkdirSync(root, { mode: 0o755 });
+    const m = mirror(sources);
+    r.log(`debootstrap ${SUITE} from ${m} (takes a minute or two)`);
+    await run('debootstrap', ['--variant=minbase', `--include=${INCLUDE.join(',')}`, SUITE, root, m],
+      { log: (l) => { if (!PER_PACKAGE.test(l)) r.log(l); }, timeoutMs: 30 * 60_000 });
+    await customise(root, sources);
+    r.log(`packing ${tarball}`);
+    const tmpTar = path.join(work, 'rootfs.tar');
+    await run('tar', ['--numeric-owner', '-C', root, '-cf', tmpTar, '.'], { timeoutMs: 10 * 60_000 });
+    fs.renameSync(tmpTar, tarball);
+    r.log('rootfs ready');
+    return tarball;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { compile, type HostRun } from '../../src/compile.js';
+import { ConfigError } from '../../src/errors.js';
+import { parseInventory } from '../../src/inventory.js';
+import { loadPlaybook } from '../../src/playbook.js';
+import { isSecret, Secret } from '../../src/secret.js';
+import { YamlSource } from '../../src/yaml-source.js';
+import { writeProject } from '../support/provision.js';
+
+const inventory = parseInventory(
+  YamlSource.fromText(
+    `hosts:
+  web1: { vars: { who: host, port: 81 } }
+  web2: {}
+groups:
+  web: { hosts: [web1, web2], vars: { who: group, tier: web } }
+vars: { who: all, base: "/srv", tier: all }
+`,
+    'hosts.yaml',
+  ),
+);
+
+function build(playbook: string, options: Parameters<typeof compile>[2] = {}, files: Record<string, string> = {}): HostRun[] {
+  const dir = writeProject({ 'site.yaml': playbook, ...files });
+  return compile(loadPlaybook(`${dir}/site.yaml`), inventory, options);
+}
+
+function argsOf(runs: HostRun[], host: string, i = 0): any {
+  return runs.find((r) => r.host.name === host)!.plays[0].tasks[i].args;
+}
+
+describe('variables', () => {
+  const play = `- hosts: web
+  vars: { dir: "{{ base }}/app" }
+  tasks:
+    - copy: { dest: "{{ dir }}/who", content: "{{ who }} {{ tier }} {{ inventory_hostname }} {{ groups.web.length }}" }
+`;
+
+  it('precedence: all < group < host < play vars < -e', () => {
+    const runs = build(play);
+    expect(argsOf(runs, 'web1')).toMatchObject({ dest: '/srv/app/who', content: 'host web web1 2' });
+    expect(argsOf(runs, 'web2')).toMatchObject({ content: 'group web web2 2' });
+    const extra = build(play, { extraVars: { who: 'cli', base: '/opt' } });
+    expect(argsOf(extra, 'web1')).toMatchObject({ dest: '/opt/app/who', content: 'cli web web1 2' });
+  });
+
+  it('a value that is exactly one variable keeps its type (list, number, secret)', () => {
+    const runs = build(
+      `- hosts: web1
+  vars: { mode: 640 }
+  tasks:
+    - file: { path: /x, state: directory, mode: "{{ mode }}" }
+    - copy: { dest: /y, content: "{{ pw }}" }
+`,
+      { extraVars: { pw: new Secret('s3cret-pw') } },
+    );
+    expect(argsOf(runs, 'web1', 0).mode).toBe('0640');
+    expect(isSecret(argsOf(runs, 'web1', 1).content)).toBe(true);
+  });
+
+  it('templates in templates/ are found from a playbook in playbooks/ and rendered per host', () => {
+    const dir = writeProject({
+      'playbooks/site.yaml': `- hosts: web\n  tasks:\n    - template: { src: app/conf.hbs, dest: /etc/app.conf }\n`,
+      'templates/app/conf.hbs': 'listen {{ port }};\nhost {{ inventory_hostname }};\n',
+    });
+    let message = '';
+    try {
+      compile(loadPlaybook(`${dir}/playbooks/site.yaml`), inventory, {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    // web2 has no port: the error names the template line; web1 alone renders.
+    expect(message).toMatch(/templates\/app\/conf\.hbs:1:\d+: variable "port" is not defined/);
+    const runs = compile(loadPlaybook(`${dir}/playbooks/site.yaml`), inventory, { limit: 'web1' });
+    expect(argsOf(runs, 'web1').content).toBe('listen 81;\nhost web1;\n');
+  });
+});
+
+describe('selection', () => {
+  const play = `- hosts: all
+  tasks:
+    - { name: one, file: { path: /a, state: directory }, tags: [setup] }
+    - { name: two, file: { path: /b, state: directory }, tags: web }
+    - { name: three, file: { path: /c, state: directory }, when: "tier == 'nope'" }
+    - { name: four, file: { path: /d, state: directory }, tags: [always] }
+`;
+  const names = (runs: HostRun[]): string[] => runs[0].plays[0].tasks.map((t) => t.name + (t.skipReason ? ' (skip)' : ''));
+
+  it('--tags, --skip-tags and when', () => {
+    expect(names(build(play))).toEqual(['one', 'two', 'three (skip)', 'four']);
+    expect(names(build(play, { tags: ['web'] }))).toEqual(['two', 'four']);
+    expect(names(build(play, { skipTags: ['setup', 'always'] }))).toEqual(['two', 'three (skip)']);
+  });
+
+  it('--limit narrows hosts and refuses a pattern that matches nothing', () => {
+    expect(build(play, { limit: 'web2' }).map((r) => r.host.name)).toEqual(['web2']);
+    expect(build(play, { limit: 'all:!web1' }).map((r) => r.host.name)).toEqual(['web2']);
+    expect(() => build(play, { limit: 'nope' })).toThrow(ConfigError);
+  });
+});
+
