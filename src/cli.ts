@@ -55,6 +55,63 @@ inventoryOptions(program.command('validate').description('check a playbook, its 
   process.stdout.write(`${playbook}: valid (${runs.length} host${runs.length === 1 ? '' : 's'}, ${tasks} task runs)\n`);
 });
 
+const sandbox = program.command('sandbox').description('disposable Debian test hosts (systemd-nspawn; needs root)');
+sandbox
+  .command('up')
+  .description('boot test hosts and print an inventory for them')
+  .argument('[names...]', 'host names (1-11 of a-z, 0-9, -)')
+  .action(async (names: string[]) => (await import('./commands/sandbox.js')).sandboxUp(names));
+sandbox
+  .command('list')
+  .description('list running test hosts')
+  .action(async () => (await import('./commands/sandbox.js')).sandboxList());
+sandbox
+  .command('down')
+  .description('stop and delete test hosts (all when no name is given)')
+  .argument('[names...]')
+  .action(async (names: string[]) => (await import('./commands/sandbox.js')).sandboxDown(names));
+
+program
+  .command('test')
+  .description('on a fresh test host: check mode, converge, converge again (0 changed), verify:, destroy')
+  .argument('<playbook>')
+  .option('-e, --extra-vars <vars>', 'variables, as for a run', collect, [])
+  .option('--keep', 'keep the test host afterwards', false)
+  .option('--name <name>', 'test host name')
+  .option('-v, --verbose', 'plain output with every step', false)
+  .action(async (playbook: string, o) => {
+    const { testPlaybook } = await import('./commands/test.js');
+    process.exitCode = await testPlaybook(playbook, o);
+  });
+
+program
+  .command('tasks')
+  .description('list the task types, or show one task type\'s fields and an example')
+  .argument('[name]')
+  .option('--markdown', 'print the reference as markdown (as in the README)', false)
+  .action(async (name: string | undefined, o) => {
+    const docs = await import('./docs.js');
+    const { getTaskType, taskTypeNames } = await import('../tasks/index.js');
+    if (o.markdown) return void process.stdout.write(`${docs.tasksMarkdown()}\n`);
+    if (!name) return void process.stdout.write(`${docs.tasksListing()}\n`);
+    const t = getTaskType(name);
+    if (!t) throw new UsageError(`unknown task type "${name}"; task types: ${taskTypeNames().join(', ')}`);
+    process.stdout.write(`${docs.taskHelp(t)}\n`);
+  });
+
+program
+  .command('schema')
+  .description('write JSON Schemas for playbooks and inventories (for editor completion and checks)')
+  .option('-o, --out <dir>', 'directory to write playbook.schema.json and inventory.schema.json to', 'schemas')
+  .action(async (o) => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const docs = await import('./docs.js');
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(`${o.out}/playbook.schema.json`, `${JSON.stringify(docs.playbookJsonSchema(), null, 2)}\n`);
+    writeFileSync(`${o.out}/inventory.schema.json`, `${JSON.stringify(docs.inventoryJsonSchema(), null, 2)}\n`);
+    process.stdout.write(`wrote ${o.out}/playbook.schema.json and ${o.out}/inventory.schema.json\n`);
+  });
+
 program.parseAsync(process.argv).catch((err) => {
   process.stderr.write(`${formatError(err)}\n`);
   process.exitCode = exitCodeFor(err);

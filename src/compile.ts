@@ -8,6 +8,7 @@ import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } f
 import { schemaErrors } from './schema-errors.js';
 import type { TaskType } from './task-type.js';
 import { renderTemplate, renderValue, TemplateError } from './template.js';
+import { verifySchema, type VerifyCheck } from './verify.js';
 import { evaluateWhen } from './when.js';
 import { formatPath, type FieldPath } from './yaml-source.js';
 
@@ -47,7 +48,7 @@ export interface HostPlay {
   handlers: Map<string, CompiledTask>;
   /** Handler names in definition order: handlers run in this order, not notification order. */
   handlerOrder: string[];
-  verify: Record<string, unknown>[];
+  verify: VerifyCheck[];
 }
 
 export interface HostRun {
@@ -103,8 +104,19 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
           }
         }
       });
+      const verify = (play.verify ?? []).flatMap((raw, i) => {
+        const path = [...base, 'verify', i];
+        const rendered = renderArgs(raw, vars, playbook.source, path, report);
+        if (rendered === FAILED) return [];
+        const parsed = verifySchema.safeParse(rendered);
+        if (!parsed.success) {
+          schemaErrors(parsed.error, playbook.source, path, displayPath(path)).forEach(report);
+          return [];
+        }
+        return [parsed.data];
+      });
       const run = runs.get(hostName) ?? { host, plays: [] };
-      run.plays.push({ name: play.name ?? play.hosts, tasks, handlers, handlerOrder: handlerNames, verify: play.verify ?? [] });
+      run.plays.push({ name: play.name ?? play.hosts, tasks, handlers, handlerOrder: handlerNames, verify });
       runs.set(hostName, run);
     }
   });

@@ -15,6 +15,11 @@ export class ReportCollector {
     }
   };
 
+  /** Every task result of the run, in order, per host. */
+  results(): TaskResult[] {
+    return [...this.tasks.values()].flat();
+  }
+
   build(meta: { playbook: string; check: boolean }, recaps: HostRecap[]) {
     return redactDeep({
       version: 1,

@@ -3,6 +3,7 @@ import { runLive } from '../output/live.js';
 import { PlainReporter } from '../output/reporter.js';
 import { ReportCollector } from '../report.js';
 import { runAll, type HostRecap, type RunEvent } from '../runner.js';
+import type { HostRun } from '../compile.js';
 import { loadAndCompile, type LoadOptions } from './load.js';
 
 export interface RunCommandOptions extends LoadOptions {
@@ -18,7 +19,16 @@ export interface RunCommandOptions extends LoadOptions {
 
 /** `provision PLAYBOOK`: compile (no host touched if that fails), run, report; returns the exit status. */
 export async function runPlaybook(playbookFile: string, o: RunCommandOptions): Promise<number> {
-  const runs = loadAndCompile(playbookFile, o);
+  return (await executeRuns(playbookFile, loadAndCompile(playbookFile, o), o)).exitCode;
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  recaps: HostRecap[];
+  report: ReportCollector;
+}
+
+export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunCommandOptions): Promise<RunOutcome> {
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const style = { color };
   const report = new ReportCollector();
@@ -56,7 +66,11 @@ export async function runPlaybook(playbookFile: string, o: RunCommandOptions): P
     process.off('SIGINT', onSigint);
   }
   if (o.report) report.write(o.report, { playbook: playbookFile, check: o.check }, recaps);
-  if (abort.signal.aborted) return EXIT.interrupted;
+  return { exitCode: exitStatus(recaps, o, abort.signal.aborted), recaps, report };
+}
+
+function exitStatus(recaps: HostRecap[], o: RunCommandOptions, interrupted: boolean): number {
+  if (interrupted) return EXIT.interrupted;
   if (recaps.some((r) => r.failed > 0)) return EXIT.hostFailed;
   if (recaps.some((r) => r.unreachable > 0)) return EXIT.unreachable;
   if (o.check && o.failOnChange && recaps.some((r) => r.changed > 0)) return EXIT.drift;

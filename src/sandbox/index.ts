@@ -127,8 +127,11 @@ async function downOne(r: Resolved, name: string): Promise<void> {
   if (s) await stopContainer(s);
   // The veth vanishes with the container's netns; delete it only if something held on,
   // and only if our container got as far as owning it (never someone else's link).
-  if (s?.machineStart && linkExists(s.hostIf)) await run('ip', ['link', 'del', s.hostIf], { allowFail: true });
-  removeNspawnLeftovers(name, path.join(dir, 'rootfs'));
+  // Same for nspawn's files under /run, which are keyed by machine name.
+  if (s?.machineStart) {
+    if (linkExists(s.hostIf)) await run('ip', ['link', 'del', s.hostIf], { allowFail: true });
+    removeNspawnLeftovers(name, path.join(dir, 'rootfs'));
+  }
   if (fs.existsSync(dir)) { assertNoMounts(dir); fs.rmSync(dir, { recursive: true, force: true }); }
 }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what provision and its tests need on Debian 12 (run as root), then
+# the npm dependencies, which also builds the CLI. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(openssh-server openssh-client debootstrap systemd-container nftables iproute2 curl ca-certificates sudo)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "setup: provision needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "       Debian 12's own nodejs is 18; install Node 20 from your usual source first." >&2
+  exit 1
+fi
+
+npm ci --no-audit --no-fund

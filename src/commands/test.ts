@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile } from '../compile.js';
+import { EXIT } from '../exit-codes.js';
+import { parseExtraVars } from '../extra-vars.js';
+import { parseInventory } from '../inventory.js';
+import { loadPlaybook } from '../playbook.js';
+import { redact } from '../secret.js';
+import { HostConnection } from '../ssh/connection.js';
+import { runCheck } from '../verify.js';
+import { YamlSource } from '../yaml-source.js';
+import { executeRuns, type RunCommandOptions } from './run.js';
+
+export interface TestOptions {
+  keep: boolean;
+  extraVars: string[];
+  name?: string;
+  verbose: boolean;
+}
+
+interface Phase {
+  name: string;
+  ok: boolean;
+  detail: string;
+  seconds: number;
+}
+
+/**
+ * `provision test PLAYBOOK`: the whole lifecycle on a fresh disposable host —
+ * check mode (must not fail), converge, converge again (must change nothing),
+ * the playbook's verify: checks — then the host is destroyed (unless --keep).
+ */
+export async function testPlaybook(playbookFile: string, o: TestOptions): Promise<number> {
+  const playbook = loadPlaybook(playbookFile);
+  const extraVars = parseExtraVars(o.extraVars);
+  const name = o.name ?? `pv-t${randomBytes(3).toString('hex')}`;
+  const groups = [...new Set(playbook.plays.flatMap((p) => p.hosts.split(/[:,]/).map((t) => t.trim()).filter((t) => t && !/^[!&]/.test(t) && !/[*?[]/.test(t) && t !== 'all')))];
+  const inventoryText = (address = '0.0.0.0', key = '/dev/null', knownHosts = '/dev/null'): string =>
+    [
+      'hosts:',
+      `  ${name}:`,
+      `    address: ${address}`,
+      `    private_key: ${key}`,
+      `    known_hosts: ${knownHosts}`,
+      '    vars: { sandbox: true }',
+      'groups:',
+      ...groups.filter((g) => g !== name).map((g) => `  ${g}: { hosts: [${name}] }`),
+      '',
+    ].join('\n');
+  // Bad input fails here, before a host is booted.
+  compile(playbook, parseInventory(YamlSource.fromText(inventoryText(), 'sandbox inventory')), { extraVars });
+
+  const phases: Phase[] = [];
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const phase = async (title: string, body: () => Promise<string>): Promise<boolean> => {
+    say(`\n=== ${title}`);
+    const started = Date.now();
+    let ok = true;
+    let detail = '';
+    try {
+      detail = await body();
+    } catch (err) {
+      ok = false;
+      detail = redact((err as Error).message);
+    }
+    phases.push({ name: title, ok, detail, seconds: (Date.now() - started) / 1000 });
+    say(`--- ${title}: ${ok ? 'passed' : 'FAILED'}${detail ? ` (${detail})` : ''}`);
+    return ok;
+  };
+
+  const sandbox = await import('../sandbox/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'provision-test-'));
+  const inventoryFile = join(dir, 'hosts.yaml');
+  const runOptions = (check: boolean): RunCommandOptions => ({
+    inventory: inventoryFile,
+    extraVars: o.extraVars,
+    check,
+    diff: check,
+    failOnChange: false,
+    forks: 1,
+    verbose: o.verbose,
+    acceptNewHostKeys: false,
+    connectTimeout: 20,
+  });
+  const converge = async (check: boolean) => {
+    const file = join(dir, 'hosts.yaml');
+    const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(file)), { extraVars });
+    return executeRuns(playbookFile, runs, runOptions(check));
+  };
+
+  let host: Awaited<ReturnType<typeof sandbox.up>>[number] | undefined;
+  try {
+    const booted = await phase(`boot fresh host ${name}`, async () => {
+      [host] = await sandbox.up([name], { log: (l) => say(l) });
+      writeFileSync(inventoryFile, inventoryText(host.address, host.privateKeyPath, host.knownHostsPath));
+      return host.address;
+    });
+    if (booted) {
+      const checked = await phase('check mode on the fresh host', async () => {
+        const r = await converge(true);
+        if (r.exitCode !== EXIT.ok) throw new Error(`check mode exited ${r.exitCode}`);
+        return `${r.recaps[0]?.changed ?? 0} tasks would change`;
+      });
+      const converged = checked && (await phase('converge', async () => {
+        const r = await converge(false);
+        if (r.exitCode !== EXIT.ok) throw new Error(`exited ${r.exitCode}`);
+        return `${r.recaps[0]?.changed ?? 0} changed`;
+      }));
+      const idempotent = converged && (await phase('converge again: nothing may change', async () => {
+        const r = await converge(false);
+        if (r.exitCode !== EXIT.ok) throw new Error(`exited ${r.exitCode}`);
+        const changed = r.report.results().filter((t) => t.changed);
+        if (changed.length) throw new Error(`not idempotent: ${changed.map((t) => `"${t.task}" (${t.message})`).join(', ')}`);
+        return '0 changed';
+      }));
+      if (idempotent) {
+        await phase('verify', async () => {
+          const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventoryFile)), { extraVars });
+          const checks = runs.flatMap((r) => r.plays.flatMap((p) => p.verify));
+          if (!checks.length) return 'no verify: checks in the playbook';
+          const conn = await HostConnection.open(runs[0].host, { connectTimeoutMs: 20_000 });
+          try {
+            const failed: string[] = [];
+            for (const c of checks) {
+              const result = await runCheck(c, conn, host!.address);
+              say(`${result.ok ? 'ok    ' : 'FAILED'} ${result.name}${result.ok ? '' : `: ${result.detail}`}`);
+              if (!result.ok) failed.push(result.name);
+            }
+            if (failed.length) throw new Error(`${failed.length} of ${checks.length} checks failed`);
+            return `${checks.length} checks passed`;
+          } finally {
+            conn.close();
+          }
+        });
+      }
+    }
+  } finally {
+    if (o.keep && host) {
+      say(`\nkept ${name} at ${host.address}: provision -i ${inventoryFile} ...; remove it with: provision sandbox down ${name}`);
+    } else {
+      await phase(`destroy ${name}`, async () => {
+        await sandbox.down([name]);
+        rmSync(dir, { recursive: true, force: true });
+        return '';
+      });
+    }
+  }
+  say('\nSUMMARY');
+  for (const p of phases) say(`${p.ok ? 'passed' : 'FAILED'}  ${p.name} (${p.seconds.toFixed(1)} s)`);
+  // verify runs only after every earlier phase passed; it is the last word.
+  return phases.every((p) => p.ok) && phases.some((p) => p.name === 'verify') ? EXIT.ok : EXIT.hostFailed;
+}
