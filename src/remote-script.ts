@@ -64,7 +64,8 @@ export const FAILED_STEP_MARKER = 'PROVISION_FAILED_STEP';
 export function stepsScript(steps: Step[]): string {
   const body = steps.map((step, i) => {
     const code = step.kind === 'run' ? runStep(step.command, step.stdin) : writeStep(step);
-    return `( set -e\n${code}\n) || { rc=$?; printf '\\n${FAILED_STEP_MARKER} %s %s\\n' ${i} "$rc" >&2; exit "$rc"; }`;
+    // Not `( ... ) || handler`: on the left of || the shell ignores set -e inside the subshell.
+    return `( set -e\n${code}\n)\nrc=$?\nif [ "$rc" -ne 0 ]; then printf '\\n${FAILED_STEP_MARKER} %s %s\\n' ${i} "$rc" >&2; exit "$rc"; fi`;
   });
   return wrapScript(`umask 022\n${body.join('\n')}`);
 }

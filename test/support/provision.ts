@@ -22,7 +22,8 @@ export interface Report {
 export async function runCli(args: string[], env: Record<string, string> = {}): Promise<ProvisionResult> {
   const dir = mkdtempSync(join(tmpdir(), 'provision-run-'));
   const reportFile = join(dir, 'report.json');
-  const withReport = args.includes('validate') || args[0] === 'tasks' || args[0] === 'schema' ? args : [...args, '--report', reportFile];
+  const subcommand = ['validate', 'tasks', 'schema', 'test', 'sandbox', 'init'].includes(args[0]);
+  const withReport = subcommand ? args : [...args, '--report', reportFile];
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [CLI, ...withReport], { env: { ...process.env, NO_COLOR: '1', CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -1,0 +1,86 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { factBatch, FAILED_STEP_MARKER, stepsScript } from '../../src/remote-script.js';
+import { fileFact } from '../../src/facts.js';
+import { Secret } from '../../src/secret.js';
+import { cmd } from '../../src/shell.js';
+
+/** Runs a generated script the way the runner does: on stdin of `sh -s`. */
+function sh(script: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('/bin/sh', ['-s'], { input: script });
+  return { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+describe('step scripts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provision-script-'));
+
+  it('stops at the first failing command inside a step and names the step', () => {
+    const r = sh(stepsScript([
+      { kind: 'run', command: cmd('touch', `${dir}/one`) },
+      { kind: 'run', command: `false; touch ${dir}/after-false` },
+      { kind: 'run', command: cmd('touch', `${dir}/three`) },
+    ]));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${FAILED_STEP_MARKER} 1 1`);
+    expect(existsSync(`${dir}/one`)).toBe(true);
+    expect(existsSync(`${dir}/after-false`)).toBe(false);
+    expect(existsSync(`${dir}/three`)).toBe(false);
+  });
+
+  it('writes files atomically with mode, exact bytes, and leaves no temp file', () => {
+    const content = "line 1\n'quotes' $HOME `id` \\ \x01\nno newline at end";
+    const r = sh(stepsScript([{ kind: 'write', path: `${dir}/my file.conf`, content, mode: '0640' }]));
+    expect(r.code).toBe(0);
+    expect(readFileSync(`${dir}/my file.conf`, 'utf8')).toBe(content);
+    expect((statSync(`${dir}/my file.conf`).mode & 0o777).toString(8)).toBe('640');
+    expect(readdirSync(dir).filter((f) => f.startsWith('.provision'))).toEqual([]);
+  });
+
+  it('keeps the mode of a file it replaces when the task sets none', () => {
+    writeFileSync(`${dir}/keep`, 'old');
+    execFileSync('chmod', ['0600', `${dir}/keep`]);
+    expect(sh(stepsScript([{ kind: 'write', path: `${dir}/keep`, content: 'new' }])).code).toBe(0);
+    expect((statSync(`${dir}/keep`).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  it('puts the old file back when validation fails, and removes a new one', () => {
+    writeFileSync(`${dir}/site.conf`, 'good config\n');
+    const r = sh(stepsScript([{ kind: 'write', path: `${dir}/site.conf`, content: 'broken config\n', validate: `grep -q good ${dir}/site.conf` }]));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('validation failed');
+    expect(readFileSync(`${dir}/site.conf`, 'utf8')).toBe('good config\n');
+    const fresh = sh(stepsScript([{ kind: 'write', path: `${dir}/new.conf`, content: 'broken\n', validate: 'false' }]));
+    expect(fresh.code).not.toBe(0);
+    expect(existsSync(`${dir}/new.conf`)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.provision'))).toEqual([]);
+  });
+
+  it('feeds stdin through the script and keeps secrets out of command lines', () => {
+    const secret = new Secret('stdin-only-secret-value');
+    const script = stepsScript([{ kind: 'run', command: cmd('tee', `${dir}/from-stdin`), stdin: secret }]);
+    expect(script).not.toContain('stdin-only-secret-value');
+    expect(sh(script).code).toBe(0);
+    expect(readFileSync(`${dir}/from-stdin`, 'utf8')).toBe('stdin-only-secret-value');
+  });
+
+  it('no command in the script can read the rest of the script from stdin', () => {
+    const r = sh(stepsScript([{ kind: 'run', command: 'cat' }, { kind: 'run', command: 'echo second' }]));
+    expect(r.stdout).toBe('second\n');
+  });
+});
+
+describe('fact batches', () => {
+  it('reads many facts in one script and parses each', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-facts-'));
+    writeFileSync(`${dir}/a`, 'hello');
+    const facts = [fileFact(`${dir}/a`), fileFact(`${dir}/missing`), fileFact(dir)];
+    const batch = factBatch(facts);
+    const out = batch.parse(sh(batch.script).stdout);
+    expect(facts[0].parse(out.get(facts[0].key)!)).toMatchObject({ exists: true, type: 'file', size: 5, sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824' });
+    expect(facts[1].parse(out.get(facts[1].key)!)).toEqual({ exists: false });
+    expect(facts[2].parse(out.get(facts[2].key)!)).toMatchObject({ exists: true, type: 'directory' });
+  });
+});
