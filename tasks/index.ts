@@ -1,15 +1,24 @@
 import type { TaskType } from '../src/task-type.js';
+import { apt } from './apt.js';
+import { certbot } from './certbot.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
 import { file } from './file.js';
 import { group } from './group.js';
+import { htpasswd } from './htpasswd.js';
+import { nginxSite } from './nginx-site.js';
+import { postgresDb } from './postgres-db.js';
+import { postgresUser } from './postgres-user.js';
 import { service } from './service.js';
+import { streamlitConfig } from './streamlit-config.js';
+import { systemdUnit } from './systemd-unit.js';
 import { template } from './template.js';
+import { ufw } from './ufw.js';
 import { user } from './user.js';
 
 /** Every task type, by the key a playbook uses. */
 const registry = new Map<string, TaskType>(
-  ([command, copy, file, group, service, template, user] as TaskType[]).map((t) => [t.name, t]),
+  ([apt, certbot, command, copy, file, group, htpasswd, nginxSite, postgresDb, postgresUser, service, streamlitConfig, systemdUnit, template, ufw, user] as TaskType[]).map((t) => [t.name, t]),
 );
 
 export function getTaskType(name: string): TaskType | undefined {

@@ -1,0 +1,203 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { fact, type Fact, type FactOutput } from '../src/facts.js';
+import { run, type RunStep } from '../src/plan.js';
+import { Secret } from '../src/secret.js';
+import { cmd } from '../src/shell.js';
+
+/**
+ * Shared by postgres_user and postgres_db: how we reach PostgreSQL (psql as the
+ * postgres OS user over peer authentication, as root), identifier rules and
+ * quoting, and SCRAM-SHA-256 verifiers computed on the controller.
+ */
+
+// --- Identifiers and literals ----------------------------------------------
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Lowercase SQL identifier as the schema accepts it: no quoting surprises, no case folding, ≤ 63 bytes. */
+export const pgIdentifier = z
+  .string()
+  .regex(IDENTIFIER, 'expected a PostgreSQL name: lowercase letters, digits and "_", not starting with a digit, at most 63 characters');
+
+/** Names PostgreSQL reserves for roles (CREATE ROLE refuses them). */
+const RESERVED_ROLE_NAMES = new Set(['public', 'none', 'current_user', 'session_user', 'current_role']);
+
+export const pgRoleName = pgIdentifier
+  .refine((n) => !RESERVED_ROLE_NAMES.has(n), 'this role name is reserved by PostgreSQL')
+  .refine((n) => !n.startsWith('pg_'), 'role names starting with "pg_" are reserved by PostgreSQL');
+
+export const pgDatabaseName = pgIdentifier;
+
+/** A quoted SQL identifier: "name", inner double quotes doubled. Callers validate first; this is the second fence. */
+export function quoteIdent(name: string): string {
+  if (name.includes('\0')) throw new Error('an SQL identifier cannot contain a NUL byte');
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A standard SQL string literal: '...', inner single quotes doubled (standard_conforming_strings is on since 9.1). */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('an SQL string cannot contain a NUL byte');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+// --- psql ---------------------------------------------------------------------
+
+/**
+ * psql as the postgres OS user over peer authentication: `runuser` needs root
+ * (the task's become). `-X` ignores ~/.psqlrc, `-q -A -t` prints bare rows,
+ * ON_ERROR_STOP makes any SQL error a non-zero exit. The subshell changes to /
+ * first: from root's home, the postgres user gets "could not change directory".
+ */
+export function psqlCommand(database = 'postgres'): string {
+  pgIdentifier.parse(database);
+  return `(cd / && ${cmd('runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database)})`;
+}
+
+/** A step running SQL through psql. The SQL travels on stdin (never the command line); pass a Secret when it holds a password. */
+export function psqlStep(sql: string | Secret, database = 'postgres'): RunStep {
+  return run(psqlCommand(database), sql);
+}
+
+/** psql with one read-only query on its command line, for fact scripts. */
+function psqlQuery(sql: string, database: string): string {
+  return cmd('runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', sql);
+}
+
+export const STATUS_NOT_INSTALLED = 'pv:not-installed';
+const STATUS_OK = 'pv:ok';
+const STATUS_ERROR = 'pv:error';
+
+/**
+ * A fact script running one query (and optionally a second one in another
+ * database, only when the first printed a row tagged `onlyIfTag`). A host
+ * without the PostgreSQL server (no psql, no postgres user) prints
+ * "pv:not-installed" and succeeds: check mode on a fresh host plans creation.
+ * Data rows are tab-separated and start with a tag, so stray warnings can
+ * never be mistaken for data.
+ */
+export function psqlFactScript(first: { sql: string; database?: string }, second?: { sql: string; database: string; onlyIfTag: string }): string {
+  const lines = [
+    `if ! command -v psql >/dev/null 2>&1 || ! id -u postgres >/dev/null 2>&1; then printf '%s\\n' ${STATUS_NOT_INSTALLED}; exit 0; fi`,
+    `cd / || exit 1`,
+    `if out=$(${psqlQuery(first.sql, first.database ?? 'postgres')} 2>&1); then printf '%s\\n%s\\n' ${STATUS_OK} "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; exit 0; fi`,
+  ];
+  if (second) {
+    lines.push(
+      `printf '%s\\n' "$out" | ${cmd('grep', '-q', `^${second.onlyIfTag}\t`)} || exit 0`,
+      `if out=$(${psqlQuery(second.sql, second.database)} 2>&1); then printf '%s\\n' "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; fi`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export type PsqlResult =
+  | { status: 'not-installed' }
+  | { status: 'error'; message: string }
+  | { status: 'ok'; rows: string[][] };
+
+export function parsePsqlOutput({ stdout, exitCode }: FactOutput): PsqlResult {
+  const lines = stdout.split('\n');
+  const errorAt = lines.indexOf(STATUS_ERROR);
+  if (errorAt >= 0) return { status: 'error', message: lines.slice(errorAt + 1).join('\n').trim() || 'psql failed' };
+  if (lines[0] === STATUS_NOT_INSTALLED) return { status: 'not-installed' };
+  if (lines[0] !== STATUS_OK) return { status: 'error', message: `unexpected output (exit ${exitCode}): ${stdout.slice(0, 300)}` };
+  return { status: 'ok', rows: lines.slice(1).filter((l) => l.startsWith('pv:')).map((l) => l.split('\t')) };
+}
+
+export function psqlFact<T>(key: string, script: string, parse: (r: PsqlResult) => T): Fact<T> {
+  return fact(key, script, (o) => parse(parsePsqlOutput(o)));
+}
+
+/** The planner's answer to a failed fact: PostgreSQL is installed but did not answer (stopped, no cluster, no root). */
+export function psqlError(what: string, message: string): Error {
+  return new Error(`cannot read ${what} from PostgreSQL (is the server running, and does the task run as root?): ${message}`);
+}
+
+// --- SCRAM-SHA-256 ------------------------------------------------------------
+
+type Range = [number, number];
+const inRanges = (c: number, ranges: Range[]) => ranges.some(([lo, hi]) => c >= lo && c <= hi);
+
+/** RFC 3454 C.1.2: non-ASCII spaces, mapped to U+0020. */
+const NON_ASCII_SPACE: Range[] = [[0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200b], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000]];
+/** RFC 3454 B.1: "commonly mapped to nothing". */
+const MAPPED_TO_NOTHING: Range[] = [[0xad, 0xad], [0x34f, 0x34f], [0x1806, 0x1806], [0x180b, 0x180d], [0x200b, 0x200d], [0x2060, 0x2060], [0xfe00, 0xfe0f], [0xfeff, 0xfeff]];
+/** RFC 4013 prohibited output (RFC 3454 C.1.2, C.2.1, C.2.2, C.3–C.9). */
+const PROHIBITED: Range[] = [
+  ...NON_ASCII_SPACE, [0x0, 0x1f], [0x7f, 0x9f], [0x6dd, 0x6dd], [0x70f, 0x70f], [0x180e, 0x180e], [0x200c, 0x200f], [0x2028, 0x202e],
+  [0x2060, 0x2063], [0x206a, 0x206f], [0x2ff0, 0x2ffb], [0xd800, 0xdfff], [0xe000, 0xf8ff], [0xfdd0, 0xfdef], [0xfeff, 0xfeff], [0xfff9, 0xffff],
+  [0x1d173, 0x1d17a], [0xe0001, 0xe0001], [0xe0020, 0xe007f], [0xf0000, 0x10ffff],
+];
+
+/**
+ * SASLprep (RFC 4013) as PostgreSQL's pg_saslprep applies it to passwords.
+ * Pure ASCII passwords are used unchanged (PostgreSQL's fast path): exact. For
+ * other passwords: non-ASCII spaces become " ", "mapped to nothing" characters
+ * are removed, then NFKC; if the result holds a prohibited character,
+ * PostgreSQL (and libpq) use the raw password, and so do we. Not checked:
+ * Unicode 3.2 unassigned code points and the bidirectional rule, where
+ * PostgreSQL would fall back to the raw password — such passwords may not
+ * verify (a needless password change each run), so prefer ASCII passwords.
+ */
+export function saslprep(password: string): string {
+  if (/^[\x00-\x7f]*$/.test(password)) return password;
+  let mapped = '';
+  for (const ch of password) {
+    const c = ch.codePointAt(0)!;
+    if (inRanges(c, NON_ASCII_SPACE)) mapped += ' ';
+    else if (!inRanges(c, MAPPED_TO_NOTHING)) mapped += ch;
+  }
+  const normalized = mapped.normalize('NFKC');
+  for (const ch of normalized) {
+    const c = ch.codePointAt(0)!;
+    // 0x20 and other printable ASCII are fine; the ASCII control range is in PROHIBITED.
+    if (c > 0x7f || c < 0x20 || c === 0x7f) if (inRanges(c, PROHIBITED)) return password;
+  }
+  return normalized;
+}
+
+export interface ScramSecret {
+  iterations: number;
+  salt: Buffer;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
+
+/** Above this, a stored verifier is not worth checking on the controller (a hostile host could make us spin); it is then replaced. */
+const MAX_ITERATIONS = 1_000_000;
+export const SCRAM_ITERATIONS = 4096;
+
+export function scramKeys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
+  const salted = pbkdf2Sync(Buffer.from(saslprep(password), 'utf8'), salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return { storedKey, serverKey };
+}
+
+/** A verifier as PostgreSQL stores it in pg_authid.rolpassword: SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>. */
+export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): string {
+  const { storedKey, serverKey } = scramKeys(password, salt, iterations);
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+const B64 = '[A-Za-z0-9+/]+={0,2}';
+const VERIFIER = new RegExp(`^SCRAM-SHA-256\\$(\\d{1,9}):(${B64})\\$(${B64}):(${B64})$`);
+
+export function parseScramVerifier(verifier: string): ScramSecret | null {
+  const m = VERIFIER.exec(verifier);
+  if (!m) return null;
+  const s = { iterations: Number(m[1]), salt: Buffer.from(m[2], 'base64'), storedKey: Buffer.from(m[3], 'base64'), serverKey: Buffer.from(m[4], 'base64') };
+  if (s.iterations < 1 || s.storedKey.length !== 32 || s.serverKey.length !== 32 || s.salt.length === 0) return null;
+  return s;
+}
+
+/** Whether `password` is the one a stored verifier was made from. Anything not SCRAM-SHA-256 (md5, none) never matches. */
+export function scramMatches(password: string, verifier: string | null | undefined): boolean {
+  if (!verifier) return false;
+  const s = parseScramVerifier(verifier);
+  if (!s || s.iterations > MAX_ITERATIONS) return false;
+  const { storedKey, serverKey } = scramKeys(password, s.salt, s.iterations);
+  return timingSafeEqual(storedKey, s.storedKey) && timingSafeEqual(serverKey, s.serverKey);
+}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { UnitState } from '../../../src/facts.js';
+import type { Plan } from '../../../src/plan.js';
+import { getTaskType } from '../../../tasks/index.js';
+import { certbot, certFact, LETSENCRYPT, parseCertState, type CertbotArgs, type CertState } from '../../../tasks/certbot.js';
+
+const args = (a: Record<string, unknown>): CertbotArgs => certbot.schema.parse({ domains: ['example.org', 'www.example.org'], webroot: '/var/www/certbot', ...a });
+const ctx = { host: 'web1', sshPort: 22 };
+const DAY = 86400;
+const NOW = 1_800_000_000;
+const timerOn: UnitState = { loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' };
+const absent: CertState = { now: NOW, state: 'absent' };
+const cert = (names: string[], daysLeft: number, server = LETSENCRYPT): CertState => ({ now: NOW, state: 'present', notAfter: NOW + daysLeft * DAY + 100, names, server });
+
+function plan(a: Record<string, unknown>, c: CertState, timer: UnitState = timerOn): Plan {
+  return certbot.plan(args(a), { cert: c, timer } as never, ctx);
+}
+const commands = (p: Plan): string[] => p.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path}`)));
+
+const BASE = 'env certbot certonly --non-interactive --agree-tos --cert-name example.org --webroot --webroot-path /var/www/certbot -d example.org -d www.example.org';
+
+describe('certbot schema', () => {
+  it('is registered, every field is described, and its example parses', () => {
+    expect(getTaskType('certbot')).toBe(certbot);
+    for (const [k, v] of Object.entries((certbot.schema as any).shape)) expect((v as any).description, k).toBeTruthy();
+    const [task] = parse(certbot.example);
+    expect(certbot.schema.safeParse(task.certbot).success).toBe(true);
+  });
+
+  it('one domain as a string; names lower-cased; defaults', () => {
+    expect(certbot.schema.parse({ domains: 'Example.ORG', authenticator: 'standalone' })).toEqual({
+      domains: ['example.org'],
+      authenticator: 'standalone',
+      staging: false,
+      renew_before_days: 30,
+    });
+  });
+
+  it.each([
+    [{ domains: ['-d'] }, 'host name'],
+    [{ domains: ['--server=https://evil'] }, 'host name'],
+    [{ domains: ['a.org;reboot'] }, 'host name'],
+    [{ domains: ['a.org b.org'] }, 'host name'],
+    [{ domains: ['$(reboot).org'] }, 'host name'],
+    [{ domains: ['*.example.org'] }, 'host name'],
+    [{ domains: ['a..org'] }, 'host name'],
+    [{ domains: ['-a.org'] }, 'host name'],
+    [{ domains: [] }, 'at least one domain'],
+    [{ cert_name: '../x' }, 'certificate name'],
+    [{ cert_name: '-x' }, 'certificate name'],
+    [{ email: '-x@example.org' }, 'email'],
+    [{ email: 'a@b.org --server x' }, 'email'],
+    [{ server: 'https://x/dir --staging' }, 'ACME directory URL'],
+    [{ server: "https://x/'dir" }, 'ACME directory URL'],
+    [{ server: 'file:///etc/passwd' }, 'ACME directory URL'],
+    [{ server: 'https://x/dir', staging: true }, 'staging or server'],
+    [{ ca_bundle: 'relative.pem', server: 'https://x/dir' }, 'absolute path'],
+    [{ ca_bundle: '/ca.pem' }, 'ca_bundle is for a custom server'],
+    [{ webroot: undefined }, 'authenticator: webroot needs webroot'],
+    [{ authenticator: 'standalone' }, 'webroot is only for authenticator: webroot'],
+    [{ authenticator: 'apache', webroot: undefined }, 'Invalid option'],
+    [{ renew_before_days: 0 }, 'Too small'],
+    [{ renew_before_days: 1.5 }, 'expected int'],
+  ])('rejects %j', (a, message) => {
+    const r = certbot.schema.safeParse({ domains: ['example.org'], webroot: '/var/www/certbot', ...a });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.message).join('\n')).toContain(message);
+  });
+});
+
+describe('certbot plan', () => {
+  it.each<[string, Record<string, unknown>, CertState, string[]]>([
+    ['no certificate yet', {}, absent, [`${BASE} --register-unsafely-without-email`]],
+    ['with email', { email: 'admin@example.org' }, absent, [`${BASE} --email admin@example.org --no-eff-email`]],
+    ['staging', { staging: true }, absent, [`${BASE} --register-unsafely-without-email --staging`]],
+    [
+      'custom CA with its own certificate',
+      { server: 'https://127.0.0.1:14000/dir', ca_bundle: '/etc/pebble/cert.pem' },
+      absent,
+      [`env REQUESTS_CA_BUNDLE=/etc/pebble/cert.pem ${BASE.slice(4)} --register-unsafely-without-email --server https://127.0.0.1:14000/dir`],
+    ],
+    [
+      'names changed: certbot re-issues by itself',
+      {},
+      cert(['example.org'], 80),
+      [`${BASE} --register-unsafely-without-email`],
+    ],
+    ['expires within renew_before_days: forced renewal', {}, cert(['example.org', 'www.example.org'], 29), [`${BASE} --register-unsafely-without-email --force-renewal`]],
+    ['issued by another CA (staging → production)', {}, cert(['example.org', 'www.example.org'], 80, 'https://acme-staging-v02.api.letsencrypt.org/directory'), [`${BASE} --register-unsafely-without-email --force-renewal`]],
+    ['unreadable certificate', {}, { now: NOW, state: 'unreadable' }, [`${BASE} --register-unsafely-without-email --force-renewal`]],
+  ])('%s', (_, a, c, expected) => {
+    expect(commands(plan(a, c))).toEqual(expected);
+  });
+
+  it('other authenticators, a certificate name of its own', () => {
+    const p = certbot.plan(certbot.schema.parse({ domains: 'example.org', authenticator: 'nginx', cert_name: 'site' }), { cert: absent, timer: timerOn } as never, ctx);
+    expect(commands(p)).toEqual(['env certbot certonly --non-interactive --agree-tos --cert-name site --nginx -d example.org --register-unsafely-without-email']);
+    expect(Object.keys(certbot.facts(certbot.schema.parse({ domains: 'example.org', authenticator: 'standalone', cert_name: 'site' }), ctx))).toEqual(['cert', 'timer']);
+    expect(certFact('site').script).toContain('/etc/letsencrypt/live/site/cert.pem');
+  });
+
+  it('nothing to do: same names (in any order), valid long enough, same CA, timer on', () => {
+    const p = plan({ domains: ['www.example.org', 'EXAMPLE.org'] }, cert(['example.org', 'www.example.org'], 31));
+    expect(p.changes).toEqual([]);
+    expect(p.ok).toMatch(/^certificate www\.example\.org for www\.example\.org, example\.org is valid until \d{4}-\d\d-\d\d \(31 days\); certbot\.timer is enabled and active$/);
+  });
+
+  it('a diff a person reads: names, issuer, expiry', () => {
+    const p = plan({ domains: ['example.org', 'api.example.org'] }, cert(['example.org', 'www.example.org'], 80));
+    expect(p.changes[0].summary).toBe('obtain certificate example.org for example.org, api.example.org (it is for example.org, www.example.org)');
+    expect(p.changes[0].diff).toMatchObject({ kind: 'text', label: 'certificate example.org', after: `names: example.org, api.example.org\nissuer: ${LETSENCRYPT}` });
+    expect((p.changes[0].diff as any).before).toMatch(/^names: example\.org, www\.example\.org\nissuer: https:\/\/acme-v02\S+\nexpires: \d{4}-\d\d-\d\d$/);
+  });
+
+  it.each<[string, UnitState, string]>([
+    ['disabled and stopped', { loadState: 'loaded', activeState: 'inactive', unitFileState: 'disabled' }, 'enable and start certbot.timer'],
+    ['enabled, stopped', { loadState: 'loaded', activeState: 'inactive', unitFileState: 'enabled' }, 'start certbot.timer'],
+    ['running, not enabled', { loadState: 'loaded', activeState: 'active', unitFileState: 'disabled' }, 'enable certbot.timer'],
+    ['not installed (check mode on a fresh host)', { loadState: 'not-found', activeState: 'inactive', unitFileState: '' }, 'enable and start certbot.timer'],
+  ])('renewal timer %s: turned on, reported as a change', (_, timer, summary) => {
+    const p = plan({}, cert(['example.org', 'www.example.org'], 80), timer);
+    expect(p.changes).toHaveLength(1);
+    expect(p.changes[0].summary.startsWith(summary)).toBe(true);
+    expect(commands(p)).toEqual(['systemctl enable --now certbot.timer']);
+  });
+});
+
+describe('certificate fact', () => {
+  it('reads openssl output, the renewal server and the host clock', () => {
+    const out = `now=${NOW}\nserver=https://127.0.0.1:14000/dir\nnotAfter=Nov 22 11:04:59 2031 GMT\nX509v3 Subject Alternative Name: \n    DNS:Example.test, DNS:www.example.test`;
+    expect(parseCertState(out)).toEqual({
+      now: NOW,
+      server: 'https://127.0.0.1:14000/dir',
+      state: 'present',
+      notAfter: Date.UTC(2031, 10, 22, 11, 4, 59) / 1000,
+      names: ['example.test', 'www.example.test'],
+    });
+  });
+
+  it('absent and unreadable certificates', () => {
+    expect(parseCertState(`now=${NOW}\nabsent`)).toEqual({ now: NOW, state: 'absent' });
+    expect(parseCertState(`now=${NOW}\nunreadable`)).toEqual({ now: NOW, state: 'unreadable' });
+    expect(parseCertState(`now=${NOW}\nnotAfter=garbage`)).toEqual({ now: NOW, state: 'unreadable' });
+  });
+
+  it('a certificate without subjectAltName has no names (and so is replaced)', () => {
+    const c = parseCertState(`now=${NOW}\nnotAfter=Nov 22 11:04:59 2031 GMT`);
+    expect(c).toMatchObject({ state: 'present', names: [] });
+    expect(commands(plan({}, c))).toHaveLength(1);
+  });
+});
