@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
-import { matchHosts, unknownPatternTerms, groupHosts } from './inventory.js';
+import { matchHosts, unknownPatternTerms } from './inventory.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
 import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
@@ -79,6 +79,8 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   }
 
   const runs = new Map<string, HostRun>();
+  // Built once for all hosts: with 10,000 hosts, per-host copies would be quadratic.
+  const shared = { groups: groupMembers(inventory), hostvars: lazyHostvars(inventory) };
   playbook.plays.forEach((play, playIndex) => {
     const base: FieldPath = playbook.isList ? [playIndex] : [];
     const unknown = unknownPatternTerms(inventory, play.hosts);
@@ -90,7 +92,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
     const handlerNames = (play.handlers ?? []).map((h, i) => (typeof h.name === 'string' ? h.name : `handler ${i}`));
     for (const hostName of hosts) {
       const host = inventory.hosts.get(hostName)!;
-      const vars = hostVars(inventory, host, play, playbook, options.extraVars ?? {}, base, report);
+      const vars = hostVars(inventory, shared, host, play, playbook, options.extraVars ?? {}, base, report);
       if (!vars) continue;
       const compileList = (list: Record<string, unknown>[], key: 'tasks' | 'handlers'): CompiledTask[] =>
         list.map((raw, i) => compileTask(raw, [...base, key, i], vars, play, host, playbook, report)).filter((t): t is CompiledTask => t !== null);
@@ -240,6 +242,7 @@ function safeRender(value: string, vars: Record<string, unknown>, source: Loaded
  */
 function hostVars(
   inventory: Inventory,
+  shared: { groups: Record<string, string[]>; hostvars: Record<string, unknown> },
   host: InventoryHost,
   play: RawPlay,
   playbook: LoadedPlaybook,
@@ -247,17 +250,15 @@ function hostVars(
   base: FieldPath,
   report: (e: ConfigError) => void,
 ): Record<string, unknown> | null {
-  const groups: Record<string, string[]> = {};
-  for (const g of inventory.groups.keys()) groups[g] = groupHosts(inventory, g);
   const vars: Record<string, unknown> = {
     inventory_hostname: host.name,
     inventory_hostname_short: host.name.split('.')[0],
     ansible_host: host.address,
     group_names: host.groups.filter((g) => g !== 'all'),
-    groups,
+    groups: shared.groups,
     playbook_dir: playbook.file.replace(/\/[^/]*$/, '') || '.',
   };
-  vars.hostvars = lazyHostvars(inventory);
+  vars.hostvars = shared.hostvars;
   for (const g of host.groups) Object.assign(vars, inventory.groups.get(g)?.vars ?? {});
   Object.assign(vars, host.vars);
   let ok = true;
@@ -271,6 +272,13 @@ function hostVars(
   }
   Object.assign(vars, extra);
   return ok ? vars : null;
+}
+
+function groupMembers(inventory: Inventory): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const g of inventory.groups.keys()) groups[g] = [];
+  for (const h of inventory.hosts.values()) for (const g of h.groups) groups[g]?.push(h.name);
+  return groups;
 }
 
 function lazyHostvars(inventory: Inventory): Record<string, unknown> {

@@ -101,15 +101,17 @@ export function lookup(vars: Record<string, unknown>, dotted: string): unknown {
   return current;
 }
 
+/**
+ * A view of the variables in which secrets read as their real value. Lazy (a
+ * Proxy), because variables include every host's `hostvars`: copying them for
+ * each render would make 10,000 hosts cost 10,000² work.
+ */
 function revealAll(value: unknown): any {
   if (isSecret(value)) return value.reveal();
-  if (Array.isArray(value)) return value.map(revealAll);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = revealAll(v);
-    return out;
-  }
-  return value;
+  if (value === null || typeof value !== 'object') return value;
+  return new Proxy(value as object, {
+    get: (target, key, receiver) => revealAll(Reflect.get(target, key, receiver)),
+  });
 }
 
 function toTemplateError(err: unknown): TemplateError {
