@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CompiledTask, HostPlay, HostRun } from './compile.js';
 import { renderDiff } from './diff.js';
 import { CommandError, ConnectError, ProvisionError } from './errors.js';
-import type { Fact, FactOutput } from './facts.js';
-import type { Change, Plan } from './plan.js';
+import { fact, type Fact, type FactOutput } from './facts.js';
+import type { Change, Plan, RunStep } from './plan.js';
 import { describeStep, factBatch, FAILED_STEP_MARKER, stepsScript, wrapScript } from './remote-script.js';
 import { redact } from './secret.js';
 import { quote } from './shell.js';
@@ -108,9 +108,15 @@ export async function runHost(run: HostRun, options: RunOptions, emit: (e: RunEv
 
 async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions, emit: (e: RunEvent) => void, count: (r: TaskResult) => void): Promise<boolean> {
   const ctx: PlanContext = { host: conn.host.name, sshPort: conn.host.port };
-  const facts = new FactCache(conn);
+  const facts = new FactCache(conn, ctx);
   const pending = play.tasks.filter((t) => !t.skipReason);
   const notified = new Set<string>();
+  // Handlers notified by a run that failed before they ran are recorded on the
+  // host and run now (Ansible forgets them).
+  const handlerState = play.handlerOrder.length ? pendingHandlers(play.name) : undefined;
+  await facts.prefetch(pending, handlerState ? [handlerState.fact] : []);
+  const leftOver = handlerState ? (facts.value(handlerState.fact, false) ?? []) : [];
+  for (const h of leftOver) if (play.handlers.has(h)) notified.add(h);
   let index = 0;
   const execute = async (task: CompiledTask, handler: boolean, remaining: CompiledTask[]): Promise<TaskResult> => {
     emit({ type: 'task-start', host: conn.host.name, play: play.name, task: task.name, handler });
@@ -121,14 +127,15 @@ async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions
       const wanted = task.type.facts(task.args, ctx) as Record<string, Fact<unknown>>;
       // Read what this task needs, together with what the tasks after it need: in a
       // run where nothing changes, the whole play costs one round trip for facts.
-      await facts.ensure(task, [task, ...remaining], ctx);
+      await facts.ensure(task, [task, ...remaining]);
       const values = facts.values(wanted, task.become);
       const plan: Plan = task.type.plan(task.args, values as never, ctx);
       if (plan.changes.length === 0) return { ...base, status: 'ok', changed: false, message: plan.ok ?? 'nothing to do', durationMs: Date.now() - started };
       const message = plan.changes.map((c) => c.summary).join('; ');
       const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
       if (!options.check) {
-        await apply(conn, task, plan.changes);
+        const record = handlerState && !handler && task.notify.length ? [handlerState.record(task.notify, task.become || conn.host.user === 'root')] : [];
+        await apply(conn, task, [...plan.changes, ...record.map((step) => ({ summary: '', steps: [step] }))]);
         facts.invalidate();
       }
       return { ...base, status: 'changed', changed: true, message: options.check ? `would ${message}` : message, diff, durationMs: Date.now() - started };
@@ -151,8 +158,13 @@ async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions
   for (const [i, handler] of handlers.entries()) {
     if (options.signal?.aborted) return true;
     const result = await execute(handler, true, handlers.slice(i + 1));
+    if (leftOver.includes(handler.name)) result.message += ' (notified by an earlier run that stopped before its handlers)';
     count(result);
     if (result.status === 'failed') return true;
+  }
+  if (handlers.length && handlerState && !options.check) {
+    const r = await conn.runScript(wrapScript(handlerState.clear), handlers.some((h) => h.become));
+    if (r.exitCode !== 0) throw new CommandError(conn.host.name, 'handlers', 'clearing pending handlers', r.exitCode, r.stderr);
   }
   return false;
 }
@@ -160,16 +172,30 @@ async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions
 /** Fact outputs read from the host, by fact key and privilege. */
 class FactCache {
   private outputs = new Map<string, FactOutput>();
-  constructor(private readonly conn: HostConnection) {}
+  constructor(
+    private readonly conn: HostConnection,
+    private readonly ctx: PlanContext,
+  ) {}
 
-  async ensure(task: CompiledTask, upcoming: CompiledTask[], ctx: PlanContext): Promise<void> {
-    const own = Object.values(task.type.facts(task.args, ctx) as Record<string, Fact<unknown>>);
+  /** Reads what this task needs, together with what the tasks after it need, if not read yet. */
+  async ensure(task: CompiledTask, upcoming: CompiledTask[]): Promise<void> {
+    const own = Object.values(task.type.facts(task.args, this.ctx) as Record<string, Fact<unknown>>);
     if (own.every((f) => this.outputs.has(cacheKey(f, task.become)))) return;
+    await this.prefetch(upcoming, [], task.name);
+  }
+
+  /**
+   * One script per privilege level for all facts of `upcoming` (and `extra`,
+   * read without sudo) that are not known yet: in a run where nothing changes,
+   * a whole play costs one round trip.
+   */
+  async prefetch(upcoming: CompiledTask[], extra: Fact<unknown>[], taskName = 'reading facts'): Promise<void> {
     for (const become of [true, false]) {
       const missing = new Map<string, Fact<unknown>>();
+      if (!become) for (const f of extra) if (!this.outputs.has(cacheKey(f, false))) missing.set(f.key, f);
       for (const t of upcoming) {
-        if (t.become !== become) continue;
-        for (const f of Object.values(t.type.facts(t.args, ctx) as Record<string, Fact<unknown>>)) {
+        if (t.become !== become || t.skipReason) continue;
+        for (const f of Object.values(t.type.facts(t.args, this.ctx) as Record<string, Fact<unknown>>)) {
           if (!this.outputs.has(cacheKey(f, become))) missing.set(f.key, f);
         }
       }
@@ -177,15 +203,20 @@ class FactCache {
       const batch = factBatch([...missing.values()]);
       const r = await this.conn.runScript(batch.script, become);
       if (r.exitCode !== 0) {
-        throw new CommandError(this.conn.host.name, task.name, become ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
+        throw new CommandError(this.conn.host.name, taskName, become ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
       }
       const parsed = batch.parse(r.stdout);
       for (const f of missing.values()) {
         const out = parsed.get(f.key);
-        if (!out) throw new CommandError(this.conn.host.name, task.name, `reading fact ${f.key}`, r.exitCode, `no output for this fact\n${r.stderr}`);
+        if (!out) throw new CommandError(this.conn.host.name, taskName, `reading fact ${f.key}`, r.exitCode, `no output for this fact\n${r.stderr}`);
         this.outputs.set(cacheKey(f, become), out);
       }
     }
+  }
+
+  value<T>(f: Fact<T>, become: boolean): T | undefined {
+    const out = this.outputs.get(cacheKey(f, become));
+    return out ? f.parse(out) : undefined;
   }
 
   values(wanted: Record<string, Fact<unknown>>, become: boolean): Record<string, unknown> {
@@ -242,4 +273,23 @@ async function readFiles(conn: HostConnection, paths: string[], become: boolean)
     out.set(paths[i], data === 'ABSENT' ? null : Buffer.from(data, 'base64').toString('utf8'));
   }
   return out;
+}
+
+/**
+ * Where a play's notified-but-not-yet-run handlers are kept on the host: under
+ * /var/lib/provision when writing as root, else in the login user's home.
+ */
+function pendingHandlers(playName: string) {
+  const key = createHash('sha256').update(playName).digest('hex').slice(0, 16);
+  const rootFile = `/var/lib/provision/pending-handlers/${key}`;
+  const userFile = `$HOME/.provision/pending-handlers/${key}`;
+  return {
+    fact: fact<string[]>(`pending-handlers:${key}`, `cat ${quote(rootFile)} "${userFile}" 2>/dev/null; true`, ({ stdout }) => [...new Set(stdout.split('\n').filter(Boolean))]),
+    record(names: string[], asRoot: boolean): RunStep {
+      const file = asRoot ? quote(rootFile) : `"${userFile}"`;
+      const lines = names.map((n) => quote(n)).join(' ');
+      return { kind: 'run', command: `mkdir -p "$(dirname ${file})" && printf '%s\\n' ${lines} >> ${file}`, label: 'record notified handlers' };
+    },
+    clear: `rm -f ${quote(rootFile)} "${userFile}"`,
+  };
 }

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli, totals, writeProject } from '../support/provision.js';
+import { startSshd, type TestSshd } from '../support/sshd.js';
+
+let sshd: TestSshd;
+let work: string;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  work = mkdtempSync(join(tmpdir(), 'provision-faults-'));
+});
+afterAll(async () => {
+  await sshd?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('a run that fails between a change and its handlers', () => {
+  it('remembers the notified handlers on the host and runs them on the next run', async () => {
+    const play = `handlers-${Date.now()}`;
+    const project = writeProject({
+      'site.yaml': `- name: ${play}
+  hosts: all
+  tasks:
+    - name: config
+      copy: { dest: ${work}/app.conf, content: "v1\\n" }
+      notify: restart app
+    - name: needs the go-ahead
+      command: { argv: [test, -f, ${work}/go-ahead] }
+  handlers:
+    - name: restart app
+      command: { argv: [sh, -c, "echo restarted >> ${work}/restarts"] }
+`,
+    });
+    const failed = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(failed.exitCode).toBe(2);
+    expect(existsSync(`${work}/restarts`)).toBe(false);
+
+    writeFileSync(`${work}/go-ahead`, '');
+    const check = await runCli([`${project}/site.yaml`, '-i', sshd.inventory(), '--check']);
+    expect(check.stdout).toMatch(/would change \| handler: restart app \|.*notified by an earlier run/);
+    expect(existsSync(`${work}/restarts`)).toBe(false);
+
+    const resumed = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(resumed.exitCode).toBe(0);
+    const tasks = resumed.report!.hosts.local.tasks;
+    expect(tasks.find((t) => t.name === 'config')).toMatchObject({ status: 'ok' });
+    expect(tasks.find((t) => t.handler)).toMatchObject({ name: 'restart app', status: 'changed' });
+    expect(existsSync(`${work}/restarts`)).toBe(true);
+
+    const third = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(totals(third.report)).toMatchObject({ changed: 1, failed: 0 }); // only the always-running command
+    expect(third.report!.hosts.local.tasks.some((t) => t.handler)).toBe(false);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('lets the running task finish, starts nothing new, prints a recap and exits 130', async () => {
+    const project = writeProject({
+      'site.yaml': `- hosts: all
+  tasks:
+    - name: slow
+      command: { cmd: "sleep 2; touch ${work}/slow-done" }
+    - name: after
+      command: { cmd: "touch ${work}/after" }
+`,
+    });
+    const child = spawn(process.execPath, [CLI, `${project}/site.yaml`, '-i', sshd.inventory(), '--verbose'], { env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const started = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('running | slow')) resolve();
+      });
+    });
+    await started;
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('Interrupted');
+    expect(existsSync(`${work}/slow-done`)).toBe(true);
+    expect(existsSync(`${work}/after`)).toBe(false);
+    expect(stdout).toMatch(/local \| changed \| slow/);
+    expect(stdout).toMatch(/RECAP\nlocal\s+: ok=0 changed=1/);
+  });
+});
+
+describe('large input', () => {
+  it('a 10 MB template is written and compared by hash', async () => {
+    const big = 'x'.repeat(1023) + '\n';
+    const project = writeProject({
+      'site.yaml': `- hosts: all\n  tasks:\n    - template: { src: big.hbs, dest: ${work}/big.txt }\n`,
+      'templates/big.hbs': big.repeat(10 * 1024),
+    });
+    const first = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(first.exitCode).toBe(0);
+    const second = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(totals(second.report)).toMatchObject({ changed: 0, ok: 1 });
+  }, 120_000);
+
+  it('an inventory of 10,000 hosts validates in seconds', async () => {
+    const lines = ['hosts:'];
+    for (let i = 0; i < 10_000; i++) lines.push(`  h${i}: { address: 10.9.${i >> 8}.${i & 255} }`);
+    const project = writeProject({
+      'hosts.yaml': `${lines.join('\n')}\n`,
+      'site.yaml': `- hosts: all\n  tasks:\n    - copy: { dest: /etc/motd, content: "{{ inventory_hostname }} of {{ groups.all.length }}\\n" }\n`,
+    });
+    const started = Date.now();
+    const r = await runCli(['validate', `${project}/site.yaml`, '-i', `${project}/hosts.yaml`]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('valid (10000 hosts, 10000 task runs)');
+    expect(Date.now() - started).toBeLessThan(60_000); // a bound against hangs, not a benchmark
+  }, 120_000);
+});
