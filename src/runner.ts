@@ -240,6 +240,9 @@ async function apply(conn: HostConnection, task: CompiledTask, changes: Change[]
   if (steps.length === 0) return;
   const r = await conn.runScript(stepsScript(steps), task.become);
   if (r.exitCode === 0) return;
+  // No exit status: the remote side vanished. If the connection is gone too,
+  // say so (the host is unreachable), rather than "exited by signal".
+  if (r.exitCode === null) await conn.exec('true');
   const marker = new RegExp(`\\n?${FAILED_STEP_MARKER} (\\d+) (\\d+)\\n?`);
   const m = marker.exec(r.stderr);
   const step = m ? steps[Number(m[1])] : undefined;

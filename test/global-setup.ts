@@ -1,7 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { ROOT } from './support/provision.js';
 
-/** Tests run the real CLI: build it once before they start. */
+/**
+ * Tests run the real CLI: build it once before they start. A type error fails
+ * the run in CI; locally tsc still emits, so one half-edited file does not stop
+ * everyone else's tests.
+ */
 export default function setup(): void {
-  execFileSync(process.execPath, [`${ROOT}/node_modules/typescript/bin/tsc`, '-p', `${ROOT}/tsconfig.json`], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [`${ROOT}/node_modules/typescript/bin/tsc`, '-p', `${ROOT}/tsconfig.json`], { stdio: 'inherit' });
+  if (r.status !== 0 && process.env.CI) throw new Error('tsc failed: fix the type errors above');
 }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,41 @@ describe('a run that fails between a change and its handlers', () => {
     const third = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
     expect(totals(third.report)).toMatchObject({ changed: 1, failed: 0 }); // only the always-running command
     expect(third.report!.hosts.local.tasks.some((t) => t.handler)).toBe(false);
+  });
+});
+
+describe('hosts that fail to connect or drop mid-run', () => {
+  it('a refused key and a dropped connection fail those hosts with the reason; the others finish', async () => {
+    const base = readFileSync(sshd.inventory(), 'utf8');
+    const entry = base.slice(base.indexOf('  local:'));
+    const wrongKey = join(work, 'wrong_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrongKey]);
+    const inv = join(work, 'three.yaml');
+    writeFileSync(
+      inv,
+      `hosts:\n${entry}${entry.replace('  local:', '  dropper:')}${entry.replace('  local:', '  badkey:').replace(/private_key: .*/, `private_key: ${wrongKey}`)}`,
+    );
+    const project = writeProject({
+      'site.yaml': `- hosts: all
+  tasks:
+    - name: drop my own connection
+      # Kills the nearest sshd process above this shell: the session of this connection only.
+      command: { cmd: "p=$PPID; while [ \\"$(ps -o comm= -p $p)\\" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d ' '); done; kill -9 $p", creates: ${work}/never-there }
+      when: inventory_hostname == 'dropper'
+    - name: marker
+      file: { path: "${work}/{{ inventory_hostname }}.done", state: directory }
+`,
+    });
+    const r = await runCli([`${project}/site.yaml`, '-i', inv]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(3);
+    expect(r.report!.hosts.local.recap).toMatchObject({ changed: 1, failed: 0, unreachable: 0 });
+    expect(existsSync(`${work}/local.done`)).toBe(true);
+    expect(r.report!.hosts.badkey.recap).toMatchObject({ unreachable: 1 });
+    expect(r.report!.hosts.badkey.recap.error).toMatch(/authentication failed for user root/);
+    expect(r.report!.hosts.dropper.recap).toMatchObject({ unreachable: 1 });
+    expect(r.report!.hosts.dropper.recap.error).toMatch(/dropper: unreachable: connection lost/);
+    expect(existsSync(`${work}/dropper.done`)).toBe(false);
   });
 });
 
