@@ -38,12 +38,15 @@ inventoryOptions(program.argument('[playbook]', 'playbook to run'))
   .option('-v, --verbose', 'plain output with every step', false)
   .option('--accept-new-host-keys', 'trust and record host keys seen for the first time (a changed key is always refused)', false)
   .option('-T, --timeout <seconds>', 'SSH connection timeout', positiveInt, 10)
+  .option('--ssh-config <file>', 'ssh_config file to honour (default: $PROVISION_SSH_CONFIG, else ~/.ssh/config; "none" for none)')
+  .option('-K, --ask-become-pass', 'ask for the sudo password once, on the terminal', false)
   .action(async (playbook: string | undefined, o) => {
     if (!playbook) {
       program.help();
       return;
     }
     if (o.failOnChange && !o.check) throw new UsageError('--fail-on-change only makes sense with --check');
+    if (o.askBecomePass) o.becomePassword = await (await import('./ssh/ask-pass.js')).askBecomePassword();
     const { runPlaybook } = await import('./commands/run.js');
     process.exitCode = await runPlaybook(playbook, { ...o, extraVars: o.extraVars, connectTimeout: o.timeout });
   });
@@ -83,6 +86,12 @@ program
     const { testPlaybook } = await import('./commands/test.js');
     process.exitCode = await testPlaybook(playbook, o);
   });
+
+program
+  .command('init')
+  .description('scaffold inventory/, playbooks/ and templates/ with one working example')
+  .argument('[dir]', 'project directory', '.')
+  .action(async (dir: string) => (await import('./commands/init.js')).initProject(dir));
 
 program
   .command('tasks')

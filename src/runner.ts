@@ -41,6 +41,8 @@ export type RunEvent =
   | { type: 'host-start'; host: string }
   | { type: 'task-start'; host: string; play: string; task: string; handler: boolean }
   | { type: 'task-result'; result: TaskResult }
+  /** A long step is still running (apt installs, certificate issuance): shown so nobody wonders whether it hung. */
+  | { type: 'task-alive'; host: string; task: string; elapsedMs: number }
   | { type: 'host-end'; recap: HostRecap };
 
 export interface RunOptions {
@@ -52,6 +54,8 @@ export interface RunOptions {
   /** Set by Ctrl-C: no new task starts; the running one finishes. */
   signal?: AbortSignal;
 }
+
+const HEARTBEAT_MS = Number(process.env.PROVISION_HEARTBEAT_MS) || 10_000;
 
 export async function runAll(runs: HostRun[], options: RunOptions, emit: (e: RunEvent) => void): Promise<HostRecap[]> {
   const recaps: HostRecap[] = new Array(runs.length);
@@ -135,7 +139,12 @@ async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions
       const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
       if (!options.check) {
         const record = handlerState && !handler && task.notify.length ? [handlerState.record(task.notify, task.become || conn.host.user === 'root')] : [];
-        await apply(conn, task, [...plan.changes, ...record.map((step) => ({ summary: '', steps: [step] }))]);
+        const alive = setInterval(() => emit({ type: 'task-alive', host: conn.host.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
+        try {
+          await apply(conn, task, [...plan.changes, ...record.map((step) => ({ summary: '', steps: [step] }))]);
+        } finally {
+          clearInterval(alive);
+        }
         facts.invalidate();
       }
       return { ...base, status: 'changed', changed: true, message: options.check ? `would ${message}` : message, diff, durationMs: Date.now() - started };

@@ -20,6 +20,7 @@ export async function runLive(runs: HostRun[], options: RunOptions, style: Style
         const recap = await runHost(run, options, (e) => {
           onEvent(e);
           if (e.type === 'task-start') t.title = `${run.host.name}: ${e.handler ? 'handler: ' : ''}${e.task}`;
+          if (e.type === 'task-alive') t.output = `${e.task}: still running after ${Math.round(e.elapsedMs / 1000)} s`;
           if (e.type === 'task-result') {
             counts[e.result.status]++;
             results.push(e.result);

@@ -25,6 +25,9 @@ export class PlainReporter {
       case 'task-start':
         if (this.o.verbose) this.o.write(`${e.host} | ${paint(this.o.style, 'gray', 'running')} | ${e.task}`);
         break;
+      case 'task-alive':
+        this.o.write(`${e.host} | ${paint(this.o.style, 'gray', 'running')} | ${e.task} | still running after ${Math.round(e.elapsedMs / 1000)} s`);
+        break;
       case 'task-result':
         this.result(e.result);
         break;

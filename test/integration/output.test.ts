@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli, writeProject } from '../support/provision.js';
+import { startSshd, type TestSshd } from '../support/sshd.js';
+
+let sshd: TestSshd;
+let work: string;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  work = mkdtempSync(join(tmpdir(), 'provision-output-'));
+});
+afterAll(async () => {
+  await sshd?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('output', () => {
+  it('on a terminal: live progress (listr2), colours, then the changes and a recap', () => {
+    const project = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: a directory\n      file: { path: ${work}/tty, state: directory }\n` });
+    // script(1) gives the CLI a pseudo-terminal, as a person's shell would.
+    const env = { ...process.env };
+    delete env.CI;
+    delete env.NO_COLOR;
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} ${project}/site.yaml -i ${sshd.inventory()}`, '/dev/null'], { env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/✔|√/); // listr2's done mark
+    expect(r.stdout).toContain('\x1b['); // colour on a terminal
+    expect(r.stdout).toMatch(/local \| .*changed.* \| a directory \| create directory/);
+    expect(r.stdout).toMatch(/RECAP/);
+    expect(existsSync(`${work}/tty`)).toBe(true);
+  });
+
+  it('in CI or a pipe: plain lines, no colour; NO_COLOR is honoured', async () => {
+    const project = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: a directory\n      file: { path: ${work}/plain, state: directory }\n` });
+    const r = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(r.stdout).not.toContain('\x1b[');
+    expect(r.stdout.split('\n')[0]).toBe(`local | changed | a directory | create directory ${work}/plain`);
+  });
+
+  it('long steps say they are still alive', async () => {
+    const project = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: slow step\n      command: "sleep 1.5"\n` });
+    const r = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()], { PROVISION_HEARTBEAT_MS: '500' });
+    expect(r.stdout).toMatch(/local \| running \| slow step \| still running after \d+ s/);
+  });
+});
+
+describe('provision init', () => {
+  it('scaffolds a project whose example validates, and never overwrites', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-init-'));
+    const r = await runCli(['init', dir]);
+    expect(r.exitCode).toBe(0);
+    for (const f of ['inventory/hosts.yaml', 'playbooks/site.yaml', 'templates/hello/hello.service.hbs', 'schemas/playbook.schema.json']) expect(existsSync(join(dir, f))).toBe(true);
+    expect(readFileSync(join(dir, 'playbooks/site.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/playbook\.schema\.json/);
+    const v = spawnSync(process.execPath, [CLI, 'validate', 'playbooks/site.yaml'], { cwd: dir, encoding: 'utf8' });
+    expect(v.stdout).toContain('valid');
+    const again = await runCli(['init', dir]);
+    expect(again.exitCode).toBe(5);
+    expect(again.stderr).toContain('not overwriting');
+    execFileSync('rm', ['-rf', dir]);
+  });
+});
+
+describe('provision tasks and schema', () => {
+  it('lists task types and prints one with fields and an example', async () => {
+    const list = await runCli(['tasks']);
+    for (const t of ['apt', 'ufw', 'nginx_site', 'certbot', 'streamlit_config', 'systemd_unit', 'postgres_db', 'postgres_user', 'htpasswd', 'copy', 'file']) expect(list.stdout).toMatch(new RegExp(`^${t}\\s`, 'm'));
+    const apt = await runCli(['tasks', 'apt']);
+    expect(apt.stdout).toMatch(/^apt: /);
+    expect(apt.stdout).toMatch(/packages: .*\n\s+\S/);
+    expect(apt.stdout).toContain('Example:');
+    const unknown = await runCli(['tasks', 'nope']);
+    expect(unknown.exitCode).toBe(5);
+  });
+});
