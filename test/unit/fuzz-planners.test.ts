@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ROOT } from '../support/provision.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Fact } from '../../src/facts.js';
@@ -142,7 +143,18 @@ describe('the checker itself', () => {
     expect(unquotedMarks(`echo a ${MARK} && reboot`, `${MARK} && reboot`)).toHaveLength(1);
   });
 
-  it('writes the figures for the README', () => {
-    if (process.env.PROVISION_FUZZ_FIGURES) writeFileSync(process.env.PROVISION_FUZZ_FIGURES, JSON.stringify(figures, null, 2));
+  it('the README\'s Safety figures are this run\'s (UPDATE_README=1 rewrites them)', () => {
+    const rows = Object.entries(figures)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([task, f]) => `| \`${task}\` | ${f.tried} | ${f.rejected} | ${f.planned} |`);
+    const total = Object.values(figures).reduce((t, f) => ({ tried: t.tried + f.tried, rejected: t.rejected + f.rejected, planned: t.planned + f.planned }), { tried: 0, rejected: 0, planned: 0 });
+    const table = ['| task | hostile values tried | rejected before planning | planned, all safely quoted |', '|---|---|---|---|', ...rows, `| all | ${total.tried} | ${total.rejected} | ${total.planned} |`].join('\n');
+    const readmePath = `${ROOT}/README.md`;
+    const readme = readFileSync(readmePath, 'utf8');
+    const start = '<!-- fuzz-figures:start (written by UPDATE_README=1 npx vitest run test/unit/fuzz-planners.test.ts) -->';
+    const end = '<!-- fuzz-figures:end -->';
+    const current = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end)).trim();
+    if (process.env.UPDATE_README) writeFileSync(readmePath, readme.replace(`${start}\n${current}\n${end}`, `${start}\n${table}\n${end}`).replace(`${start}\n${end}`, `${start}\n${table}\n${end}`));
+    else expect(current).toBe(table);
   });
 });
