@@ -1,9 +1,9 @@
 import { EXIT } from '../exit-codes.js';
-import { runLive } from '../output/live.js';
 import { PlainReporter } from '../output/reporter.js';
 import { ReportCollector } from '../report.js';
 import { runAll, type HostRecap, type RunEvent } from '../runner.js';
 import type { HostRun } from '../compile.js';
+import type { Secret } from '../secret.js';
 import { loadAndCompile, type LoadOptions } from './load.js';
 
 export interface RunCommandOptions extends LoadOptions {
@@ -15,6 +15,10 @@ export interface RunCommandOptions extends LoadOptions {
   verbose: boolean;
   acceptNewHostKeys: boolean;
   connectTimeout: number;
+  /** ssh_config file (--ssh-config). */
+  sshConfig?: string;
+  /** sudo password asked for by --ask-become-pass. */
+  becomePassword?: Secret;
 }
 
 /** `provision PLAYBOOK`: compile (no host touched if that fails), run, report; returns the exit status. */
@@ -45,13 +49,15 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     check: o.check,
     diff: o.diff || o.check,
     forks: o.forks,
-    connect: { acceptNewHostKeys: o.acceptNewHostKeys, connectTimeoutMs: o.connectTimeout * 1000 },
+    connect: { acceptNewHostKeys: o.acceptNewHostKeys, connectTimeoutMs: o.connectTimeout * 1000, sshConfig: o.sshConfig, becomePassword: o.becomePassword },
     signal: abort.signal,
   };
   let recaps: HostRecap[];
   const live = process.stdout.isTTY === true && !process.env.CI && !o.verbose;
   try {
     if (live) {
+      // listr2 loads only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost.
+      const { runLive } = await import('../output/live.js');
       recaps = await runLive(runs, options, style, report.onEvent, o.diff || o.check);
     } else {
       const plain = new PlainReporter({ check: o.check, diff: o.diff, verbose: o.verbose, style, write: (t) => process.stdout.write(`${t}\n`) });
