@@ -44,7 +44,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       `    address: ${address}`,
       `    private_key: ${key}`,
       `    known_hosts: ${knownHosts}`,
-      '    vars: { sandbox: true }',
+      '    vars: { sandbox: true, acme_server: "https://127.0.0.1:14000/dir", acme_ca_bundle: /etc/provision-sandbox/acme-listener.pem, acme_root_ca: /etc/provision-sandbox/acme-root.pem }',
       'groups:',
       ...groups.filter((g) => g !== name).map((g) => `  ${g}: { hosts: [${name}] }`),
       '',
@@ -98,10 +98,13 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       return host.address;
     });
     if (booted) {
-      const checked = await phase('check mode on the fresh host', async () => {
+      const checked = await phase('check mode on the fresh host: must change nothing', async () => {
+        const before = await changedFiles(host!.machinePid, null);
         const r = await converge(true);
         if (r.exitCode !== EXIT.ok) throw new Error(`check mode exited ${r.exitCode}`);
-        return `${r.recaps[0]?.changed ?? 0} tasks would change`;
+        const touched = await changedFiles(host!.machinePid, before.marker);
+        if (touched.files.length) throw new Error(`check mode changed files on the host: ${touched.files.slice(0, 20).join(', ')}`);
+        return `${r.recaps[0]?.changed ?? 0} tasks would change; no file on the host changed`;
       });
       const converged = checked && (await phase('converge', async () => {
         const r = await converge(false);
@@ -151,4 +154,27 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
   for (const p of phases) say(`${p.ok ? 'passed' : 'FAILED'}  ${p.name} (${p.seconds.toFixed(1)} s)`);
   // verify runs only after every earlier phase passed; it is the last word.
   return phases.every((p) => p.ok) && phases.some((p) => p.name === 'verify') ? EXIT.ok : EXIT.hostFailed;
+}
+
+/**
+ * Files modified on the test host since `marker` (a file made by the first
+ * call), outside places that change by themselves (logs, journals, caches,
+ * runtime state). Read from outside the host with nsenter, so the check itself
+ * does not log in.
+ */
+export async function changedFiles(pid: number, marker: string | null): Promise<{ marker: string; files: string[] }> {
+  const { execFile } = await import('node:child_process');
+  const run = (script: string): Promise<string> =>
+    new Promise((resolve, reject) =>
+      execFile('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-p', '--', '/bin/sh', '-c', script], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+  if (marker === null) {
+    const made = '/run/provision-check-marker';
+    await run(`touch ${made}; sleep 1`);
+    return { marker: made, files: [] };
+  }
+  const skip = ['/proc', '/sys', '/dev', '/run', '/tmp', '/var/tmp', '/var/log', '/var/cache', '/var/lib/systemd', '/var/lib/apt/periodic', '/root/.cache'];
+  const prune = skip.map((p) => `-path ${p}`).join(' -o ');
+  const out = await run(`find / -xdev \\( ${prune} \\) -prune -o -newer ${marker} \\( -type f -o -type l \\) -print 2>/dev/null; true`);
+  return { marker, files: out.split('\n').filter(Boolean) };
 }

@@ -63,11 +63,20 @@ describe('services and handlers on systemd', () => {
 });
 
 describe('provision test', () => {
+  it('its "check mode changes nothing" detector sees a file changed on the host', async () => {
+    const { changedFiles } = await import('../../src/commands/test.js');
+    const before = await changedFiles(host.host.machinePid, null);
+    await host.sh('mkdir -p /opt/drift && echo x > /opt/drift/file && echo y > /var/log/ignored.log');
+    const after = await changedFiles(host.host.machinePid, before.marker);
+    expect(after.files).toContain('/opt/drift/file');
+    expect(after.files).not.toContain('/var/log/ignored.log');
+  });
+
   it('runs the whole lifecycle of the example playbook and leaves nothing behind', async () => {
     const r = await runCli(['test', `${ROOT}/playbooks/hello.yaml`, '--name', 'pv-hello']);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/passed\s+check mode on the fresh host/);
+    expect(r.stdout).toMatch(/passed\s+check mode on the fresh host: must change nothing/);
     expect(r.stdout).toMatch(/passed\s+converge again: nothing may change/);
     expect(r.stdout).toMatch(/ok\s+the page is served/);
     expect(r.stdout).toMatch(/passed\s+verify \(/);
