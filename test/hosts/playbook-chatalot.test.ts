@@ -1,0 +1,53 @@
+// playbooks/chatalot.yaml (the Chatalot "TLS and Reverse Proxy" guide) through `provision test`,
+// as a user runs it: a fresh Debian host, check mode (must not fail), converge, converge again
+// (0 changed), the playbook's verify: checks, and the host is destroyed. The certificate comes
+// from the sandbox's test ACME CA (pebble; `provision test` puts acme_server/acme_ca_bundle/
+// acme_root_ca in the inventory) through certbot's nginx authenticator. verify: proves HTTPS with
+// a certificate that chains to the CA's root, the 301 to HTTPS, the /ws WebSocket upgrade (101)
+// answered by the backend behind nginx, the 413 above client_max_body_size, the TLS settings and
+// the renewal timer. The Chatalot server is the stand-in on 127.0.0.1:8080 (files/chatalot/).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../support/provision.js';
+
+const isRoot = process.getuid?.() === 0;
+const dir = mkdtempSync(join(tmpdir(), 'pv-chat-'));
+const varsFile = join(dir, 'chatalot-test.yaml');
+writeFileSync(varsFile, ['domain: chat.test', 'tls_mode: acme', 'standin_backend: true', ''].join('\n'));
+
+/** The lines `provision test` prints for its phases: "--- NAME: passed|FAILED (...)". */
+const phases = (stdout: string) => [...stdout.matchAll(/^--- (.+?): (passed|FAILED)/gm)].map((m) => [m[1], m[2]]);
+const EXPECTED_PHASES = [/^boot fresh host pv-chat$/, /^check mode on the fresh host/, /^converge$/, /^converge again: nothing may change$/, /^verify$/, /^destroy pv-chat$/];
+
+describe.skipIf(!isRoot)('playbooks/chatalot.yaml on a fresh host', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('check mode, converge, converge again with 0 changed, verify: all pass (ACME certificate)', async () => {
+    const t0 = Date.now();
+    const r = await runCli(['test', `${ROOT}/playbooks/chatalot.yaml`, '--name', 'pv-chat', '-e', `@${varsFile}`]);
+    console.log(`provision test chatalot: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.exitCode, out).toBe(0);
+    // Every phase ran, in order, and passed (names matched by their start: their details may grow).
+    const ran = phases(r.stdout);
+    expect(ran.map(([name]) => name), out).toHaveLength(EXPECTED_PHASES.length);
+    EXPECTED_PHASES.forEach((re, i) => expect(ran[i][0], out).toMatch(re));
+    expect(phases(r.stdout).filter(([, s]) => s !== 'passed'), out).toEqual([]);
+    expect(r.stdout).toMatch(/^--- converge again: nothing may change: passed \(0 changed\)$/m);
+    expect(r.stdout).toMatch(/^--- verify: passed \(\d+ checks passed\)$/m);
+    expect(r.stdout).not.toMatch(/^FAILED /m);
+    for (const check of [
+      'HTTPS answers with the expected certificate and reaches the backend',
+      'HTTP redirects to HTTPS, keeping path and query',
+      "a WebSocket upgrade on /ws reaches the backend (101, the backend's handshake answer)",
+      'an upload above client_max_body_size is refused by nginx (413)',
+    ]) expect(r.stdout).toContain(`ok     ${check}`);
+    // The certificate came from the sandbox's CA, through certbot certonly (never --nginx's file edits).
+    expect(r.stdout).toContain('obtain certificate chat.test for chat.test from https://127.0.0.1:14000/dir');
+    expect(r.stdout).toMatch(/^pv-chat \| skipped \| Self-signed certificate \(testing only\)/m);
+    // Key material never reaches the output (keys are made on the host, never diffed).
+    expect(out).not.toContain('PRIVATE KEY');
+  }, 900_000);
+});

@@ -1,0 +1,60 @@
+// playbooks/personal-analytics.yaml (the personal-analytics deployment guide) through
+// `provision test`, as a user runs it: a fresh Debian host, check mode (must not fail), converge,
+// converge again (0 changed), the playbook's verify: checks, and the host is destroyed. verify:
+// proves basic auth on /pa/ and /pa_backend/ (401 without, 200 with the credentials, one realm),
+// the backend behind nginx reading its .env, port 8000 closed from outside, a database login with
+// the credentials from .env (psql -h 127.0.0.1), the units, the service user (system, nologin,
+// running the backend) and the modes: .env 600 pa-user, .htpasswd 640 root:www-data. The backend
+// is the standard-library stand-in (no PyPI on test hosts). Both passwords are secrets: they must
+// never appear in anything provision prints.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../support/provision.js';
+
+const isRoot = process.getuid?.() === 0;
+const WEB_PASSWORD = 'pa-Web-Secret-7302';
+const DB_PASSWORD = 'pa-Db-Secret-5519';
+const dir = mkdtempSync(join(tmpdir(), 'pv-pa-'));
+const varsFile = join(dir, 'personal-analytics-test.yaml');
+writeFileSync(
+  varsFile,
+  ['domain: pa.test', 'pa_backend: standin', `pa_web_password: !secret ${WEB_PASSWORD}`, `db_password: !secret ${DB_PASSWORD}`, ''].join('\n'),
+);
+
+/** The lines `provision test` prints for its phases: "--- NAME: passed|FAILED (...)". */
+const phases = (stdout: string) => [...stdout.matchAll(/^--- (.+?): (passed|FAILED)/gm)].map((m) => [m[1], m[2]]);
+const EXPECTED_PHASES = [/^boot fresh host pv-pa$/, /^check mode on the fresh host/, /^converge$/, /^converge again: nothing may change$/, /^verify$/, /^destroy pv-pa$/];
+
+describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml on a fresh host', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('check mode, converge, converge again with 0 changed, verify: all pass; secrets never shown', async () => {
+    const t0 = Date.now();
+    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--name', 'pv-pa', '-e', `@${varsFile}`]);
+    console.log(`provision test personal-analytics: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.exitCode, out).toBe(0);
+    // Every phase ran, in order, and passed (names matched by their start: their details may grow).
+    const ran = phases(r.stdout);
+    expect(ran.map(([name]) => name), out).toHaveLength(EXPECTED_PHASES.length);
+    EXPECTED_PHASES.forEach((re, i) => expect(ran[i][0], out).toMatch(re));
+    expect(phases(r.stdout).filter(([, s]) => s !== 'passed'), out).toEqual([]);
+    expect(r.stdout).toMatch(/^--- converge again: nothing may change: passed \(0 changed\)$/m);
+    expect(r.stdout).toMatch(/^--- verify: passed \(\d+ checks passed\)$/m);
+    expect(r.stdout).not.toMatch(/^FAILED /m);
+    for (const check of [
+      '/pa/ asks for basic auth in the PersonalAnalytics realm',
+      '/pa/ serves the frontend with the credentials',
+      '/pa_backend/ reaches the backend with the credentials, and the backend read its .env',
+      "the app's database accepts a login with the credentials from .env",
+      'file /opt/pa-backend/.env',
+      'file /etc/nginx/.htpasswd',
+    ]) expect(r.stdout).toContain(`ok     ${check}`);
+    // Check mode showed the .env diff, with the password masked.
+    expect(r.stdout).toMatch(/^ *\+DATABASE_PASSWORD=\*{8}$/m);
+    expect(out).not.toContain(WEB_PASSWORD);
+    expect(out).not.toContain(DB_PASSWORD);
+  }, 900_000);
+});
