@@ -13,6 +13,10 @@ export interface InventoryHost {
   knownHosts?: string;
   become: boolean;
   becomePassword?: unknown;
+  /** ProxyJump: `[user@]host[:port]`, several joined by commas (`a,b`), or `none`. */
+  proxyJump?: string;
+  /** Which of port and user the inventory set itself; ~/.ssh/config may supply the others. Absent: both were set. */
+  explicit?: { port: boolean; user: boolean };
   vars: Record<string, unknown>;
   /** Groups the host is in, directly or through children, `all` first, parents before children. */
   groups: string[];
@@ -44,6 +48,7 @@ const hostSchema = z
     known_hosts: z.string().optional().describe('known_hosts file to check the host key against. Default ~/.ssh/known_hosts.'),
     become: z.boolean().optional().describe('Run tasks through sudo. Default: false (or the play\'s become).'),
     become_password: z.unknown().optional().describe('sudo password; mark it !secret or pass it with -e.'),
+    proxy_jump: z.string().min(1).optional().describe('Jump host(s) to reach this host through, as ssh -J: [user@]host[:port], several joined by commas, or none. Default: ProxyJump from ~/.ssh/config.'),
     vars: vars.optional(),
   })
   .nullable();
@@ -84,6 +89,8 @@ export function parseInventory(source: YamlSource): Inventory {
       knownHosts: h?.known_hosts,
       become: h?.become ?? false,
       becomePassword: h?.become_password,
+      proxyJump: h?.proxy_jump,
+      explicit: { port: h?.port !== undefined, user: h?.user !== undefined },
       vars: h?.vars ?? {},
       groups: [],
     });
@@ -131,12 +138,12 @@ function fromAnsible(source: YamlSource): Inventory {
     for (const [hname, hv] of Object.entries(g.hosts ?? {})) {
       if (!group.hosts.includes(hname)) group.hosts.push(hname);
       const existing = hosts.get(hname);
-      const host = existing ?? { name: hname, address: hname, port: 22, user: 'root', become: false, vars: {}, groups: [] };
+      const host: InventoryHost = existing ?? { name: hname, address: hname, port: 22, user: 'root', become: false, explicit: { port: false, user: false }, vars: {}, groups: [] };
       for (const [k, v] of Object.entries(hv ?? {})) {
         switch (k) {
           case 'ansible_host': host.address = String(v); break;
-          case 'ansible_port': host.port = Number(v); break;
-          case 'ansible_user': host.user = String(v); break;
+          case 'ansible_port': host.port = Number(v); host.explicit!.port = true; break;
+          case 'ansible_user': host.user = String(v); host.explicit!.user = true; break;
           case 'ansible_ssh_private_key_file': host.privateKey = String(v); break;
           case 'ansible_become': host.become = v === true || v === 'true' || v === 'yes'; break;
           case 'ansible_become_password': case 'ansible_become_pass': host.becomePassword = v; break;

@@ -1,0 +1,258 @@
+import { connect as tcpConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { Client } from 'ssh2';
+import { AuthSetupError, prepareAuth, type Auth } from './auth.js';
+import { describeEndpoint, type Endpoint } from './endpoint.js';
+import { appendKnownHost, keyTypeOf, knownKeysFor, readKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
+
+/** Why one SSH server along the way could not be reached; the message is for the user. */
+export class SshReachError extends Error {}
+
+export interface HandshakeOptions {
+  acceptNewHostKeys?: boolean;
+  timeoutMs: number;
+}
+
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+/** A TCP connection to host:port, with no-delay set (else every small command waits ~40 ms for a delayed ACK). */
+export function openSocket(address: string, port: number, timeoutMs: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({ host: address, port });
+    sock.setNoDelay(true);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new SshReachError(`no answer from ${address}:${port} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      resolve(sock);
+    });
+    sock.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new SshReachError(`cannot connect to ${address}:${port}: ${err.code ?? err.message}`));
+    });
+  });
+}
+
+/** A direct-tcpip channel from `via` to address:port: the jump host makes the TCP connection. */
+export function forwardThrough(via: Client, viaName: string, address: string, port: number, timeoutMs: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(new SshReachError(`jump host ${viaName} got no connection to ${address}:${port} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    try {
+      via.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
+        clearTimeout(timer);
+        if (done) {
+          channel?.close();
+          return;
+        }
+        done = true;
+        if (err) reject(new SshReachError(`jump host ${viaName} cannot connect to ${address}:${port}: ${err.message.replace(/^\(SSH\) Channel open failure: /, '')}`));
+        else resolve(channel);
+      });
+    } catch (err) {
+      clearTimeout(timer);
+      done = true;
+      reject(new SshReachError(`jump host ${viaName}: connection lost: ${(err as Error).message}`));
+    }
+  });
+}
+
+/**
+ * The SSH handshake with one server over `sock`: its host key checked against
+ * known_hosts (a key seen for the first time is recorded only with
+ * acceptNewHostKeys; a changed one is always refused), then public-key auth.
+ */
+export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions): Promise<Client> {
+  const known = knownKeysFor(readKnownHosts(e.knownHosts), e.address, e.port);
+  let auth: Auth;
+  try {
+    auth = prepareAuth(e);
+  } catch (err) {
+    sock.destroy();
+    throw err instanceof AuthSetupError ? new SshReachError(err.message) : err;
+  }
+  // Prefer the key types known_hosts already has for this host, as ssh(1) does,
+  // so a host with several keys presents one we can check.
+  const knownTypes = [...new Set(known.filter((k) => !k.revoked).map((k) => k.type))];
+  const serverHostKey = [...knownTypes.filter((t) => HOST_KEY_ALGORITHMS.includes(t)), ...HOST_KEY_ALGORITHMS.filter((t) => !knownTypes.includes(t))];
+  let verdict: HostKeyVerdict | undefined;
+  let presented: Buffer | undefined;
+  const client = new ssh2.Client();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      sock.destroy();
+      reject(new SshReachError(describeFailure(err, verdict, presented, e, auth)));
+    };
+    client.on('error', (err: Error & { level?: string }) => {
+      // An agent that fails to sign: ssh2 goes on with the next key.
+      if (err.level === 'agent') return void auth.notes.push(`ssh-agent: ${err.message}`);
+      fail(err);
+    });
+    client.once('ready', () => {
+      settled = true;
+      resolve(client);
+    });
+    client.once('close', () => fail(new Error('connection closed during the SSH handshake')));
+    client.connect({
+      sock: sock as never,
+      host: e.address,
+      port: e.port,
+      username: e.user,
+      authHandler: auth.handler,
+      readyTimeout: options.timeoutMs,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 3,
+      algorithms: { serverHostKey: serverHostKey as never },
+      hostVerifier: (key: Buffer) => {
+        presented = key;
+        verdict = verifyHostKey(known, keyTypeOf(key), key);
+        if (verdict.status === 'unknown' && options.acceptNewHostKeys) {
+          appendKnownHost(e.knownHosts, e.address, e.port, key);
+          return true;
+        }
+        return verdict.status === 'match';
+      },
+    });
+  });
+}
+
+function describeFailure(err: unknown, verdict: HostKeyVerdict | undefined, presented: Buffer | undefined, e: Endpoint, auth: Auth): string {
+  const hp = `${e.address}:${e.port}`;
+  if (verdict?.status === 'unknown') {
+    return `host key of ${hp} is not in ${e.knownHosts}; check it and add it (ssh-keyscan -p ${e.port} ${e.address} >> ${e.knownHosts}), or run once with --accept-new-host-keys`;
+  }
+  if (verdict?.status === 'changed') {
+    return `HOST KEY CHANGED for ${hp}: the server presented a ${presented ? keyTypeOf(presented) : ''} key that does not match ${e.knownHosts} (known types: ${verdict.knownTypes.join(', ')}). This may be an attack; if the host was rebuilt, remove the old entry (ssh-keygen -R ${e.port === 22 ? e.address : `'[${e.address}]:${e.port}'`}) and connect again`;
+  }
+  if (verdict?.status === 'revoked') return `host key of ${hp} is marked @revoked in ${e.knownHosts}`;
+  const message = (err as Error).message ?? String(err);
+  if (/authentication methods failed/i.test(message)) {
+    const tried = auth.tried.length ? `tried ${auth.tried.join(', ')}` : 'no key to offer: no private_key, no IdentityFile, no ~/.ssh/id_ed25519, id_ecdsa or id_rsa, and no ssh-agent (SSH_AUTH_SOCK)';
+    return `authentication failed for user ${e.user} (key refused; ${tried})${auth.notes.length ? `; ${auth.notes.join('; ')}` : ''}`;
+  }
+  if (/Timed out/i.test(message)) return `SSH handshake timed out`;
+  return message;
+}
+
+interface PoolEntry {
+  refs: number;
+  client: Promise<Client>;
+  releaseParent?: () => void;
+}
+
+export interface Lease {
+  client: Client;
+  release(): void;
+}
+
+const pool = new Map<string, PoolEntry>();
+
+function chainKey(chain: Endpoint[]): string {
+  return JSON.stringify(chain.map((e) => [e.user, e.address, e.port, e.knownHosts, e.keyFiles.map((k) => k.path), e.agent, e.identitiesOnly]));
+}
+
+/**
+ * A connection to the last jump host of `chain`, reached through the ones
+ * before it. Targets behind the same jump host share one connection to it;
+ * it is closed when the last of them releases it.
+ */
+export async function acquireJump(chain: Endpoint[], options: HandshakeOptions): Promise<Lease> {
+  const key = chainKey(chain);
+  let entry = pool.get(key);
+  if (!entry) {
+    const fresh: PoolEntry = { refs: 0, client: Promise.resolve(undefined as never) };
+    fresh.client = connectJump(chain, options, fresh).catch((err) => {
+      if (pool.get(key) === fresh) pool.delete(key);
+      throw err;
+    });
+    fresh.client.then((c) => c.on('close', () => pool.get(key) === fresh && pool.delete(key)), () => {});
+    pool.set(key, fresh);
+    entry = fresh;
+  }
+  const held = entry;
+  held.refs++;
+  let client: Client;
+  try {
+    client = await held.client;
+  } catch (err) {
+    held.refs--;
+    throw err;
+  }
+  let released = false;
+  return {
+    client,
+    release() {
+      if (released) return;
+      released = true;
+      if (--held.refs > 0) return;
+      if (pool.get(key) === held) pool.delete(key);
+      client.end();
+      held.releaseParent?.();
+    },
+  };
+}
+
+async function connectJump(chain: Endpoint[], options: HandshakeOptions, entry: PoolEntry): Promise<Client> {
+  const hop = chain[chain.length - 1];
+  const name = describeEndpoint(hop);
+  let sock: Duplex;
+  if (chain.length === 1) {
+    sock = await openSocket(hop.address, hop.port, options.timeoutMs).catch((err: Error) => {
+      throw new SshReachError(`jump host ${name}: ${err.message}`);
+    });
+  } else {
+    const parent = await acquireJump(chain.slice(0, -1), options);
+    try {
+      sock = await forwardThrough(parent.client, describeEndpoint(chain[chain.length - 2]), hop.address, hop.port, options.timeoutMs);
+    } catch (err) {
+      parent.release();
+      throw err;
+    }
+    entry.releaseParent = () => parent.release();
+  }
+  try {
+    const client = await handshake(hop, sock, options);
+    client.on('error', () => {}); // the targets behind it see their channels close
+    return client;
+  } catch (err) {
+    entry.releaseParent?.();
+    throw new SshReachError(`jump host ${name}: ${(err as Error).message}`);
+  }
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
+/** Runs one command line; `stdin` is written to it and closed. Output is decoded once at the end, so no character is split. */
+export function execCommand(client: Client, command: string, stdin?: string): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    try {
+      client.exec(command, (err, channel) => {
+        if (err) return reject(err);
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let exitCode: number | null = null;
+        channel.on('data', (d: Buffer) => out.push(d));
+        channel.stderr.on('data', (d: Buffer) => errOut.push(d));
+        channel.on('exit', (code: number | null) => (exitCode = typeof code === 'number' ? code : null));
+        channel.on('close', () => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), exitCode }));
+        channel.end(stdin ?? '');
+      });
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
