@@ -14,11 +14,13 @@ import {
 import { sameProcess, startTime, waitFor } from './process.js';
 import { hostNames, readState, writeState, withLock, type HostState } from './state.js';
 import { run } from './exec.js';
+import { waitAcme } from './acme.js';
 
 export type { SandboxOptions } from './config.js';
 export { ensureRootfs } from './rootfs.js';
 export { ensureTools } from './tools.js';
 export { inventoryYaml } from './inventory.js';
+export { SANDBOX_VARS, ACME_UNIT } from './acme.js';
 
 export interface SandboxHost {
   name: string;
@@ -62,6 +64,8 @@ async function bootOne(r: Resolved, s: HostState, tarball: string): Promise<Host
   await waitFor(`link ${s.hostIf}`, 10_000, () => (linkExists(s.hostIf) ? true : undefined));
   await configureLink(s.hostIf, s.machinePid, s.gateway, s.address);
   await waitSsh(s.address, s.nspawnPid, dir);
+  // Ready means ready for certificate tasks too; a broken CA only warns (never fails boot).
+  await waitAcme(s.machinePid, files.rootDir, (l) => r.log(`${s.name}: ${l}`));
   r.log(`${s.name}: up at ${s.address} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return s;
 }

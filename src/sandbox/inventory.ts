@@ -1,5 +1,6 @@
 // The project's own inventory format for sandbox hosts (consumed by `provision -i`).
 import type { SandboxHost } from './index.js';
+import { SANDBOX_VARS } from './acme.js';
 
 export function inventoryYaml(hosts: SandboxHost[]): string {
   const lines = ['# provision sandbox inventory', 'hosts:'];
@@ -12,8 +13,8 @@ export function inventoryYaml(hosts: SandboxHost[]): string {
       `    user: ${h.user}`,
       `    private_key: ${h.privateKeyPath}`,
       `    known_hosts: ${h.knownHostsPath}`,
-      '    vars:',
-      '      sandbox: true',
+      '    vars: # acme_*: the host\'s test ACME CA, for certbot\'s server and ca_bundle (src/sandbox/acme.ts)',
+      ...Object.entries(SANDBOX_VARS).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`),
     );
   }
   lines.push('groups:', '  sandbox:', `    hosts: [${hosts.map((h) => h.name).join(', ')}]`);

@@ -6,14 +6,17 @@ import { createHash } from 'node:crypto';
 import { run } from './exec.js';
 import { resolve, type SandboxOptions } from './config.js';
 import { ensureTools } from './tools.js';
+import { ACME_PACKAGES, ACME_RECIPE, installAcme } from './acme.js';
+import { alive, sleep } from './process.js';
 
 const SUITE = 'bookworm';
 const INCLUDE = [
   'systemd', 'systemd-sysv', 'openssh-server', 'dbus', 'iproute2', 'python3',
-  'sudo', 'ca-certificates', 'procps', 'less',
+  'sudo', 'ca-certificates', 'procps', 'less', ...ACME_PACKAGES,
 ];
 // Bump when the image customisation below changes, so old caches are not reused.
-const RECIPE_VERSION = 1;
+// (acme.ts's recipe is hashed into the key as well.)
+const RECIPE_VERSION = 2;
 
 export interface AptSource { uris: string; suites: string; components: string }
 
@@ -45,7 +48,7 @@ function mirror(sources: AptSource[]): string {
 
 function tarballPath(cacheDir: string, sources: AptSource[]): string {
   const key = createHash('sha256')
-    .update(JSON.stringify({ INCLUDE, RECIPE_VERSION, mirror: mirror(sources) }))
+    .update(JSON.stringify({ INCLUDE, RECIPE_VERSION, mirror: mirror(sources), acme: ACME_RECIPE }))
     .digest('hex').slice(0, 10);
   return path.join(cacheDir, `sandbox-${SUITE}-${key}.tar`);
 }
@@ -79,6 +82,7 @@ async function customise(root: string, sources: AptSource[]): Promise<void> {
   w('etc/machine-id', '', 0o444);
   await run('useradd', ['--root', root, '-m', '-s', '/bin/bash', 'deploy']);
   w('etc/sudoers.d/deploy', 'deploy ALL=(ALL) NOPASSWD:ALL\n', 0o440);
+  await installAcme(root);
   await run('chroot', [root, 'apt-get', 'clean']);
   fs.chmodSync(root, 0o755);
 }
@@ -97,6 +101,46 @@ function removeStaleBuilds(cacheDir: string): void {
   }
 }
 
+// Tarballs of earlier recipes (or mirrors): each is a few hundred MB, and nothing
+// unpacks them any more once the current one exists.
+function removeOldTarballs(cacheDir: string, current: string): void {
+  for (const f of fs.readdirSync(cacheDir)) {
+    const p = path.join(cacheDir, f);
+    if (/^sandbox-.+\.tar$/.test(f) && p !== current) fs.rmSync(p, { force: true });
+  }
+}
+
+// One build at a time per cache dir: parallel test runs that all find the tarball missing
+// would otherwise each spend minutes of CPU building the same image. The lock is a
+// directory holding the builder's pid; a dead builder's lock is taken over.
+async function withBuildLock(cacheDir: string, tarball: string, log: (l: string) => void, build: () => Promise<string>): Promise<string> {
+  const lock = path.join(cacheDir, '.lock-build');
+  const pidFile = path.join(lock, 'pid');
+  let said = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(pidFile, String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (fs.existsSync(tarball)) return tarball;
+    let pid = 0;
+    try { pid = Number(fs.readFileSync(pidFile, 'utf8')) || 0; } catch { /* not written yet, or just released */ }
+    const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    // No pid yet: the owner is between mkdir and write (give it 10 s).
+    if ((pid && !alive(pid)) || (!pid && age > 10_000)) { fs.rmSync(lock, { recursive: true, force: true }); continue; }
+    if (!said) { log(`waiting for the rootfs build of process ${pid || '?'}`); said = true; }
+    await sleep(1000);
+  }
+  try {
+    return fs.existsSync(tarball) ? tarball : await build();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export async function ensureRootfs(opts?: SandboxOptions): Promise<string> {
   const r = resolve(opts);
   const sources = machineSources();
@@ -105,6 +149,10 @@ export async function ensureRootfs(opts?: SandboxOptions): Promise<string> {
 
   await ensureTools(opts); // debootstrap
   fs.mkdirSync(r.cacheDir, { recursive: true });
+  return withBuildLock(r.cacheDir, tarball, r.log, () => build(r, sources, tarball));
+}
+
+async function build(r: ReturnType<typeof resolve>, sources: AptSource[], tarball: string): Promise<string> {
   removeStaleBuilds(r.cacheDir);
   // Build beside the final path and rename at the end: an interrupted build leaves
   // only a stale .build-* dir, never a half-written tarball under the real name.
@@ -121,6 +169,7 @@ export async function ensureRootfs(opts?: SandboxOptions): Promise<string> {
     const tmpTar = path.join(work, 'rootfs.tar');
     await run('tar', ['--numeric-owner', '-C', root, '-cf', tmpTar, '.'], { timeoutMs: 10 * 60_000 });
     fs.renameSync(tmpTar, tarball);
+    removeOldTarballs(r.cacheDir, tarball);
     r.log('rootfs ready');
     return tarball;
   } finally {
