@@ -27,6 +27,8 @@ export interface CompileOptions {
   limit?: string;
   tags?: string[];
   skipTags?: string[];
+  /** Render and check `verify:` too (provision test). Ordinary runs skip it: it may use test-only variables. */
+  verify?: boolean;
 }
 
 /** A task ready to run on one host: arguments rendered with that host's variables and validated. */
@@ -106,7 +108,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
           }
         }
       });
-      const verify = (play.verify ?? []).flatMap((raw, i) => {
+      const verify = (options.verify ? (play.verify ?? []) : []).flatMap((raw, i) => {
         const path = [...base, 'verify', i];
         const rendered = renderArgs(raw, vars, playbook.source, path, report);
         if (rendered === FAILED) return [];

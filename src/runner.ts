@@ -118,7 +118,16 @@ async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions
   // Handlers notified by a run that failed before they ran are recorded on the
   // host and run now (Ansible forgets them).
   const handlerState = play.handlerOrder.length ? pendingHandlers(play.name) : undefined;
-  await facts.prefetch(pending, handlerState ? [handlerState.fact] : []);
+  try {
+    await facts.prefetch(pending, handlerState ? [handlerState.fact] : []);
+  } catch (err) {
+    // Reading state failed (sudo refused, a fact script broke): the host fails
+    // here, like a task would, instead of ending the whole run.
+    if (err instanceof ConnectError) throw err;
+    const message = err instanceof ProvisionError ? err.message : redact(err instanceof Error ? err.message : String(err));
+    count({ host: conn.host.name, play: play.name, task: 'read host state', type: 'facts', handler: false, status: 'failed', changed: false, message, durationMs: 0 });
+    return true;
+  }
   const leftOver = handlerState ? (facts.value(handlerState.fact, false) ?? []) : [];
   for (const h of leftOver) if (play.handlers.has(h)) notified.add(h);
   let index = 0;

@@ -45,12 +45,13 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       `    private_key: ${key}`,
       `    known_hosts: ${knownHosts}`,
       '    vars: { sandbox: true, acme_server: "https://127.0.0.1:14000/dir", acme_ca_bundle: /etc/provision-sandbox/acme-listener.pem, acme_root_ca: /etc/provision-sandbox/acme-root.pem }',
-      'groups:',
+      // `hosts: all` names no group: an empty mapping, not a null `groups:`.
+      groups.some((g) => g !== name) ? 'groups:' : 'groups: {}',
       ...groups.filter((g) => g !== name).map((g) => `  ${g}: { hosts: [${name}] }`),
       '',
     ].join('\n');
   // Bad input fails here, before a host is booted.
-  compile(playbook, parseInventory(YamlSource.fromText(inventoryText(), 'sandbox inventory')), { extraVars });
+  compile(playbook, parseInventory(YamlSource.fromText(inventoryText(), 'sandbox inventory')), { extraVars, verify: true });
 
   const phases: Phase[] = [];
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -83,6 +84,8 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
     verbose: o.verbose,
     acceptNewHostKeys: false,
     connectTimeout: 20,
+    // The test host is reached directly: the user's ~/.ssh/config (a `Host *` ProxyJump) must not apply.
+    sshConfig: 'none',
   });
   const converge = async (check: boolean) => {
     const file = join(dir, 'hosts.yaml');
@@ -120,15 +123,15 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       }));
       if (idempotent) {
         await phase('verify', async () => {
-          const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventoryFile)), { extraVars });
+          const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventoryFile)), { extraVars, verify: true });
           const checks = runs.flatMap((r) => r.plays.flatMap((p) => p.verify));
           if (!checks.length) return 'no verify: checks in the playbook';
-          const conn = await HostConnection.open(runs[0].host, { connectTimeoutMs: 20_000 });
+          const conn = await HostConnection.open(runs[0].host, { connectTimeoutMs: 20_000, sshConfig: 'none' });
           try {
             const failed: string[] = [];
             for (const c of checks) {
               const result = await runCheck(c, conn, host!.address);
-              say(`${result.ok ? 'ok    ' : 'FAILED'} ${result.name}${result.ok ? '' : `: ${result.detail}`}`);
+              say(redact(`${result.ok ? 'ok    ' : 'FAILED'} ${result.name}${result.ok ? '' : `: ${result.detail}`}`));
               if (!result.ok) failed.push(result.name);
             }
             if (failed.length) throw new Error(`${failed.length} of ${checks.length} checks failed`);

@@ -66,6 +66,20 @@ describe('bad input is reported with file:line:column and field', () => {
     expect(found).toHaveLength(2);
   });
 
+  it('verify: checks are checked for provision test only (they may use test-only variables)', () => {
+    const dir = writeProject({ 'site.yaml': `- hosts: web\n  tasks: []\n  verify:\n    - tcp: { port: 99999 }\n    - http: { url: "https://{{ sandbox_only }}/" }\n` });
+    const inv = parseInventory(YamlSource.fromText(inventoryText, 'inventory/hosts.yaml'));
+    expect(() => compile(loadPlaybook(`${dir}/site.yaml`), inv, {})).not.toThrow();
+    let message = '';
+    try {
+      compile(loadPlaybook(`${dir}/site.yaml`), inv, { verify: true });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/site\.yaml:4:\d+: verify\[0\]\.tcp\.port: Too big/);
+    expect(message).toMatch(/site\.yaml:5:\d+: verify\[1\]\.http\.url: variable "sandbox_only" is not defined/);
+  });
+
   it('a valid playbook compiles', () => {
     expect(problems(`- hosts: web\n  vars: { greeting: hi }\n  tasks:\n    - copy: { dest: /tmp/y, content: "{{ greeting }}" }\n`)).toEqual([]);
   });
