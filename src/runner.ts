@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { CompiledTask, HostPlay, HostRun } from './compile.js';
 import { renderDiff } from './diff.js';
 import { CommandError, ConnectError, ProvisionError } from './errors.js';
@@ -8,6 +9,7 @@ import { describeStep, factBatch, FAILED_STEP_MARKER, stepsScript, wrapScript } 
 import { redact } from './secret.js';
 import { quote } from './shell.js';
 import { HostConnection, type ConnectOptions } from './ssh/connection.js';
+import type { RunLock } from './ssh/run-lock.js';
 import type { PlanContext } from './task-type.js';
 
 export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
@@ -92,9 +94,15 @@ export async function runHost(run: HostRun, options: RunOptions, emit: (e: RunEv
     recap[r.status === 'changed' ? 'changed' : r.status]++;
     emit({ type: 'task-result', result: r });
   };
+  // Only one run may change a host at a time. The lock is requested while the
+  // first facts are read; a task waits for it only before it changes anything,
+  // so a run with nothing to change never fails for another run's lock.
+  let lock: RunLock | undefined;
+  const lockReady = options.check ? Promise.resolve() : conn.holdRunLock(`${hostname()} pid ${process.pid} since ${new Date().toISOString()}`).then((l) => void (lock = l));
+  lockReady.catch(() => {}); // awaited below
   try {
     for (const play of run.plays) {
-      const failed = await runPlay(conn, play, options, emit, count);
+      const failed = await runPlay(conn, play, options, emit, count, lockReady);
       if (failed) break;
     }
   } catch (err) {
@@ -104,13 +112,21 @@ export async function runHost(run: HostRun, options: RunOptions, emit: (e: RunEv
     } else throw err;
   } finally {
     recap.roundTrips = conn.roundTrips;
+    lock?.release();
     conn.close();
   }
   emit({ type: 'host-end', recap });
   return recap;
 }
 
-async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions, emit: (e: RunEvent) => void, count: (r: TaskResult) => void): Promise<boolean> {
+async function runPlay(
+  conn: HostConnection,
+  play: HostPlay,
+  options: RunOptions,
+  emit: (e: RunEvent) => void,
+  count: (r: TaskResult) => void,
+  lockReady: Promise<void>,
+): Promise<boolean> {
   const ctx: PlanContext = { host: conn.host.name, sshPort: conn.host.port };
   const facts = new FactCache(conn, ctx);
   const pending = play.tasks.filter((t) => !t.skipReason);
@@ -147,6 +163,7 @@ async function runPlay(conn: HostConnection, play: HostPlay, options: RunOptions
       const message = plan.changes.map((c) => c.summary).join('; ');
       const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
       if (!options.check) {
+        await lockReady;
         const record = handlerState && !handler && task.notify.length ? [handlerState.record(task.notify, task.become || conn.host.user === 'root')] : [];
         const alive = setInterval(() => emit({ type: 'task-alive', host: conn.host.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
         try {

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { ConnectError } from '../errors.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { InventoryHost } from '../inventory.js';
 import { isSecret, Secret } from '../secret.js';
 import { sudoScriptWithPassword } from './become.js';
@@ -98,6 +99,15 @@ export class HostConnection {
       r.stderr = `${r.stderr.trimEnd()} (give become_password in the inventory, or run with --ask-become-pass)\n`;
     }
     return r;
+  }
+
+  /**
+   * Takes the host's run lock (see run-lock.ts). Not counted in roundTrips: the
+   * runner takes it while the first facts are being read, so it adds no wait.
+   */
+  holdRunLock(owner: string): Promise<RunLock> {
+    const file = this.host.vars.provision_lock_file;
+    return acquireRunLock(this.client, owner, typeof file === 'string' && file.startsWith('/') ? file : undefined);
   }
 
   close(): void {

@@ -66,7 +66,7 @@ describe('hosts that fail to connect or drop mid-run', () => {
     const inv = join(work, 'three.yaml');
     writeFileSync(
       inv,
-      `hosts:\n${entry}${entry.replace('  local:', '  dropper:')}${entry.replace('  local:', '  badkey:').replace(/private_key: .*/, `private_key: ${wrongKey}`)}`,
+      `hosts:\n${entry}${entry.replace('  local:', '  dropper:').replace('.lock }', '-dropper.lock }')}${entry.replace('  local:', '  badkey:').replace(/private_key: .*/, `private_key: ${wrongKey}`)}`,
     );
     const project = writeProject({
       'site.yaml': `- hosts: all
@@ -89,6 +89,26 @@ describe('hosts that fail to connect or drop mid-run', () => {
     expect(r.report!.hosts.dropper.recap).toMatchObject({ unreachable: 1 });
     expect(r.report!.hosts.dropper.recap.error).toMatch(/dropper: unreachable: connection lost/);
     expect(existsSync(`${work}/dropper.done`)).toBe(false);
+  });
+});
+
+describe('two runs against one host at once', () => {
+  it('the second refuses while the first applies changes; afterwards the lock is free', async () => {
+    const slow = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: slow change\n      command: { cmd: "sleep 3; touch ${work}/first-done" }\n` });
+    const quick = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: quick change\n      file: { path: ${work}/second-${Date.now()}, state: directory }\n` });
+    const inv = sshd.inventory();
+    const first = runCli([`${slow}/site.yaml`, '-i', inv]);
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = await runCli([`${quick}/site.yaml`, '-i', inv]);
+    expect(second.exitCode).toBe(2);
+    expect(second.stdout).toMatch(/failed \| quick change \| another provision run is applying changes to this host \(\S+ pid \d+ since /);
+    expect((await first).exitCode).toBe(0);
+    expect(existsSync(`${work}/first-done`)).toBe(true);
+    const again = await runCli([`${quick}/site.yaml`, '-i', inv]);
+    expect(again.exitCode).toBe(0);
+    // Check mode reads only: it takes no lock.
+    const check = await runCli([`${slow}/site.yaml`, '-i', inv, '--check']);
+    expect(check.exitCode).toBe(0);
   });
 });
 

@@ -61,7 +61,8 @@ export async function startSshd(): Promise<TestSshd> {
       const file = join(dir, `inventory-${Math.random().toString(36).slice(2)}.yaml`);
       writeFileSync(
         file,
-        `hosts:\n  local:\n    address: 127.0.0.1\n    port: ${port}\n    user: root\n    private_key: ${join(dir, 'client_ed25519')}\n    known_hosts: ${join(dir, 'known_hosts')}\n${extra}`,
+        // Each inventory gets its own run lock: test "hosts" here are all this one machine.
+        `hosts:\n  local:\n    address: 127.0.0.1\n    port: ${port}\n    user: root\n    private_key: ${join(dir, 'client_ed25519')}\n    known_hosts: ${join(dir, 'known_hosts')}\n    vars: { provision_lock_file: ${file}.lock }\n${extra}`,
       );
       return file;
     },
