@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/provision.js';
+
+describe('the npm package', () => {
+  it('npm install -g of the packed tarball gives a working provision command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-pack-'));
+    try {
+      execFileSync('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], { cwd: ROOT, stdio: 'pipe' });
+      const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+      const files = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
+      expect(files).toContain('package/dist/src/cli.js');
+      expect(files).toContain('package/templates/nginx/');
+      expect(files).not.toContain('package/test/');
+      const prefix = join(dir, 'prefix');
+      execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, tarball)], { stdio: 'pipe' });
+      const version = execFileSync(join(prefix, 'bin', 'provision'), ['--version'], { encoding: 'utf8' });
+      expect(version.trim()).toBe(JSON.parse(execFileSync('cat', [join(ROOT, 'package.json')], { encoding: 'utf8' })).version);
+      const tasks = execFileSync(join(prefix, 'bin', 'provision'), ['tasks'], { encoding: 'utf8' });
+      expect(tasks).toMatch(/^nginx_site\s/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
