@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+// npm run bench: provision against disposable Debian test hosts (and Ansible, when installed),
+// first run and no-op re-run, for 1 and 10 hosts by default. See bench/README.md.
+//
+//   node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts 1,10] [--runs 3]
+//                          [--forks 10] [--first-forks 5] [--out bench/results.json]
+//
+// For each host count and tool: boot fresh hosts, time the first run (with --first-forks hosts
+// in parallel: it installs real packages), then --runs no-op re-runs (median), then remove the
+// hosts. Every measured run is a child process under /usr/bin/time: wall time (hrtime, here),
+// CPU (user + sys of the whole process tree, from time), peak RSS (time's max RSS of the largest
+// process, and the sum over the process tree sampled every 100 ms: Ansible forks workers and ssh).
+// Round trips per host: provision's --report (recap.roundTrips); Ansible's, by counting its ssh
+// invocations (a logging ssh wrapper; with pipelining each module is one ssh exec).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dist/src/cli.js');
+const PLAYBOOK = path.join(ROOT, 'bench/playbook.yaml');
+const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
+
+// --- options -----------------------------------------------------------------------------
+function parseArgs(argv) {
+  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: 10, firstForks: 5, out: path.join(ROOT, 'bench/results.json') };
+  const list = (v, name) => {
+    const l = String(v ?? '').split(',').map((s) => Number(s.trim()));
+    if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) usage(`${name}: expected a list of host counts such as 1,10`);
+    return l;
+  };
+  const int = (v, name) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) usage(`${name}: expected a positive whole number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--hosts': o.hosts = list(value(), flag); break;
+      case '--ansible-hosts': o.ansibleHosts = list(value(), flag); break;
+      case '--skip-ansible': o.skipAnsible = true; break;
+      case '--runs': o.runs = int(value(), flag); break;
+      case '--forks': o.forks = int(value(), flag); break;
+      case '--first-forks': o.firstForks = int(value(), flag); break;
+      case '--out': o.out = path.resolve(value()); break;
+      case '-h': case '--help': usage(); break;
+      default: usage(`unknown option ${a}`);
+    }
+  }
+  o.ansibleHosts ??= o.hosts;
+  return o;
+}
+
+function usage(error) {
+  const text = `usage: node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts LIST] [--runs 3] [--forks 10] [--first-forks 5] [--out FILE]
+  --hosts LIST          host counts to measure (default 1,10)
+  --skip-ansible        do not run the Ansible equivalent (also skipped when ansible-playbook is not on PATH)
+  --ansible-hosts LIST  host counts for Ansible (default: --hosts)
+  --runs N              no-op re-runs per measurement; the median is reported (default 3)
+  --forks N             hosts in parallel for the no-op re-runs, both tools (default 10)
+  --first-forks N       hosts in parallel for the first run, which installs packages (default 5)
+  --out FILE            results JSON (default bench/results.json)
+Needs root (the test hosts are systemd-nspawn containers) and a built CLI (npm run build).`;
+  if (error) { process.stderr.write(`bench: ${error}\n${text}\n`); process.exit(5); }
+  process.stdout.write(`${text}\n`);
+  process.exit(0);
+}
+
+// --- small helpers -------------------------------------------------------------------------
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Sum of RSS (KiB) of pid and all its descendants: walks /proc/PID/task/TID/children (only the
+ * tree's own files, so sampling stays cheap next to the processes it measures).
+ */
+function treeRssKiB(rootPid) {
+  let sum = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      sum += Number(fs.readFileSync(`/proc/${p}/statm`, 'utf8').split(' ')[1]) * 4; // resident pages of 4 KiB
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+        for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ')) if (c.trim()) stack.push(Number(c));
+      }
+    } catch { /* process gone */ }
+  }
+  return sum;
+}
+
+// --- measured child processes ---------------------------------------------------------------
+let current; // the measured child, for SIGINT
+let interrupted = false;
+
+/**
+ * Runs cmd under /usr/bin/time (own process group), returns wall ms (hrtime), CPU ms of the
+ * whole tree (user + sys), max RSS of the largest process and the sampled RSS sum of the tree.
+ */
+function measure(cmd, args, { env, cwd, logFile, sample = true } = {}) {
+  if (interrupted) throw new Error('interrupted');
+  const timeFile = path.join(work, `time-${process.hrtime.bigint()}`);
+  const out = fs.openSync(logFile ?? '/dev/null', 'a');
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, cmd, ...args], { env: { ...process.env, ...env }, cwd, stdio: ['ignore', out, out], detached: true });
+    current = child;
+    let peakTree = 0;
+    const timer = sample ? setInterval(() => { peakTree = Math.max(peakTree, treeRssKiB(child.pid)); }, 100) : undefined;
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (timer) clearInterval(timer);
+      current = undefined;
+      fs.closeSync(out);
+      const t = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      fs.rmSync(timeFile, { force: true });
+      resolve({ code: code ?? (signal ? 128 : 1), wallMs, cpuMs: (t[0] + t[1]) * 1000, maxRssKiB: t[2], treeRssKiB: Math.max(peakTree, t[2] || 0) });
+    });
+  });
+}
+
+// --- tools ------------------------------------------------------------------------------------
+const provisionTool = {
+  name: 'provision',
+  prefix: 'pv-b',
+  writeInventory(sandbox, hosts, dir) {
+    const file = path.join(dir, 'inventory.yaml');
+    fs.writeFileSync(file, sandbox.inventoryYaml(hosts));
+    return file;
+  },
+  async run(inv, hosts, forks, logFile) {
+    const report = path.join(work, `report-${process.hrtime.bigint()}.json`);
+    const m = await measure(process.execPath, [CLI, PLAYBOOK, '-i', inv, '--forks', String(forks), '--report', report], { logFile, env: { CI: '1', NO_COLOR: '1' } });
+    let changed, roundTrips = [], failed = 0;
+    try {
+      const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+      const recaps = Object.values(r.hosts).map((h) => h.recap);
+      changed = recaps.reduce((s, x) => s + x.changed, 0);
+      failed = recaps.reduce((s, x) => s + x.failed + x.unreachable, 0);
+      roundTrips = recaps.map((x) => x.roundTrips);
+    } catch { failed = hosts.length; }
+    fs.rmSync(report, { force: true });
+    return { ...m, changed, failed, roundTrips };
+  },
+};
+
+const ansibleTool = {
+  name: 'ansible',
+  prefix: 'pv-a',
+  writeInventory(_sandbox, hosts, dir) {
+    const tpl = fs.readFileSync(path.join(ANSIBLE_DIR, 'inventory.template.yml'), 'utf8');
+    const m = /^[ \t]*#BEGIN HOST\n([\s\S]*?)^[ \t]*#END HOST\n/m.exec(tpl);
+    const block = (h) => m[1].replaceAll('__NAME__', h.name).replaceAll('__ADDRESS__', h.address).replaceAll('__KEY__', h.privateKeyPath).replaceAll('__KNOWN_HOSTS__', h.knownHostsPath);
+    const file = path.join(dir, 'inventory.yml');
+    fs.writeFileSync(file, tpl.replace(m[0], hosts.map(block).join('')));
+    return file;
+  },
+  async run(inv, hosts, forks, logFile) {
+    const sshLog = path.join(work, `ssh-${process.hrtime.bigint()}.log`);
+    fs.writeFileSync(sshLog, '');
+    const env = {
+      ANSIBLE_CONFIG: path.join(ANSIBLE_DIR, 'ansible.cfg'),
+      ANSIBLE_SSH_EXECUTABLE: sshWrapper,
+      ANSIBLE_SSH_CONTROL_PATH_DIR: path.join(work, 'cp'), // our own masters, never another run's
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_FORCE_COLOR: '0',
+      BENCH_SSH_LOG: sshLog,
+    };
+    let tail = '';
+    const before = logFile && fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+    const m = await measure('ansible-playbook', ['-i', inv, '-f', String(forks), path.join(ANSIBLE_DIR, 'playbook.yml')], { env, cwd: ANSIBLE_DIR, logFile });
+    if (logFile) tail = fs.readFileSync(logFile, 'utf8').slice(before);
+    // PLAY RECAP: "pv-a1   : ok=28   changed=0    unreachable=0    failed=0 ..."
+    let changed = 0, failed = 0, seen = 0;
+    for (const x of tail.matchAll(/^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)) {
+      seen++; changed += Number(x[2]); failed += Number(x[3]) + Number(x[4]);
+    }
+    if (seen < hosts.length) failed += hosts.length - seen;
+    const calls = fs.readFileSync(sshLog, 'utf8').split('\n').filter(Boolean);
+    const roundTrips = hosts.map((h) => calls.filter((c) => c.split(' ').includes(h.address)).length);
+    fs.rmSync(sshLog, { force: true });
+    return { ...m, changed, failed, roundTrips };
+  },
+};
+
+// --- main -------------------------------------------------------------------------------------
+const opts = parseArgs(process.argv.slice(2));
+if (process.getuid?.() !== 0) usage('needs root: the test hosts are systemd-nspawn containers');
+if (!fs.existsSync(CLI)) usage(`${CLI} is missing: npm run build first`);
+const ansible = !opts.skipAnsible && onPath('ansible-playbook');
+if (!opts.skipAnsible && !ansible) log('ansible-playbook is not on PATH: Ansible is skipped (apt-get install ansible to compare)');
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'provision-bench-'));
+const logDir = path.join(work, 'logs');
+fs.mkdirSync(logDir);
+fs.mkdirSync(path.join(work, 'cp'), { mode: 0o700 });
+const sshWrapper = path.join(work, 'ssh');
+fs.writeFileSync(sshWrapper, '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$BENCH_SSH_LOG"\nexec ssh "$@"\n', { mode: 0o755 });
+
+const sandbox = await import(pathToFileURL(path.join(ROOT, 'dist/src/sandbox/index.js')).href);
+const booted = new Set();
+
+process.on('SIGINT', () => {
+  if (!interrupted) log('interrupted: stopping the running measurement, then removing the test hosts');
+  interrupted = true;
+  if (current?.pid) try { process.kill(-current.pid, 'SIGINT'); } catch { /* gone */ }
+});
+process.on('SIGTERM', () => process.emit('SIGINT'));
+
+async function teardown(names) {
+  if (!names.length) return;
+  log(`removing ${names.join(' ')}`);
+  // ssh masters Ansible left (ControlPersist) die with their hosts; ask them to go first.
+  for (const s of fs.readdirSync(path.join(work, 'cp'))) spawnSync('ssh', ['-S', path.join(work, 'cp', s), '-O', 'exit', 'x'], { stdio: 'ignore', timeout: 5000 });
+  await sandbox.down(names, { log: (l) => log(l) });
+  for (const n of names) booted.delete(n);
+}
+
+const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined }, loadAtStart: load(), version: undefined, runs: [] };
+let exitCode = 0;
+
+try {
+  // provision --version: process start-up alone.
+  const version = [];
+  for (let i = 0; i < 10; i++) version.push((await measure(process.execPath, [CLI, '--version'], { sample: false })).wallMs);
+  results.version = { medianMs: median(version), runsMs: version, load: load() };
+  log(`provision --version: median ${median(version).toFixed(0)} ms`);
+
+  const tools = [provisionTool, ...(ansible ? [ansibleTool] : [])];
+  for (const n of opts.hosts) {
+    for (const tool of tools) {
+      if (tool === ansibleTool && !opts.ansibleHosts.includes(n)) continue;
+      if (interrupted) break;
+      const names = Array.from({ length: n }, (_, i) => `${tool.prefix}${i + 1}`);
+      const dir = fs.mkdtempSync(path.join(work, `${tool.name}-${n}-`));
+      // up() would reuse a running host of the same name: not a first run, and not ours to remove.
+      const taken = (await sandbox.list()).map((h) => h.name).filter((x) => names.includes(x));
+      if (taken.length) throw new Error(`test hosts ${taken.join(' ')} already exist (not booted by this run): remove them with provision sandbox down ${taken.join(' ')}`);
+      log(`${tool.name}, ${n} host(s): booting ${names.join(' ')} (load ${load().join(' ')})`);
+      for (const name of names) booted.add(name);
+      const t0 = Date.now();
+      const hosts = await sandbox.up(names, { log: (l) => log(l) });
+      log(`booted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      try {
+        const inv = tool.writeInventory(sandbox, hosts, dir);
+        const logFile = path.join(logDir, `${tool.name}-${n}.log`);
+        const record = (phase, forks, ms) => {
+          const ok = ms.every((m) => m.code === 0 && m.failed === 0) && (phase === 'first' || ms.every((m) => m.changed === 0));
+          const row = {
+            tool: tool.name, hosts: n, phase, forks, ok,
+            wallMs: median(ms.map((m) => m.wallMs)), wallRunsMs: ms.map((m) => Math.round(m.wallMs)),
+            cpuMs: median(ms.map((m) => m.cpuMs)), maxRssMiB: Math.max(...ms.map((m) => m.maxRssKiB)) / 1024,
+            treeRssMiB: Math.max(...ms.map((m) => m.treeRssKiB)) / 1024,
+            roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(),
+          };
+          results.runs.push(row);
+          log(`${tool.name} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')})`);
+          if (!ok) exitCode = 1;
+          return ok;
+        };
+        const forks = Math.min(opts.firstForks, n);
+        log(`${tool.name} ${n} host(s): first run, ${forks} in parallel (installs packages: minutes)`);
+        const first = await tool.run(inv, hosts, forks, logFile);
+        if (record('first', forks, [first])) {
+          const noop = [];
+          for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await tool.run(inv, hosts, opts.forks, logFile));
+          if (noop.length) record('no-op', opts.forks, noop);
+        }
+      } finally {
+        await teardown(names);
+      }
+    }
+  }
+} catch (err) {
+  log(`error: ${err?.stack ?? err}`);
+  exitCode = 1;
+} finally {
+  if (booted.size) await teardown([...booted]).catch((e) => { log(`teardown failed: ${e.message}`); exitCode = 1; });
+}
+
+results.loadAtEnd = load();
+results.logs = logDir;
+if (results.version) {
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(table(results));
+  log(`results: ${path.relative(process.cwd(), opts.out)}; run logs: ${logDir}`);
+}
+process.exit(interrupted ? 130 : exitCode);
+
+function table(r) {
+  const s = (ms) => (ms / 1000).toFixed(2);
+  const lines = [
+    '',
+    `provision --version: ${r.version.medianMs.toFixed(0)} ms (median of ${r.version.runsMs.length}); ${r.machine.cpus} CPUs, load average at start ${r.loadAtStart.join(' ')}`,
+    '',
+    '| tool | hosts | run | wall s (median) | round trips / host | CPU s (user+sys) | peak RSS MiB (tree) | load 1m | vs Ansible (wall) |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const x of r.runs) {
+    const a = r.runs.find((y) => y.tool === 'ansible' && y.hosts === x.hosts && y.phase === x.phase);
+    const ratio = x.tool === 'provision' && a ? `${(x.wallMs / a.wallMs).toFixed(2)}× (${(a.wallMs / x.wallMs).toFixed(1)}× faster)` : '';
+    const run = x.phase === 'first' ? `first (forks ${x.forks})` : `no-op ×${x.wallRunsMs.length}`;
+    lines.push(`| ${x.tool} | ${x.hosts} | ${run}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${x.roundTripsPerHost} | ${s(x.cpuMs)} | ${x.treeRssMiB.toFixed(0)} | ${x.load[0]} | ${ratio} |`);
+  }
+  return lines.join('\n') + '\n\n';
+}
