@@ -212,10 +212,15 @@ class FactCache {
     private readonly ctx: PlanContext,
   ) {}
 
+  /** Whether facts wanted with this `become` are read as root. Logged in as root, sudo changes nothing: one level. */
+  private asRoot(become: boolean): boolean {
+    return become || this.conn.host.user === 'root';
+  }
+
   /** Reads what this task needs, together with what the tasks after it need, if not read yet. */
   async ensure(task: CompiledTask, upcoming: CompiledTask[]): Promise<void> {
     const own = Object.values(task.type.facts(task.args, this.ctx) as Record<string, Fact<unknown>>);
-    if (own.every((f) => this.outputs.has(cacheKey(f, task.become)))) return;
+    if (own.every((f) => this.outputs.has(cacheKey(f, this.asRoot(task.become))))) return;
     await this.prefetch(upcoming, [], task.name);
   }
 
@@ -225,38 +230,38 @@ class FactCache {
    * a whole play costs one round trip.
    */
   async prefetch(upcoming: CompiledTask[], extra: Fact<unknown>[], taskName = 'reading facts'): Promise<void> {
-    for (const become of [true, false]) {
+    for (const root of [true, false]) {
       const missing = new Map<string, Fact<unknown>>();
-      if (!become) for (const f of extra) if (!this.outputs.has(cacheKey(f, false))) missing.set(f.key, f);
+      if (this.asRoot(false) === root) for (const f of extra) if (!this.outputs.has(cacheKey(f, root))) missing.set(f.key, f);
       for (const t of upcoming) {
-        if (t.become !== become || t.skipReason) continue;
+        if (this.asRoot(t.become) !== root || t.skipReason) continue;
         for (const f of Object.values(t.type.facts(t.args, this.ctx) as Record<string, Fact<unknown>>)) {
-          if (!this.outputs.has(cacheKey(f, become))) missing.set(f.key, f);
+          if (!this.outputs.has(cacheKey(f, root))) missing.set(f.key, f);
         }
       }
       if (missing.size === 0) continue;
       const batch = factBatch([...missing.values()]);
-      const r = await this.conn.runScript(batch.script, become);
+      const r = await this.conn.runScript(batch.script, root);
       if (r.exitCode !== 0) {
-        throw new CommandError(this.conn.host.name, taskName, become ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
+        throw new CommandError(this.conn.host.name, taskName, root ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
       }
       const parsed = batch.parse(r.stdout);
       for (const f of missing.values()) {
         const out = parsed.get(f.key);
         if (!out) throw new CommandError(this.conn.host.name, taskName, `reading fact ${f.key}`, r.exitCode, `no output for this fact\n${r.stderr}`);
-        this.outputs.set(cacheKey(f, become), out);
+        this.outputs.set(cacheKey(f, root), out);
       }
     }
   }
 
   value<T>(f: Fact<T>, become: boolean): T | undefined {
-    const out = this.outputs.get(cacheKey(f, become));
+    const out = this.outputs.get(cacheKey(f, this.asRoot(become)));
     return out ? f.parse(out) : undefined;
   }
 
   values(wanted: Record<string, Fact<unknown>>, become: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [name, f] of Object.entries(wanted)) out[name] = f.parse(this.outputs.get(cacheKey(f, become))!);
+    for (const [name, f] of Object.entries(wanted)) out[name] = f.parse(this.outputs.get(cacheKey(f, this.asRoot(become)))!);
     return out;
   }
 
