@@ -73,17 +73,6 @@ export class CommandError extends ProvisionError {
   }
 }
 
-/** A task refused to act, e.g. a firewall rule set that would lock out this SSH session. */
-export class TaskRefusedError extends ProvisionError {
-  constructor(
-    readonly host: string,
-    readonly task: string,
-    readonly reason: string,
-  ) {
-    super(`${host}: task "${task}" refused: ${reason}`);
-  }
-}
-
 function indent(text: string): string {
   return text
     .split('\n')

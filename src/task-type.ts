@@ -22,8 +22,6 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
   schema: z.ZodType<A>;
   /** A YAML snippet of one task using this type, shown in the docs and tested. */
   example: string;
-  /** Fields whose value is a secret: any string given is wrapped as Secret. */
-  secretFields?: string[];
   facts(args: A, ctx: PlanContext): F;
   plan(args: A, facts: FactValues<F>, ctx: PlanContext): Plan;
   /**

@@ -45,15 +45,6 @@ function compile(text: string): HandlebarsTemplateDelegate {
   return fn;
 }
 
-/** Checks template syntax without variables; throws TemplateError with a line. */
-export function checkSyntax(text: string): void {
-  try {
-    hb.precompile(text, { strict: true });
-  } catch (err) {
-    throw toTemplateError(err);
-  }
-}
-
 /** Renders a template. Secrets in `vars` render as their real value (the output is redacted elsewhere). */
 export function renderTemplate(text: string, vars: Record<string, unknown>): string {
   try {
@@ -75,19 +66,6 @@ export function renderValue(value: string, vars: Record<string, unknown>): unkno
   const whole = WHOLE_EXPRESSION.exec(value);
   if (whole) return lookup(vars, whole[1]);
   return renderTemplate(value, vars);
-}
-
-/** Renders every string inside a data structure. */
-export function renderDeep(value: unknown, vars: Record<string, unknown>, onPath?: (path: (string | number)[]) => void, path: (string | number)[] = []): unknown {
-  onPath?.(path);
-  if (typeof value === 'string') return renderValue(value, vars);
-  if (Array.isArray(value)) return value.map((v, i) => renderDeep(v, vars, onPath, [...path, i]));
-  if (value && typeof value === 'object' && !isSecret(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, vars, onPath, [...path, k]);
-    return out;
-  }
-  return value;
 }
 
 export function lookup(vars: Record<string, unknown>, dotted: string): unknown {

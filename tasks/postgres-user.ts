@@ -79,7 +79,6 @@ export const postgresUser = defineTask({
   name: 'postgres_user',
   summary: 'PostgreSQL role: password (SCRAM, never on a command line), attributes, present/absent.',
   schema: schema as z.ZodType<PostgresUserArgs>,
-  secretFields: ['password'],
   example: `- name: Database user for personal-analytics
   postgres_user:
     name: pa
