@@ -239,8 +239,9 @@ function safeRender(value: string, vars: Record<string, unknown>, source: Loaded
 }
 
 /**
- * Variables for one host in one play, lowest precedence first:
- * built-ins < group vars (all, then parents before children) < host vars < play vars < -e.
+ * Variables for one host in one play, lowest precedence first: built-ins <
+ * play defaults < group vars (all, then parents before children) < host vars <
+ * play vars < -e.
  */
 function hostVars(
   inventory: Inventory,
@@ -261,17 +262,23 @@ function hostVars(
     playbook_dir: playbook.file.replace(/\/[^/]*$/, '') || '.',
   };
   vars.hostvars = shared.hostvars;
-  for (const g of host.groups) Object.assign(vars, inventory.groups.get(g)?.vars ?? {});
-  Object.assign(vars, host.vars);
   let ok = true;
-  for (const [k, v] of Object.entries(play.vars ?? {})) {
-    // Play variables may refer to inventory variables and to earlier play variables.
-    const path = [...base, 'vars', k];
-    // -e values win even inside play variables, as with Ansible's lazy evaluation.
-    const rendered = renderArgs(v, { ...vars, ...extra }, playbook.source, path, report);
-    if (rendered === FAILED) ok = false;
-    else vars[k] = rendered;
-  }
+  const renderInto = (section: 'defaults' | 'vars', values: Record<string, unknown>, over: Record<string, unknown>): void => {
+    for (const [k, v] of Object.entries(values)) {
+      // Values may refer to earlier ones; `over` (what outranks this section) wins inside them too,
+      // as with Ansible's lazy evaluation.
+      const rendered = renderArgs(v, { ...vars, ...over }, playbook.source, [...base, section, k], report);
+      if (rendered === FAILED) ok = false;
+      else vars[k] = rendered;
+    }
+  };
+  // Play defaults: the lowest level, so an inventory (or a test host's) value wins over them.
+  const inventoryLevel: Record<string, unknown> = {};
+  for (const g of host.groups) Object.assign(inventoryLevel, inventory.groups.get(g)?.vars ?? {});
+  Object.assign(inventoryLevel, host.vars);
+  renderInto('defaults', play.defaults ?? {}, { ...inventoryLevel, ...extra });
+  Object.assign(vars, inventoryLevel);
+  renderInto('vars', play.vars ?? {}, extra);
   Object.assign(vars, extra);
   return ok ? vars : null;
 }

@@ -19,6 +19,7 @@ export const playSchema = z.strictObject({
   name: z.string().optional().describe('What the play sets up.'),
   hosts: z.string().min(1).describe('Host pattern over the inventory: a group, a host, `all`, `web:!staging`, globs.'),
   become: z.boolean().optional().describe('Run every task through sudo.'),
+  defaults: z.record(z.string(), z.unknown()).optional().describe('Default values for variables: the lowest precedence, so inventory variables and -e override them.'),
   vars: z.record(z.string(), z.unknown()).optional().describe('Variables for this play; they override inventory variables.'),
   tasks: z.array(rawTask).default([]).describe('Tasks, run in order.'),
   handlers: z.array(rawTask).optional().describe('Tasks run once at the end of the play when notified by a task that changed.'),

@@ -44,6 +44,17 @@ describe('variables', () => {
     expect(argsOf(extra, 'web1')).toMatchObject({ dest: '/opt/app/who', content: 'cli web web1 2' });
   });
 
+  it('play defaults are the lowest level: inventory and -e override them, play vars do too', () => {
+    const play = `- hosts: web
+  defaults: { who: default, only_default: d, port_default: "{{ port }}" }
+  tasks:
+    - copy: { dest: /x, content: "{{ who }} {{ only_default }} {{ port_default }}" }
+`;
+    // web1 has who=host and port=81 in the inventory; web2 only the group's who.
+    expect(argsOf(build(play, { limit: 'web1' }), 'web1').content).toBe('host d 81');
+    expect(argsOf(build(play, { limit: 'web1', extraVars: { only_default: 'cli' } }), 'web1').content).toBe('host cli 81');
+  });
+
   it('a value that is exactly one variable keeps its type (list, number, secret)', () => {
     const runs = build(
       `- hosts: web1
