@@ -5,7 +5,7 @@ import { renderDiff } from './diff.js';
 import { CommandError, ConnectError, ProvisionError } from './errors.js';
 import { fact, type Fact, type FactOutput } from './facts.js';
 import type { Change, Plan, RunStep } from './plan.js';
-import { describeStep, factBatch, FAILED_STEP_MARKER, stepsScript, wrapScript } from './remote-script.js';
+import { describeStep, factBatch, FAILED_STEP_MARKER, stepsScript, wrapScript, type FactBatch } from './remote-script.js';
 import { redact } from './secret.js';
 import { quote } from './shell.js';
 import { HostConnection, type ConnectOptions } from './ssh/connection.js';
@@ -166,12 +166,19 @@ async function runPlay(
         await lockReady;
         const record = handlerState && !handler && task.notify.length ? [handlerState.record(task.notify, task.become || conn.host.user === 'root')] : [];
         const alive = setInterval(() => emit({ type: 'task-alive', host: conn.host.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
+        // What we read may be stale after a change: the same script re-reads the
+        // facts of the tasks that follow, so a change costs one round trip, not two.
+        const followUp = facts.followUp(remaining, task.become);
         try {
-          await apply(conn, task, [...plan.changes, ...record.map((step) => ({ summary: '', steps: [step] }))]);
+          const stdout = await apply(conn, task, [...plan.changes, ...record.map((step) => ({ summary: '', steps: [step] }))], followUp?.batch.script);
+          facts.invalidate();
+          if (followUp) facts.store(followUp, stdout);
+        } catch (err) {
+          facts.invalidate();
+          throw err;
         } finally {
           clearInterval(alive);
         }
-        facts.invalidate();
       }
       return { ...base, status: 'changed', changed: true, message: options.check ? `would ${message}` : message, diff, durationMs: Date.now() - started };
     } catch (err) {
@@ -254,6 +261,28 @@ class FactCache {
     }
   }
 
+  /** A batch reading every fact of `upcoming` at `become`'s privilege level, to run right after a change. */
+  followUp(upcoming: CompiledTask[], become: boolean): { batch: FactBatch; facts: Fact<unknown>[]; root: boolean } | undefined {
+    const root = this.asRoot(become);
+    const wanted = new Map<string, Fact<unknown>>();
+    for (const t of upcoming) {
+      if (this.asRoot(t.become) !== root || t.skipReason) continue;
+      for (const f of Object.values(t.type.facts(t.args, this.ctx) as Record<string, Fact<unknown>>)) wanted.set(f.key, f);
+    }
+    if (wanted.size === 0) return undefined;
+    const facts = [...wanted.values()];
+    return { batch: factBatch(facts), facts, root };
+  }
+
+  /** Keeps what a follow-up batch read; a fact it did not report is simply read again later. */
+  store(followUp: { batch: FactBatch; facts: Fact<unknown>[]; root: boolean }, stdout: string): void {
+    const parsed = followUp.batch.parse(stdout);
+    for (const f of followUp.facts) {
+      const out = parsed.get(f.key);
+      if (out) this.outputs.set(cacheKey(f, followUp.root), out);
+    }
+  }
+
   value<T>(f: Fact<T>, become: boolean): T | undefined {
     const out = this.outputs.get(cacheKey(f, this.asRoot(become)));
     return out ? f.parse(out) : undefined;
@@ -275,11 +304,14 @@ function cacheKey(f: Fact<unknown>, become: boolean): string {
   return `${become ? 'root' : 'user'}:${f.key}`;
 }
 
-async function apply(conn: HostConnection, task: CompiledTask, changes: Change[]): Promise<void> {
+/** Runs a task's steps in one script, then `followUp` (a fact batch) in the same round trip; returns stdout. */
+async function apply(conn: HostConnection, task: CompiledTask, changes: Change[], followUp?: string): Promise<string> {
   const steps = changes.flatMap((c) => c.steps);
-  if (steps.length === 0) return;
-  const r = await conn.runScript(stepsScript(steps), task.become);
-  if (r.exitCode === 0) return;
+  if (steps.length === 0 && !followUp) return '';
+  // The newline puts the facts' markers at the start of a line whatever the steps printed.
+  const script = stepsScript(steps) + (followUp ? `printf '\\n'\n${followUp}` : '');
+  const r = await conn.runScript(script, task.become);
+  if (r.exitCode === 0) return r.stdout;
   // No exit status: the remote side vanished. If the connection is gone too,
   // say so (the host is unreachable), rather than "exited by signal".
   if (r.exitCode === null) await conn.exec('true');
