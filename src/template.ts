@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { isSecret, Secret } from './secret.js';
+import { isSecret, registerSecretValue, Secret } from './secret.js';
 
 /**
  * Handlebars, configured the way a provisioning tool needs it: no HTML escaping
@@ -26,6 +26,14 @@ hb.registerHelper('env', (name: unknown, ...rest: unknown[]) => {
   if (value !== undefined) return value;
   if (fallback !== undefined) return fallback;
   throw new TemplateError(`environment variable ${String(name)} is not set`);
+});
+hb.registerHelper('secret_env', (name: unknown) => {
+  // {{ secret_env "NAME" }}: like env, and the value is masked in all output from then on
+  // (a password read from the environment into an .env file must not show in its diff).
+  const value = process.env[String(name)];
+  if (value === undefined) throw new TemplateError(`environment variable ${String(name)} is not set`);
+  registerSecretValue(value);
+  return value;
 });
 hb.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);

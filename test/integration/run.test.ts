@@ -144,6 +144,18 @@ describe('provision against a real sshd', () => {
     }
     expect(check.stdout).toContain('+DB_PASSWORD=********');
   });
+
+  it('a secret read from the environment with secret_env is masked too', async () => {
+    const value = 'Env-S3cret-From-Shell-9';
+    const project = writeProject({
+      'site.yaml': `- hosts: all\n  tasks:\n    - copy: { dest: ${work}/env-app.env, content: "TOKEN={{ secret_env \\"APP_TOKEN\\" }}\\n", mode: "0600" }\n`,
+    });
+    const r = await runCli([`${project}/site.yaml`, '-i', sshd.inventory(), '--diff'], { APP_TOKEN: value });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(`${work}/env-app.env`, 'utf8')).toBe(`TOKEN=${value}\n`);
+    expect(r.stdout).toContain('+TOKEN=********');
+    expect(r.stdout + r.stderr + JSON.stringify(r.report)).not.toContain(value);
+  });
 });
 
 describe('connections', () => {
