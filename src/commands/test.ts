@@ -88,8 +88,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
     sshConfig: 'none',
   });
   const converge = async (check: boolean) => {
-    const file = join(dir, 'hosts.yaml');
-    const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(file)), { extraVars });
+    const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventoryFile)), { extraVars });
     return executeRuns(playbookFile, runs, runOptions(check));
   };
 
