@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist/src/cli.js');
+const CLI = path.join(ROOT, 'bin/provision.cjs');
 const PLAYBOOK = path.join(ROOT, 'bench/playbook.yaml');
 const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { exitCodeFor, formatError, UsageError } from './exit-codes.js';
+import { PACKAGE_ROOT } from './package-root.js';
 
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const positiveInt = (value: string): number => {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { fileFact, type FileState } from '../src/facts.js';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 import { planFile } from '../src/file-plan.js';
 import { nothingToDo, type Change, type RunStep } from '../src/plan.js';
 import { cmd } from '../src/shell.js';
@@ -230,14 +230,11 @@ export function siteStep(s: SiteStepInput): RunStep {
 
 // --- Templates ----------------------------------------------------------------
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** provision's own templates/: beside tasks/ in the source tree, two levels up from dist/tasks/. */
-const BUILTIN_TEMPLATE_DIRS = [join(here, '..', 'templates'), join(here, '..', '..', 'templates')];
-
-/** The packaged template of that relative name, if provision ships one. */
+/** The packaged template of that relative name (in provision's own templates/), if provision ships one. */
 export function builtinTemplate(src: string): string | undefined {
   if (isAbsolute(src) || src.split('/').includes('..')) return undefined;
-  return BUILTIN_TEMPLATE_DIRS.map((d) => join(d, src)).find((p) => existsSync(p));
+  const path = join(PACKAGE_ROOT, 'templates', src);
+  return existsSync(path) ? path : undefined;
 }
 
 function isNotFound(err: unknown): boolean {

@@ -1,10 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../exit-codes.js';
-
-/** The package's own root (dist/src/commands → ../../..), where the example playbook ships. */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { PACKAGE_ROOT } from '../package-root.js';
 
 /**
  * `provision init [DIR]`: scaffolds inventory/, playbooks/ and templates/ with

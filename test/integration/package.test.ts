@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,9 @@ describe('the npm package', () => {
       execFileSync('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], { cwd: ROOT, stdio: 'pipe' });
       const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
       const files = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
-      expect(files).toContain('package/dist/src/cli.js');
+      expect(files).toContain('package/bin/provision.cjs');
+      expect(files).toContain('package/dist/provision.cjs');
+      expect(files).not.toContain('package/dist/src/');
       expect(files).toContain('package/templates/nginx/');
       expect(files).not.toContain('package/test/');
       const prefix = join(dir, 'prefix');
@@ -21,6 +23,10 @@ describe('the npm package', () => {
       expect(version.trim()).toBe(JSON.parse(execFileSync('cat', [join(ROOT, 'package.json')], { encoding: 'utf8' })).version);
       const tasks = execFileSync(join(prefix, 'bin', 'provision'), ['tasks'], { encoding: 'utf8' });
       expect(tasks).toMatch(/^nginx_site\s/m);
+      // The bundle finds the files it ships (the example playbook, templates) from its installed place.
+      const project = join(dir, 'project');
+      execFileSync(join(prefix, 'bin', 'provision'), ['init', project], { encoding: 'utf8' });
+      expect(readFileSync(join(project, 'templates', 'hello', 'hello.service.hbs'), 'utf8')).toBe(readFileSync(join(ROOT, 'templates', 'hello', 'hello.service.hbs'), 'utf8'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** The command as installed: the launcher of the bundled CLI (`npm run build`). */
+export const CLI = join(ROOT, 'bin', 'provision.cjs');
 
 export interface ProvisionResult {
   exitCode: number;

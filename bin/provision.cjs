@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+'use strict';
+// Starts the bundled CLI (dist/provision.cjs, built by `npm run build`) with a V8
+// code cache: compiling the 2.7 MB bundle from source costs more than a whole
+// no-op run's network time, and V8 can skip it with the bytecode of an earlier
+// run. The cache is per user, keyed by the bundle's size and mtime and by Node's
+// version (V8 also refuses data from another build or other flags: then it is
+// rewritten). Without a writable cache directory the CLI just compiles each time.
+// PROVISION_CODE_CACHE=0 turns it off.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+
+const bundle = path.join(__dirname, '..', 'dist', 'provision.cjs');
+let source;
+try {
+  source = fs.readFileSync(bundle, 'utf8');
+} catch {
+  process.stderr.write(`provision: ${bundle} is missing: run npm run build\n`);
+  process.exit(1);
+}
+
+const cacheDir = process.env.PROVISION_CODE_CACHE === '0' ? undefined : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'provision');
+let cacheFile;
+let cached;
+if (cacheDir) {
+  const stat = fs.statSync(bundle);
+  cacheFile = path.join(cacheDir, `code-${process.version}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}.v8`);
+  try {
+    cached = fs.readFileSync(cacheFile);
+  } catch {}
+}
+
+const script = new vm.Script(Module.wrap(source.replace(/^#!.*/, '')), { filename: bundle, cachedData: cached });
+
+if (cacheFile) {
+  // Written at exit, when the functions this run used are compiled too. A later
+  // run that compiled over 10% more (a first `--version` must not stand for every
+  // playbook run) writes it again; one that did not marks it settled, and from
+  // then on runs skip the 20 ms createCachedData.
+  const settled = `${cacheFile}.settled`;
+  process.once('exit', () => {
+    try {
+      const usable = cached !== undefined && !script.cachedDataRejected;
+      if (usable && fs.existsSync(settled)) return;
+      const data = script.createCachedData();
+      if (usable && data.length <= cached.length * 1.1) {
+        fs.writeFileSync(settled, '');
+        return;
+      }
+      fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+      for (const old of fs.readdirSync(cacheDir)) if (old.startsWith('code-')) fs.rmSync(path.join(cacheDir, old), { force: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, data, { mode: 0o600 });
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      // The cache only saves time: never fail a run for it.
+    }
+  });
+}
+
+const main = new Module(bundle, module);
+main.filename = bundle;
+main.paths = Module._nodeModulePaths(path.dirname(bundle));
+const localRequire = (id) => main.require(id);
+localRequire.resolve = (request, options) => Module._resolveFilename(request, main, false, options);
+localRequire.main = process.mainModule;
+localRequire.cache = Module._cache;
+script.runInThisContext()(main.exports, localRequire, main, bundle, path.dirname(bundle));
