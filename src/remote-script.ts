@@ -33,11 +33,36 @@ export interface FactBatch {
   parse(stdout: string): Map<string, FactOutput>;
 }
 
-/** One script that reads many facts; each fact's output is framed by a random marker. */
+/** Facts read at the same time on the host; a bound so a long play cannot fork hundreds of processes at once. */
+export const FACTS_IN_PARALLEL = 16;
+
+/**
+ * One script that reads many facts. They run side by side on the host (most
+ * of a fact's time is a process starting or a server answering: psql, openssl,
+ * systemctl), each into its own file in a private temp directory, and are then
+ * printed in order, framed by a random marker, with their exit codes. A no-op
+ * run's read then takes about as long as its slowest fact, not their sum.
+ */
 export function factBatch(facts: Fact<unknown>[]): FactBatch {
   const marker = `PROVISION_FACT_${randomBytes(6).toString('hex')}`;
-  const parts = facts.map((f, i) => `printf '%s\\n' '${marker} ${i}'\n( ${f.script}\n) 2>/dev/null\nprintf '\\n${marker} end %s\\n' "$?"`);
-  const script = wrapScript(`LC_ALL=C; export LC_ALL\n${parts.join('\n')}`);
+  const launch = facts.map((f, i) => {
+    // An asynchronous list's stdin is /dev/null: no fact can read the script.
+    const job = `{ ( ${f.script}\n) >"$d/${i}" 2>/dev/null; echo "$?" >"$d/${i}.rc"; } &`;
+    return (i + 1) % FACTS_IN_PARALLEL === 0 ? `${job}\nwait` : job;
+  });
+  const script = wrapScript(
+    [
+      'LC_ALL=C; export LC_ALL',
+      // A subshell, so the EXIT trap that removes the directory is this batch's own.
+      '(',
+      `d=$(mktemp -d "\${TMPDIR:-/tmp}/provision-facts.XXXXXXXX") || exit 1`,
+      `trap 'rm -rf -- "$d"' EXIT`,
+      ...launch,
+      'wait',
+      `i=0; while [ "$i" -lt ${facts.length} ]; do printf '%s %s\\n' '${marker}' "$i"; cat "$d/$i"; printf '\\n${marker} end %s\\n' "$(cat "$d/$i.rc")"; i=$((i + 1)); done`,
+      ')',
+    ].join('\n'),
+  );
   return {
     script,
     parse(stdout) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { factBatch, FAILED_STEP_MARKER, stepsScript } from '../../src/remote-script.js';
-import { fileFact } from '../../src/facts.js';
+import { commandFact, fileFact } from '../../src/facts.js';
 import { Secret } from '../../src/secret.js';
 import { cmd } from '../../src/shell.js';
 
@@ -82,5 +82,23 @@ describe('fact batches', () => {
     expect(facts[0].parse(out.get(facts[0].key)!)).toMatchObject({ exists: true, type: 'file', size: 5, sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824' });
     expect(facts[1].parse(out.get(facts[1].key)!)).toEqual({ exists: false });
     expect(facts[2].parse(out.get(facts[2].key)!)).toMatchObject({ exists: true, type: 'directory' });
+  });
+
+  it('reads the facts side by side, keeps their order and exit codes, and leaves no temp directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-facts-'));
+    // The first fact can only see the flag if the second runs while it waits.
+    const waits = commandFact('waits', `i=0; while [ ! -e ${dir}/flag ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done; [ -e ${dir}/flag ] && echo saw the flag`);
+    const sets = commandFact('sets', `touch ${dir}/flag; echo set; exit 3`);
+    const stdin = commandFact('stdin', 'cat; echo end');
+    const many = Array.from({ length: 30 }, (_, i) => commandFact(`n${i}`, `printf '%s\\n\\n' ${i}`));
+    const facts = [waits, sets, stdin, ...many];
+    const batch = factBatch(facts);
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('provision-facts.'));
+    const out = batch.parse(sh(batch.script).stdout);
+    expect(out.get('waits')).toEqual({ stdout: 'saw the flag', exitCode: 0 });
+    expect(out.get('sets')).toEqual({ stdout: 'set', exitCode: 3 });
+    expect(out.get('stdin')).toEqual({ stdout: 'end', exitCode: 0 });
+    many.forEach((f, i) => expect(out.get(f.key)).toEqual({ stdout: `${i}\n`, exitCode: 0 }));
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('provision-facts.'))).toEqual(before);
   });
 });
