@@ -44,6 +44,29 @@ export function quoteLiteral(value: string): string {
 // --- psql ---------------------------------------------------------------------
 
 /**
+ * Which psql to run, into $pv_psql. Debian's `psql` is pg_wrapper, a Perl script
+ * that picks the cluster and execs that version's psql: ~40 ms of Perl per call,
+ * most of a no-op run's PostgreSQL facts. When exactly one cluster is running
+ * (one pid file and one socket in /var/run/postgresql, the case pg_wrapper
+ * resolves to that same cluster), its version's psql binary is run directly on
+ * that socket; anything else (several clusters, another layout) goes through
+ * pg_wrapper as before. Facts and changes use the same choice, so they always
+ * talk to the same cluster. The version and port read from file names must be
+ * digits (and dots), so nothing there can steer which binary runs.
+ */
+export const PICK_PSQL = [
+  'pv_psql=psql',
+  'set -- /var/run/postgresql/[0-9]*-*.pid',
+  'if [ $# -eq 1 ] && [ -f "$1" ]; then',
+  ' pv_v=${1##*/}; pv_v=${pv_v%%-*}; pv_port=; pv_sockets=0',
+  ' for pv_s in /var/run/postgresql/.s.PGSQL.[0-9]*; do if [ -S "$pv_s" ]; then pv_sockets=$((pv_sockets + 1)); pv_port=${pv_s##*.PGSQL.}; fi; done',
+  ' case "$pv_v$pv_port" in *[!0-9.]*) ;; *)',
+  '  if [ "$pv_sockets" -eq 1 ] && [ -x "/usr/lib/postgresql/$pv_v/bin/psql" ]; then pv_psql="/usr/lib/postgresql/$pv_v/bin/psql -h /var/run/postgresql -p $pv_port"; fi ;;',
+  ' esac',
+  'fi',
+].join('\n');
+
+/**
  * psql as the postgres OS user over peer authentication: `runuser` needs root
  * (the task's become). `-X` ignores ~/.psqlrc, `-q -A -t` prints bare rows,
  * ON_ERROR_STOP makes any SQL error a non-zero exit. The subshell changes to /
@@ -51,17 +74,22 @@ export function quoteLiteral(value: string): string {
  */
 export function psqlCommand(database = 'postgres'): string {
   pgIdentifier.parse(database);
-  return `(cd / && ${cmd('runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database)})`;
+  return `(cd / || exit 1\n${PICK_PSQL}\n${runPsql('-d', database)})`;
+}
+
+/** `runuser -u postgres -- $pv_psql ARGS` ($pv_psql unquoted on purpose: binary and its connection options). */
+function runPsql(...args: string[]): string {
+  return `runuser -u postgres -- $pv_psql ${cmd('-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...args)}`;
 }
 
 /** A step running SQL through psql. The SQL travels on stdin (never the command line); pass a Secret when it holds a password. */
 export function psqlStep(sql: string | Secret, database = 'postgres'): RunStep {
-  return run(psqlCommand(database), sql);
+  return { ...run(psqlCommand(database), sql), label: `psql -d ${database} (SQL on stdin)` };
 }
 
-/** psql with one read-only query on its command line, for fact scripts. */
+/** psql with one read-only query on its command line, for fact scripts (after PICK_PSQL). */
 function psqlQuery(sql: string, database: string): string {
-  return cmd('runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', sql);
+  return runPsql('-d', database, '-c', sql);
 }
 
 export const STATUS_NOT_INSTALLED = 'pv:not-installed';
@@ -80,6 +108,7 @@ export function psqlFactScript(first: { sql: string; database?: string }, second
   const lines = [
     `if ! command -v psql >/dev/null 2>&1 || ! id -u postgres >/dev/null 2>&1; then printf '%s\\n' ${STATUS_NOT_INSTALLED}; exit 0; fi`,
     `cd / || exit 1`,
+    PICK_PSQL,
     `if out=$(${psqlQuery(first.sql, first.database ?? 'postgres')} 2>&1); then printf '%s\\n%s\\n' ${STATUS_OK} "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; exit 0; fi`,
   ];
   if (second) {

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -7,6 +12,7 @@ import { isSecret, Secret } from '../../../src/secret.js';
 import {
   parsePsqlOutput,
   parseScramVerifier,
+  PICK_PSQL,
   psqlCommand,
   psqlFactScript,
   quoteIdent,
@@ -104,9 +110,46 @@ describe('SQL quoting', () => {
     expect(() => quoteLiteral('a\0')).toThrow();
   });
   it('runs psql as postgres over peer authentication, from /', () => {
-    expect(psqlCommand()).toBe('(cd / && runuser -u postgres -- psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres)');
-    expect(psqlCommand('pa')).toBe('(cd / && runuser -u postgres -- psql -X -q -A -t -v ON_ERROR_STOP=1 -d pa)');
+    expect(psqlCommand()).toBe(`(cd / || exit 1\n${PICK_PSQL}\nrunuser -u postgres -- $pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres)`);
+    expect(psqlCommand('pa')).toMatch(/\nrunuser -u postgres -- \$pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d pa\)$/);
     expect(() => psqlCommand('x; rm -rf /')).toThrow();
+  });
+
+  describe("which psql: the running cluster's own binary, else pg_wrapper", () => {
+    /** Runs PICK_PSQL with Debian's directories moved into a scratch directory, a socket listening at `sockets`. */
+    const pick = async (setup: (run: string, lib: string) => void, sockets: string[] = []): Promise<string> => {
+      const root = mkdtempSync(join(tmpdir(), 'provision-psql-'));
+      const [run, lib] = [join(root, 'run'), join(root, 'lib')];
+      mkdirSync(run);
+      mkdirSync(lib);
+      setup(run, lib);
+      const servers = await Promise.all(sockets.map((name) => new Promise<Server>((ready) => { const s = createServer().listen(join(run, name), () => ready(s)); })));
+      try {
+        const script = `${PICK_PSQL.replaceAll('/var/run/postgresql', run).replaceAll('/usr/lib/postgresql', lib)}\nprintf %s "$pv_psql"`;
+        return execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }).replaceAll(root, '');
+      } finally {
+        servers.forEach((s) => s.close());
+        rmSync(root, { recursive: true, force: true });
+      }
+    };
+    const pid = (run: string, name: string) => writeFileSync(join(run, name), '1');
+    const binary = (lib: string, version: string) => {
+      mkdirSync(join(lib, version, 'bin'), { recursive: true });
+      writeFileSync(join(lib, version, 'bin', 'psql'), '', { mode: 0o755 });
+    };
+    it("one running cluster (pid file, socket, binary): that version's psql on that socket", async () => {
+      // PostgreSQL keeps a .lock file beside its socket.
+      expect(await pick((run, lib) => { pid(run, '15-main.pid'); pid(run, '.s.PGSQL.5433.lock'); binary(lib, '15'); }, ['.s.PGSQL.5433'])).toBe('/lib/15/bin/psql -h /run -p 5433');
+    });
+    it('no cluster running, two clusters, no socket or no binary: pg_wrapper decides', async () => {
+      expect(await pick(() => {})).toBe('psql');
+      expect(await pick((run, lib) => { pid(run, '15-main.pid'); pid(run, '13-old.pid'); binary(lib, '15'); binary(lib, '13'); }, ['.s.PGSQL.5432', '.s.PGSQL.5433'])).toBe('psql');
+      expect(await pick((run, lib) => { pid(run, '15-main.pid'); binary(lib, '15'); })).toBe('psql');
+      expect(await pick((run) => pid(run, '15-main.pid'), ['.s.PGSQL.5432'])).toBe('psql');
+    });
+    it('a hostile version in a file name never picks a binary', async () => {
+      expect(await pick((run, lib) => { pid(run, '1.5;x-main.pid'); binary(lib, '1.5;x'); }, ['.s.PGSQL.5432'])).toBe('psql');
+    });
   });
 });
 
@@ -335,7 +378,7 @@ describe('postgres_user planner', () => {
       expect(sql).not.toContain(PASSWORD);
       const verifier = /PASSWORD '([^']+)'/.exec(sql)![1];
       expect(scramMatches(PASSWORD, verifier)).toBe(true);
-      expect(JSON.stringify(step)).toBe(`{"kind":"run","command":${JSON.stringify(psqlCommand())},"stdin":"********"}`);
+      expect(JSON.stringify(step)).toBe(`{"kind":"run","command":${JSON.stringify(psqlCommand())},"stdin":"********","label":"psql -d postgres (SQL on stdin)"}`);
     }
   });
 
