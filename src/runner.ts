@@ -59,7 +59,21 @@ export interface RunOptions {
 
 const HEARTBEAT_MS = Number(process.env.PROVISION_HEARTBEAT_MS) || 10_000;
 
+/** Each task's `prepare` (slow pure work such as bcrypt), started with the run and awaited before the task is planned. */
+const prepared = new WeakMap<CompiledTask, Promise<void>>();
+
+function startPreparing(runs: HostRun[]): void {
+  for (const run of runs) {
+    for (const play of run.plays) {
+      for (const task of [...play.tasks, ...play.handlers.values()]) {
+        if (task.type.prepare && !task.skipReason) prepared.set(task, task.type.prepare(task.args).catch(() => {}));
+      }
+    }
+  }
+}
+
 export async function runAll(runs: HostRun[], options: RunOptions, emit: (e: RunEvent) => void): Promise<HostRecap[]> {
+  startPreparing(runs);
   const recaps: HostRecap[] = new Array(runs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -158,6 +172,7 @@ async function runPlay(
       // run where nothing changes, the whole play costs one round trip for facts.
       await facts.ensure(task, [task, ...remaining]);
       const values = facts.values(wanted, task.become);
+      await prepared.get(task);
       const plan: Plan = task.type.plan(task.args, values as never, ctx);
       if (plan.changes.length === 0) return { ...base, status: 'ok', changed: false, message: plan.ok ?? 'nothing to do', durationMs: Date.now() - started };
       const message = plan.changes.map((c) => c.summary).join('; ');

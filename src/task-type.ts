@@ -29,6 +29,12 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
    * arguments with their content filled in. Runs before any host is touched.
    */
   resolveLocal?(args: A, local: LocalFiles): A;
+  /**
+   * Starts slow, pure computations the planner will need (bcrypt) when the run
+   * starts, so they overlap connecting and reading the host; the runner awaits
+   * it before planning the task. The planner must not depend on it: it only warms a cache.
+   */
+  prepare?(args: A): Promise<void>;
 }
 
 export function defineTask<A, F extends Record<string, Fact<unknown>>>(t: TaskType<A, F>): TaskType<A, F> {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import { z } from 'zod';
+import { bcryptHash, bcryptMatches, deterministicSalt, warmBcrypt } from '../src/bcrypt.js';
 import { fact, fileFact } from '../src/facts.js';
 import { planAttributes } from '../src/file-plan.js';
 import { nothingToDo, type Change, type Step } from '../src/plan.js';
@@ -15,8 +15,10 @@ import { defineTask } from '../src/task-type.js';
  * The current file is read by a fact (its output is never printed); the planner
  * checks each wanted password against the stored hash on the controller, so an
  * entry that already verifies is left byte for byte as it is and a second run
- * changes nothing. Only changed entries get a new (randomly salted) bcrypt hash.
- * The new file travels as a Secret and the diff names users, never hashes.
+ * changes nothing. Only changed entries get a new bcrypt hash, with a salt
+ * derived from the controller's key, the file and the user (src/bcrypt.ts): a
+ * host rebuilt from scratch gets the same bytes. The new file travels as a
+ * Secret and the diff names users, never hashes.
  */
 
 const BCRYPT_MAX_BYTES = 72;
@@ -68,7 +70,7 @@ type HtpasswdArgs = z.infer<typeof schema>;
 export function verifyHash(password: string, hash: string): boolean | null {
   if (/^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash)) {
     try {
-      return bcrypt.compareSync(password, hash.replace(/^\$2[xy]\$/, '$2b$'));
+      return bcryptMatches(password, hash);
     } catch {
       return null;
     }
@@ -125,9 +127,9 @@ export function apr1(password: string, salt: string): string {
   return `${magic}${salt}$${out}`;
 }
 
-/** A new bcrypt hash with the $2y$ prefix `htpasswd -B` writes (same algorithm as $2b$; Apache and nginx accept it). */
-export function bcryptHash(password: string, cost: number): string {
-  return bcrypt.hashSync(password, cost).replace(/^\$2b\$/, '$2y$');
+/** The bcrypt hash for `user` in `path`, with the $2y$ prefix `htpasswd -B` writes (same algorithm as $2b$; Apache and nginx accept it). */
+export function newEntryHash(path: string, user: string, password: string, cost: number): string {
+  return bcryptHash(password, deterministicSalt(path, user, cost)).replace(/^\$2b\$/, '$2y$');
 }
 
 // --- Facts -----------------------------------------------------------------
@@ -177,6 +179,11 @@ export const htpasswd = defineTask({
     group: www-data
     mode: "0640"`,
   facts: (a) => ({ file: htpasswdFact(a.path), attrs: fileFact(a.path) }),
+  // The hash each entry should have (made by us, from this controller), computed while connecting.
+  prepare: async (a) => {
+    const wanted = a.users.filter((u) => u.state === 'present' && u.password !== undefined);
+    await Promise.all(wanted.map((u) => warmBcrypt((u.password as Secret).reveal(), deterministicSalt(a.path, u.name, a.cost))));
+  },
   plan(a, { file, attrs }) {
     if (file.kind === 'other' || (attrs.exists && attrs.type !== 'file')) {
       throw new Error(`${a.path} exists and is not a regular file`);
@@ -214,7 +221,7 @@ export const htpasswd = defineTask({
       }
       const password = (u.password as Secret).reveal();
       if (i === undefined) {
-        lines.push(`${u.name}:${bcryptHash(password, a.cost)}`);
+        lines.push(`${u.name}:${newEntryHash(a.path, u.name, password, a.cost)}`);
         diff.push(`+ user ${u.name}`);
         said.push(`add ${u.name}`);
         continue;
@@ -222,7 +229,7 @@ export const htpasswd = defineTask({
       const hash = lines[i].slice(u.name.length + 1);
       const ok = verifyHash(password, hash);
       if (ok) continue;
-      lines[i] = `${u.name}:${bcryptHash(password, a.cost)}`;
+      lines[i] = `${u.name}:${newEntryHash(a.path, u.name, password, a.cost)}`;
       diff.push(`~ user ${u.name} (${ok === null ? 'stored hash cannot be verified here: rehashed with bcrypt' : 'password changed'})`);
       said.push(`change ${u.name}'s password`);
     }
