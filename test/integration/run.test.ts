@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, totals, writeProject } from '../support/provision.js';
+import { CLI, runCli, totals, writeProject } from '../support/provision.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 /**
@@ -155,6 +156,20 @@ describe('provision against a real sshd', () => {
     expect(readFileSync(`${work}/env-app.env`, 'utf8')).toBe(`TOKEN=${value}\n`);
     expect(r.stdout).toContain('+TOKEN=********');
     expect(r.stdout + r.stderr + JSON.stringify(r.report)).not.toContain(value);
+  });
+  it('an htpasswd run exits when done, whatever stdout is (the bcrypt worker never holds the process)', () => {
+    const project = writeProject({
+      'site.yaml': `- hosts: all\n  tasks:\n    - htpasswd: { path: ${work}/htpasswd, users: [{ name: alice, password: "{{ pw }}" }] }\n`,
+    });
+    const out = join(project, 'out.txt');
+    const fd = openSync(out, 'w');
+    const runOnce = () => spawnSync(process.execPath, [CLI, `${project}/site.yaml`, '-i', sshd.inventory(), '-e', 'pw=Alice-Pass-1'], { stdio: ['ignore', fd, fd], timeout: 20_000, env: { ...process.env, CI: '1' } });
+    const first = runOnce();
+    const second = runOnce();
+    closeSync(fd);
+    expect([first.signal, first.status, second.signal, second.status]).toEqual([null, 0, null, 0]);
+    expect(readFileSync(out, 'utf8')).toMatch(/changed=1 [\s\S]*changed=0 /);
+    expect(readFileSync(`${work}/htpasswd`, 'utf8')).toMatch(/^alice:\$2y\$10\$/);
   });
 });
 
