@@ -87,37 +87,31 @@ export function psqlStep(sql: string | Secret, database = 'postgres'): RunStep {
   return { ...run(psqlCommand(database), sql), label: `psql -d ${database} (SQL on stdin)` };
 }
 
-/** psql with one read-only query on its command line, for fact scripts (after PICK_PSQL). */
-function psqlQuery(sql: string, database: string): string {
-  return runPsql('-d', database, '-c', sql);
-}
-
 export const STATUS_NOT_INSTALLED = 'pv:not-installed';
 const STATUS_OK = 'pv:ok';
 const STATUS_ERROR = 'pv:error';
 
 /**
- * A fact script running one query (and optionally a second one in another
- * database, only when the first printed a row tagged `onlyIfTag`). A host
+ * A fact script running a read-only psql script (queries, and meta-commands such
+ * as \\c or \\if) in one psql session: one process and one connection, however
+ * many databases it looks at. The SQL travels in a here-document. A host
  * without the PostgreSQL server (no psql, no postgres user) prints
  * "pv:not-installed" and succeeds: check mode on a fresh host plans creation.
  * Data rows are tab-separated and start with a tag, so stray warnings can
  * never be mistaken for data.
  */
-export function psqlFactScript(first: { sql: string; database?: string }, second?: { sql: string; database: string; onlyIfTag: string }): string {
-  const lines = [
+export function psqlFactScript(sql: string): string {
+  const delimiter = 'PROVISION_SQL_END';
+  if (sql.split('\n').includes(delimiter)) throw new Error('the SQL contains the here-document delimiter');
+  return [
     `if ! command -v psql >/dev/null 2>&1 || ! id -u postgres >/dev/null 2>&1; then printf '%s\\n' ${STATUS_NOT_INSTALLED}; exit 0; fi`,
     `cd / || exit 1`,
     PICK_PSQL,
-    `if out=$(${psqlQuery(first.sql, first.database ?? 'postgres')} 2>&1); then printf '%s\\n%s\\n' ${STATUS_OK} "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; exit 0; fi`,
-  ];
-  if (second) {
-    lines.push(
-      `printf '%s\\n' "$out" | ${cmd('grep', '-q', `^${second.onlyIfTag}\t`)} || exit 0`,
-      `if out=$(${psqlQuery(second.sql, second.database)} 2>&1); then printf '%s\\n' "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; fi`,
-    );
-  }
-  return lines.join('\n');
+    `if out=$(${runPsql('-d', 'postgres')} 2>&1 <<'${delimiter}'`,
+    sql,
+    delimiter,
+    `); then printf '%s\\n%s\\n' ${STATUS_OK} "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; fi`,
+  ].join('\n');
 }
 
 export type PsqlResult =

@@ -102,7 +102,12 @@ export function parseDbFact(r: PsqlResult, withSchema: boolean): DbFact {
 }
 
 export function dbFact(name: string, withSchema: boolean) {
-  const script = psqlFactScript({ sql: dbQuery(name) }, withSchema ? { sql: SCHEMA_QUERY, database: name, onlyIfTag: 'pv:db' } : undefined);
+  // The public schema's privileges live in the database itself: \c there, in the same session, when it exists.
+  const sql = [
+    `${dbQuery(name)};`,
+    ...(withSchema ? [`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(name)}) AS pv_has_db \\gset`, '\\if :pv_has_db', `\\c ${name}`, `${SCHEMA_QUERY};`, '\\endif'] : []),
+  ].join('\n');
+  const script = psqlFactScript(sql);
   return psqlFact(`postgres_db:${name}${withSchema ? ':schema' : ''}`, script, (r) => parseDbFact(r, withSchema));
 }
 

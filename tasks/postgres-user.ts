@@ -70,7 +70,7 @@ export function parseRoleFact(r: PsqlResult): RoleFact {
 }
 
 export function roleFact(name: string) {
-  return psqlFact(`postgres_role:${name}`, psqlFactScript({ sql: roleQuery(name) }), parseRoleFact);
+  return psqlFact(`postgres_role:${name}`, psqlFactScript(`${roleQuery(name)};`), parseRoleFact);
 }
 
 const attrWord = (flag: (typeof FLAGS)[number], on: boolean) => (on ? flag[1] : `NO${flag[1]}`);

@@ -256,10 +256,12 @@ describe('fact output parsing', () => {
   });
   it('fact scripts are read-only queries and quote the name as an SQL literal', () => {
     const script = postgresUser.facts(postgresUser.schema.parse({ name: 'pa', password: 'pw-in-fact?' }), ctx).role.script;
-    expect(script).toContain(`WHERE rolname = '\\''pa'\\''' 2>&1`);
+    // The SQL is a quoted here-document: the shell expands nothing in it.
+    expect(script).toContain(`<<'PROVISION_SQL_END'\n`);
+    expect(script).toContain(`WHERE rolname = 'pa';\nPROVISION_SQL_END\n`);
     expect(script).not.toContain('pw-in-fact?');
     expect(script).toMatch(/^if ! command -v psql/);
-    expect(psqlFactScript({ sql: 'SELECT 1' }, { sql: 'SELECT 2', database: 'pa', onlyIfTag: 'pv:db' })).toContain('-d pa -c');
+    expect(() => psqlFactScript('SELECT 1;\nPROVISION_SQL_END\nrm -rf /')).toThrow(/delimiter/);
   });
 });
 
@@ -495,6 +497,8 @@ describe('postgres_db planner', () => {
     expect(postgresDb.facts(postgresDb.schema.parse(full), ctx).db.key).toBe('postgres_db:pa');
     const withSchema = postgresDb.facts(postgresDb.schema.parse({ name: 'pa', privileges: [{ role: 'pa', privileges: [], schema_public: ['ALL'] }] }), ctx).db;
     expect(withSchema.key).toBe('postgres_db:pa:schema');
-    expect(withSchema.script).toContain(`grep -q '^pv:db\t'`);
+    // One session: \\c into the database (only when it exists) for the schema's ACL.
+    expect(withSchema.script).toContain(`AS pv_has_db \\gset\n\\if :pv_has_db\n\\c pa\nSELECT concat_ws(E'\\t', 'pv:nsp'`);
+    expect(withSchema.script.match(/runuser/g)).toHaveLength(1);
   });
 });
