@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { UnitState } from '../../../src/facts.js';
@@ -127,13 +131,25 @@ describe('certbot plan', () => {
 });
 
 describe('certificate fact', () => {
-  it('reads openssl output, the renewal server and the host clock', () => {
-    const out = `now=${NOW}\nserver=https://127.0.0.1:14000/dir\nnotAfter=Nov 22 11:04:59 2031 GMT\nX509v3 Subject Alternative Name: \n    DNS:Example.test, DNS:www.example.test`;
-    expect(parseCertState(out)).toEqual({
+  /** A real self-signed certificate, made by openssl here; returns its PEM. */
+  const makeCert = (extra: string[]): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-cert-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=example.test', '-days', '3650', ...extra], { stdio: 'pipe' });
+      return readFileSync(join(dir, 'cert.pem'), 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const notAfterOf = (pem: string) => Date.parse(execFileSync('openssl', ['x509', '-noout', '-enddate'], { input: pem, encoding: 'utf8' }).trim().replace('notAfter=', '')) / 1000;
+
+  it('reads the certificate (expiry and DNS names, as openssl sees them), the renewal server and the host clock', () => {
+    const pem = makeCert(['-addext', 'subjectAltName=DNS:Example.test,DNS:www.example.test,IP:127.0.0.1']);
+    expect(parseCertState(`now=${NOW}\nserver=https://127.0.0.1:14000/dir\npem\n${pem}`)).toEqual({
       now: NOW,
       server: 'https://127.0.0.1:14000/dir',
       state: 'present',
-      notAfter: Date.UTC(2031, 10, 22, 11, 4, 59) / 1000,
+      notAfter: notAfterOf(pem),
       names: ['example.test', 'www.example.test'],
     });
   });
@@ -141,12 +157,23 @@ describe('certificate fact', () => {
   it('absent and unreadable certificates', () => {
     expect(parseCertState(`now=${NOW}\nabsent`)).toEqual({ now: NOW, state: 'absent' });
     expect(parseCertState(`now=${NOW}\nunreadable`)).toEqual({ now: NOW, state: 'unreadable' });
-    expect(parseCertState(`now=${NOW}\nnotAfter=garbage`)).toEqual({ now: NOW, state: 'unreadable' });
+    expect(parseCertState(`now=${NOW}\npem\n-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----`)).toEqual({ now: NOW, state: 'unreadable' });
   });
 
   it('a certificate without subjectAltName has no names (and so is replaced)', () => {
-    const c = parseCertState(`now=${NOW}\nnotAfter=Nov 22 11:04:59 2031 GMT`);
+    const c = parseCertState(`now=${NOW}\npem\n${makeCert([])}`);
     expect(c).toMatchObject({ state: 'present', names: [] });
     expect(commands(plan({}, c))).toHaveLength(1);
+  });
+
+  it('the fact script, run by sh, hands over the PEM unchanged', () => {
+    const pem = makeCert(['-addext', 'subjectAltName=DNS:example.test']);
+    const dir = mkdtempSync(join(tmpdir(), 'provision-le-'));
+    const script = certFact('example.test').script.replaceAll('/etc/letsencrypt', dir);
+    expect(parseCertState(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }))).toMatchObject({ state: 'absent' });
+    mkdirSync(join(dir, 'live', 'example.test'), { recursive: true });
+    writeFileSync(join(dir, 'live', 'example.test', 'cert.pem'), pem);
+    expect(parseCertState(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }))).toMatchObject({ state: 'present', notAfter: notAfterOf(pem), names: ['example.test'] });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
