@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/provision.cjs',
@@ -22,4 +22,14 @@ await build({
   inject: ['scripts/import-meta-url.js'],
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+
+// bin/provision.cjs runs the bundle as a vm.Script, where import() of anything
+// left outside the bundle fails at run time ("A dynamic import callback was not
+// specified"): refuse to build one. Static imports of node: built-ins are fine.
+const dynamic = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => i.path));
+if (dynamic.length) {
+  console.error(`scripts/bundle.mjs: import() of ${dynamic.join(', ')} would fail in the bundle: import it statically`);
+  process.exit(1);
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCodeFor, formatError, UsageError } from './exit-codes.js';
 import { PACKAGE_ROOT } from './package-root.js';
@@ -115,7 +115,6 @@ program
   .description('write JSON Schemas for playbooks and inventories (for editor completion and checks)')
   .option('-o, --out <dir>', 'directory to write playbook.schema.json and inventory.schema.json to', 'schemas')
   .action(async (o) => {
-    const { mkdirSync, writeFileSync } = await import('node:fs');
     const docs = await import('./docs.js');
     mkdirSync(o.out, { recursive: true });
     writeFileSync(`${o.out}/playbook.schema.json`, `${JSON.stringify(docs.playbookJsonSchema(), null, 2)}\n`);

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,7 +166,6 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
  * does not log in.
  */
 export async function changedFiles(pid: number, marker: string | null): Promise<{ marker: string; files: string[] }> {
-  const { execFile } = await import('node:child_process');
   const run = (script: string): Promise<string> =>
     new Promise((resolve, reject) =>
       execFile('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-p', '--', '/bin/sh', '-c', script], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
