@@ -54,17 +54,14 @@ export function quoteLiteral(value: string): string {
  * talk to the same cluster. The version and port read from file names must be
  * digits (and dots), so nothing there can steer which binary runs.
  */
-export const PICK_PSQL = [
-  'pv_psql=psql',
-  'set -- /var/run/postgresql/[0-9]*-*.pid',
-  'if [ $# -eq 1 ] && [ -f "$1" ]; then',
-  ' pv_v=${1##*/}; pv_v=${pv_v%%-*}; pv_port=; pv_sockets=0',
-  ' for pv_s in /var/run/postgresql/.s.PGSQL.[0-9]*; do if [ -S "$pv_s" ]; then pv_sockets=$((pv_sockets + 1)); pv_port=${pv_s##*.PGSQL.}; fi; done',
-  ' case "$pv_v$pv_port" in *[!0-9.]*) ;; *)',
-  '  if [ "$pv_sockets" -eq 1 ] && [ -x "/usr/lib/postgresql/$pv_v/bin/psql" ]; then pv_psql="/usr/lib/postgresql/$pv_v/bin/psql -h /var/run/postgresql -p $pv_port"; fi ;;',
-  ' esac',
-  'fi',
-].join('\n');
+export const PICK_PSQL =
+  // One line: psqlCommand is the right-hand side of a pipe from a here-document.
+  'pv_psql=psql; set -- /var/run/postgresql/[0-9]*-*.pid; ' +
+  'if [ $# -eq 1 ] && [ -f "$1" ]; then pv_v=${1##*/}; pv_v=${pv_v%%-*}; pv_port=; pv_sockets=0; ' +
+  'for pv_s in /var/run/postgresql/.s.PGSQL.[0-9]*; do if [ -S "$pv_s" ]; then pv_sockets=$((pv_sockets + 1)); pv_port=${pv_s##*.PGSQL.}; fi; done; ' +
+  'case "$pv_v$pv_port" in *[!0-9.]*) ;; *) ' +
+  'if [ "$pv_sockets" -eq 1 ] && [ -x "/usr/lib/postgresql/$pv_v/bin/psql" ]; then pv_psql="/usr/lib/postgresql/$pv_v/bin/psql -h /var/run/postgresql -p $pv_port"; fi ;; ' +
+  'esac; fi';
 
 /**
  * psql as the postgres OS user over peer authentication: `runuser` needs root
@@ -74,7 +71,7 @@ export const PICK_PSQL = [
  */
 export function psqlCommand(database = 'postgres'): string {
   pgIdentifier.parse(database);
-  return `(cd / || exit 1\n${PICK_PSQL}\n${runPsql('-d', database)})`;
+  return `(cd / || exit 1; ${PICK_PSQL}; ${runPsql('-d', database)})`;
 }
 
 /** `runuser -u postgres -- $pv_psql ARGS` ($pv_psql unquoted on purpose: binary and its connection options). */

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { renderDiff } from '../../../src/diff.js';
+import { stepsScript } from '../../../src/remote-script.js';
 import type { Plan, RunStep } from '../../../src/plan.js';
 import { isSecret, Secret } from '../../../src/secret.js';
 import {
@@ -15,6 +16,7 @@ import {
   PICK_PSQL,
   psqlCommand,
   psqlFactScript,
+  psqlStep,
   quoteIdent,
   quoteLiteral,
   saslprep,
@@ -110,8 +112,13 @@ describe('SQL quoting', () => {
     expect(() => quoteLiteral('a\0')).toThrow();
   });
   it('runs psql as postgres over peer authentication, from /', () => {
-    expect(psqlCommand()).toBe(`(cd / || exit 1\n${PICK_PSQL}\nrunuser -u postgres -- $pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres)`);
-    expect(psqlCommand('pa')).toMatch(/\nrunuser -u postgres -- \$pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d pa\)$/);
+    expect(psqlCommand()).toBe(`(cd / || exit 1; ${PICK_PSQL}; runuser -u postgres -- $pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres)`);
+    expect(psqlCommand('pa')).toMatch(/; runuser -u postgres -- \$pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d pa\)$/);
+    // It is one line: a step pipes its SQL into it from a here-document, and sh must parse the whole script.
+    expect(psqlCommand()).not.toContain('\n');
+    for (const script of [stepsScript([psqlStep('SELECT 1;', 'pa'), psqlStep(new Secret('SELECT 2;'))]), postgresDb.facts(postgresDb.schema.parse({ name: 'pa', privileges: [{ role: 'pa', privileges: [], schema_public: ['ALL'] }] }), ctx).db.script]) {
+      expect(spawnSync('/bin/sh', ['-n'], { input: script }).status).toBe(0);
+    }
     expect(() => psqlCommand('x; rm -rf /')).toThrow();
   });
 
