@@ -1,4 +1,7 @@
 import { z } from 'zod';
+
+// zod's JIT compiles each schema with new Function on first use: slower than it saves when each schema parses a handful of values once per run.
+z.config({ jitless: true });
 import { isSecret, Secret } from './secret.js';
 
 /** Field types shared by task schemas. Each rejects hostile values (metacharacters, `..`, leading `-`) up front. */
