@@ -3,7 +3,7 @@
 // first run and no-op re-run, for 1 and 10 hosts by default. See bench/README.md.
 //
 //   node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts 1,10] [--runs 3]
-//                          [--forks 10] [--first-forks 5] [--out bench/results.json]
+//                          [--forks N] [--first-forks 5] [--out bench/results.json]
 //
 // For each host count and tool: boot fresh hosts, time the first run (with --first-forks hosts
 // in parallel: it installs real packages), then --runs no-op re-runs (median), then remove the
@@ -25,7 +25,7 @@ const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
 
 // --- options -----------------------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: 10, firstForks: 5, out: path.join(ROOT, 'bench/results.json') };
+  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, out: path.join(ROOT, 'bench/results.json') };
   const list = (v, name) => {
     const l = String(v ?? '').split(',').map((s) => Number(s.trim()));
     if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) usage(`${name}: expected a list of host counts such as 1,10`);
@@ -57,12 +57,12 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = `usage: node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts LIST] [--runs 3] [--forks 10] [--first-forks 5] [--out FILE]
+  const text = `usage: node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts LIST] [--runs 3] [--forks N] [--first-forks 5] [--out FILE]
   --hosts LIST          host counts to measure (default 1,10)
   --skip-ansible        do not run the Ansible equivalent (also skipped when ansible-playbook is not on PATH)
   --ansible-hosts LIST  host counts for Ansible (default: --hosts)
   --runs N              no-op re-runs per measurement; the median is reported (default 3)
-  --forks N             hosts in parallel for the no-op re-runs, both tools (default 10)
+  --forks N             hosts in parallel for the no-op re-runs, both tools (default: all of them)
   --first-forks N       hosts in parallel for the first run, which installs packages (default 5)
   --out FILE            results JSON (default bench/results.json)
 Needs root (the test hosts are systemd-nspawn containers) and a built CLI (npm run build).`;
@@ -271,8 +271,10 @@ try {
         const first = await tool.run(inv, hosts, forks, logFile);
         if (record('first', forks, [first])) {
           const noop = [];
-          for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await tool.run(inv, hosts, opts.forks, logFile));
-          if (noop.length) record('no-op', opts.forks, noop);
+          // The no-op re-run of N hosts runs them all in parallel unless --forks says otherwise.
+          const noopForks = opts.forks ?? n;
+          for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await tool.run(inv, hosts, noopForks, logFile));
+          if (noop.length) record('no-op', noopForks, noop);
         }
       } finally {
         await teardown(names);
