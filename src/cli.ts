@@ -82,7 +82,8 @@ program
   .argument('<playbook>')
   .option('-e, --extra-vars <vars>', 'variables, as for a run', collect, [])
   .option('--keep', 'keep the test host afterwards', false)
-  .option('--name <name>', 'test host name')
+  .option('--rebuild', 'then build a second fresh host in one run and require the same files (bytes, mode, owner) on both', false)
+  .option('--name <name>', 'test host name (at most 9 characters with --rebuild)')
   .option('-v, --verbose', 'plain output with every step', false)
   .action(async (playbook: string, o) => {
     const { testPlaybook } = await import('./commands/test.js');

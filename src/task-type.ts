@@ -35,6 +35,12 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
    * it before planning the task. The planner must not depend on it: it only warms a cache.
    */
   prepare?(args: A): Promise<void>;
+  /**
+   * Paths whose bytes, mode and owner this task decides (files it writes, links
+   * it makes). `provision test --rebuild` compares them between the host and a
+   * second host built from scratch: they must be the same.
+   */
+  files?(args: A): string[];
 }
 
 export function defineTask<A, F extends Record<string, Fact<unknown>>>(t: TaskType<A, F>): TaskType<A, F> {

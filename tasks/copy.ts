@@ -39,6 +39,7 @@ export const copy = defineTask({
     mode: "0600"`,
   resolveLocal: (a, local) => (a.src !== undefined ? { ...a, content: local.file(a.src) } : a),
   facts: (a) => ({ dest: fileFact(a.dest) }),
+  files: (a) => [a.dest],
   plan(a, { dest }) {
     const change = planFile({ path: a.dest, content: a.content!, mode: a.mode, owner: a.owner, group: a.group, backup: a.backup, validate: validateCommand(a.validate, a.dest) }, dest);
     return change ? { changes: [change] } : nothingToDo(`${a.dest} is up to date`);

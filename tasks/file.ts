@@ -28,6 +28,7 @@ export const file = defineTask({
   example: `- name: App directory
   file: { path: /opt/pa-backend, state: directory, owner: pa, group: pa, mode: "0750" }`,
   facts: (a) => ({ path: fileFact(a.path) }),
+  files: (a) => [a.path],
   plan(a, { path: s }) {
     const attrs = { path: a.path, owner: a.owner, group: a.group, mode: a.mode };
     const withAttrs = (c: Change): { changes: Change[] } => ({ changes: [c] });

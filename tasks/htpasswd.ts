@@ -179,6 +179,7 @@ export const htpasswd = defineTask({
     group: www-data
     mode: "0640"`,
   facts: (a) => ({ file: htpasswdFact(a.path), attrs: fileFact(a.path) }),
+  files: (a) => [a.path],
   // The hash each entry should have (made by us, from this controller), computed while connecting.
   prepare: async (a) => {
     const wanted = a.users.filter((u) => u.state === 'present' && u.password !== undefined);

@@ -68,6 +68,7 @@ export const nginxSite = defineTask({
     remove_default: true
   notify: reload nginx`,
   resolveLocal: (a, local) => (a.src === undefined ? a : { ...a, content: renderSite(a.src, a.vars, local) }),
+  files: (a) => [sitePath(a.name), linkPath(a.name)],
   facts: (a) => ({
     site: fileFact(sitePath(a.name)),
     link: fileFact(linkPath(a.name)),

@@ -171,5 +171,7 @@ export const streamlitConfig = defineTask({
       server: { headless: true, enableCORS: false, enableXsrfProtection: false, port: 8502 }
       browser: { serverAddress: rocktalk.example.com, serverPort: 443, gatherUsageStats: false, disconnectedSessionTTL: 2592000 }`,
   facts: (a) => ({ ...(a.user !== undefined ? { user: userFact(a.user) } : {}), location: locationFact(a) }),
+  // With user:, the path depends on the user's home on the host.
+  files: (a) => (a.path !== undefined ? [a.path] : []),
   plan: (a, facts) => planStreamlitConfig(a, facts as { user?: PasswdEntry; location: ConfigLocation }),
 });

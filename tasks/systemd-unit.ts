@@ -179,5 +179,6 @@ export const systemdUnit = defineTask({
     state: started`,
   resolveLocal: (a, local) => (a.src !== undefined ? { ...a, rendered: local.template(a.src) } : a),
   facts: (a) => ({ file: fileFact(`${UNIT_DIR}/${a.name}`), unit: unitFact(a.name) }),
+  files: (a) => [`${UNIT_DIR}/${a.name}`],
   plan: (a, facts) => planUnit(a, facts),
 });

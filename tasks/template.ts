@@ -25,6 +25,7 @@ export const template = defineTask({
   notify: reload nginx`,
   resolveLocal: (a, local) => ({ ...a, content: local.template(a.src) }),
   facts: (a) => ({ dest: fileFact(a.dest) }),
+  files: (a) => [a.dest],
   plan(a, { dest }) {
     const change = planFile({ path: a.dest, content: a.content!, mode: a.mode, owner: a.owner, group: a.group, backup: a.backup, validate: validateCommand(a.validate, a.dest) }, dest);
     return change ? { changes: [change] } : nothingToDo(`${a.dest} is up to date`);

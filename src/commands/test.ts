@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile } from '../compile.js';
+import { compile, type HostRun } from '../compile.js';
 import { EXIT } from '../exit-codes.js';
 import { parseExtraVars } from '../extra-vars.js';
+import { fileFact, type FileState } from '../facts.js';
 import { parseInventory } from '../inventory.js';
 import { loadPlaybook } from '../playbook.js';
+import { factBatch } from '../remote-script.js';
 import { redact } from '../secret.js';
 import { HostConnection } from '../ssh/connection.js';
 import { runCheck } from '../verify.js';
@@ -16,6 +18,8 @@ import { executeRuns, type RunCommandOptions } from './run.js';
 
 export interface TestOptions {
   keep: boolean;
+  /** Also converge a second fresh host once and compare the files the tasks manage. */
+  rebuild?: boolean;
   extraVars: string[];
   name?: string;
   verbose: boolean;
@@ -37,6 +41,8 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
   const playbook = loadPlaybook(playbookFile);
   const extraVars = parseExtraVars(o.extraVars);
   const name = o.name ?? `pv-t${randomBytes(3).toString('hex')}`;
+  // The rebuilt host has its own machine name, but the same inventory name and variables.
+  const rebuildName = `${name.slice(0, 9)}-r`;
   const groups = [...new Set(playbook.plays.flatMap((p) => p.hosts.split(/[:,]/).map((t) => t.trim()).filter((t) => t && !/^[!&]/.test(t) && !/[*?[]/.test(t) && t !== 'all')))];
   const inventoryText = (address = '0.0.0.0', key = '/dev/null', knownHosts = '/dev/null'): string =>
     [
@@ -88,9 +94,9 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
     // The test host is reached directly: the user's ~/.ssh/config (a `Host *` ProxyJump) must not apply.
     sshConfig: 'none',
   });
-  const converge = async (check: boolean) => {
-    const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventoryFile)), { extraVars });
-    return executeRuns(playbookFile, runs, runOptions(check));
+  const converge = async (check: boolean, inventory = inventoryFile) => {
+    const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars });
+    return executeRuns(playbookFile, runs, { ...runOptions(check), inventory });
   };
 
   let host: Awaited<ReturnType<typeof sandbox.up>>[number] | undefined;
@@ -121,8 +127,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
         if (changed.length) throw new Error(`not idempotent: ${changed.map((t) => `"${t.task}" (${t.message})`).join(', ')}`);
         return '0 changed';
       }));
-      if (idempotent) {
-        await phase('verify', async () => {
+      const verified = idempotent && (await phase('verify', async () => {
           const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventoryFile)), { extraVars, verify: true });
           const checks = runs.flatMap((r) => r.plays.flatMap((p) => p.verify));
           if (!checks.length) return 'no verify: checks in the playbook';
@@ -138,6 +143,23 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
             return `${checks.length} checks passed`;
           } finally {
             conn.close();
+          }
+      }));
+      if (verified && o.rebuild) {
+        await phase(`rebuild: a fresh host ${rebuildName}, converged once, must get the same files`, async () => {
+          const [second] = await sandbox.up([rebuildName], { log: (l) => say(l) });
+          const secondInventory = join(dir, 'rebuilt.yaml');
+          writeFileSync(secondInventory, inventoryText(second.address, second.privateKeyPath, second.knownHostsPath));
+          try {
+            const r = await converge(false, secondInventory);
+            if (r.exitCode !== EXIT.ok) throw new Error(`converging ${rebuildName} exited ${r.exitCode}`);
+            const compileFor = (inventory: string) => compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars });
+            const [original, rebuilt] = await Promise.all([managedFiles(compileFor(inventoryFile)), managedFiles(compileFor(secondInventory))]);
+            const differ = [...original.keys()].filter((path) => JSON.stringify(original.get(path)) !== JSON.stringify(rebuilt.get(path)));
+            if (differ.length) throw new Error(`differ between ${name} and ${rebuildName}: ${differ.map((p) => `${p} (${describeDifference(original.get(p)!, rebuilt.get(p)!)})`).join(', ')}`);
+            return `${original.size} managed files and links the same, byte for byte, with the same mode and owner`;
+          } finally {
+            await sandbox.down([rebuildName]);
           }
         });
       }
@@ -157,6 +179,28 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
   for (const p of phases) say(`${p.ok ? 'passed' : 'FAILED'}  ${p.name} (${p.seconds.toFixed(1)} s)`);
   // verify runs only after every earlier phase passed; it is the last word.
   return phases.every((p) => p.ok) && phases.some((p) => p.name === 'verify') ? EXIT.ok : EXIT.hostFailed;
+}
+
+/** The state of every path the playbook's tasks manage (`TaskType.files`), read on the host of that inventory. */
+async function managedFiles(runs: HostRun[]): Promise<Map<string, FileState>> {
+  const paths = [...new Set(runs[0].plays.flatMap((p) => p.tasks.filter((t) => !t.skipReason).flatMap((t) => t.type.files?.(t.args) ?? [])))];
+  const facts = paths.map((path) => fileFact(path));
+  const conn = await HostConnection.open(runs[0].host, { connectTimeoutMs: 20_000, sshConfig: 'none' });
+  try {
+    const batch = factBatch(facts);
+    const r = await conn.runScript(batch.script, true);
+    if (r.exitCode !== 0) throw new Error(`reading files failed: ${r.stderr.trim()}`);
+    const out = batch.parse(r.stdout);
+    return new Map(facts.map((f, i) => [paths[i], f.parse(out.get(f.key) ?? { stdout: '', exitCode: 1 })]));
+  } finally {
+    conn.close();
+  }
+}
+
+/** What differs, never the content itself (it may hold secrets). */
+function describeDifference(a: FileState, b: FileState): string {
+  const keys = ['exists', 'type', 'mode', 'owner', 'group', 'size', 'sha256', 'linkTarget'] as const;
+  return keys.filter((k) => a[k] !== b[k]).map((k) => (k === 'sha256' ? 'content' : k === 'linkTarget' ? `link ${a[k]} vs ${b[k]}` : `${k} ${a[k]} vs ${b[k]}`)).join(', ');
 }
 
 /**

@@ -1,6 +1,7 @@
 // playbooks/personal-analytics.yaml (the personal-analytics deployment guide) through
 // `provision test`, as a user runs it: a fresh Debian host, check mode (must not fail), converge,
-// converge again (0 changed), the playbook's verify: checks, and the host is destroyed. verify:
+// converge again (0 changed), the playbook's verify: checks, a rebuild on a second fresh host
+// that must get the same managed files byte for byte, and the hosts are destroyed. verify:
 // proves basic auth on /pa/ and /pa_backend/ (401 without, 200 with the credentials, one realm),
 // the backend behind nginx reading its .env, port 8000 closed from outside, a database login with
 // the credentials from .env (psql -h 127.0.0.1), the units, the service user (system, nologin,
@@ -30,10 +31,10 @@ describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml on a fresh host', ()
 
   it('check mode, converge, converge again with 0 changed, verify: all pass; secrets never shown', async () => {
     const t0 = Date.now();
-    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--name', 'pv-pa', '-e', `@${varsFile}`]);
+    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--name', 'pv-pa', '--rebuild', '-e', `@${varsFile}`]);
     console.log(`provision test personal-analytics: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
     const out = `${r.stdout}\n${r.stderr}`;
-    expectEveryPhasePassed(r, 'pv-pa');
+    expectEveryPhasePassed(r, 'pv-pa', { rebuild: true });
     for (const check of [
       '/pa/ asks for basic auth in the PersonalAnalytics realm',
       '/pa/ serves the frontend with the credentials',
@@ -42,6 +43,9 @@ describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml on a fresh host', ()
       'file /opt/pa-backend/.env',
       'file /etc/nginx/.htpasswd',
     ]) expect(r.stdout).toContain(`ok     ${check}`);
+    // A second fresh host, converged once, got the same managed files, byte for byte
+    // (the .env, the htpasswd file with its bcrypt hashes, the nginx site, the unit…).
+    expect(r.stdout).toMatch(/--- rebuild: a fresh host pv-pa-r, converged once, must get the same files: passed \(\d+ managed files and links the same, byte for byte, with the same mode and owner\)/);
     // Check mode showed the .env diff, with the password masked.
     expect(r.stdout).toMatch(/^ *\+DATABASE_PASSWORD=\*{8}$/m);
     expect(out).not.toContain(WEB_PASSWORD);

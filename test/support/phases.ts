@@ -11,7 +11,7 @@ export function phases(stdout: string): [string, string][] {
  * phase ran, in order, and passed; the second converge changed nothing; every
  * verify check passed.
  */
-export function expectEveryPhasePassed(r: ProvisionResult, hostName: string): void {
+export function expectEveryPhasePassed(r: ProvisionResult, hostName: string, o: { rebuild?: boolean } = {}): void {
   const out = `${r.stdout}\n${r.stderr}`;
   expect(r.exitCode, out).toBe(0);
   const ran = phases(r.stdout);
@@ -21,6 +21,7 @@ export function expectEveryPhasePassed(r: ProvisionResult, hostName: string): vo
     'converge',
     'converge again: nothing may change',
     'verify',
+    ...(o.rebuild ? [`rebuild: a fresh host ${hostName.slice(0, 9)}-r, converged once, must get the same files`] : []),
     `destroy ${hostName}`,
   ]);
   expect(ran.filter(([, s]) => s !== 'passed'), out).toEqual([]);
