@@ -46,6 +46,24 @@ function running(s: HostState | undefined): s is HostState {
   return !!s && sameProcess(s.nspawnPid, s.nspawnStart) && sameProcess(s.machinePid, s.machineStart);
 }
 
+/**
+ * Each host's systemd takes several inotify instances, all counted against root:
+ * with the kernel's default of 128, about 40 hosts is the most that boot ("Too many
+ * open files"). Raised, never lowered, to what container hosts use.
+ */
+const INOTIFY_INSTANCES = 8192;
+function raiseInotifyLimit(log: (line: string) => void): void {
+  const file = '/proc/sys/fs/inotify/max_user_instances';
+  try {
+    if (Number(fs.readFileSync(file, 'utf8')) < INOTIFY_INSTANCES) {
+      fs.writeFileSync(file, String(INOTIFY_INSTANCES));
+      log(`raised fs.inotify.max_user_instances to ${INOTIFY_INSTANCES} (each host's systemd uses several)`);
+    }
+  } catch {
+    // Not allowed here: hosts still boot up to the old limit.
+  }
+}
+
 function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error('provision sandbox needs root (systemd-nspawn, netns, nftables)');
 }
@@ -76,6 +94,7 @@ export async function up(names: string[], opts?: SandboxOptions): Promise<Sandbo
   names.forEach(validateName);
   requireRoot();
   await ensureTools(opts);
+  raiseInotifyLimit(r.log);
   const tarball = await ensureRootfs(opts);
 
   const fresh: HostState[] = [];
