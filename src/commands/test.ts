@@ -94,10 +94,8 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
     // The test host is reached directly: the user's ~/.ssh/config (a `Host *` ProxyJump) must not apply.
     sshConfig: 'none',
   });
-  const converge = async (check: boolean, inventory = inventoryFile) => {
-    const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars });
-    return executeRuns(playbookFile, runs, { ...runOptions(check), inventory });
-  };
+  const compileFor = (inventory: string) => compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars });
+  const converge = async (check: boolean, inventory = inventoryFile) => executeRuns(playbookFile, compileFor(inventory), { ...runOptions(check), inventory });
 
   let host: Awaited<ReturnType<typeof sandbox.up>>[number] | undefined;
   try {
@@ -153,7 +151,6 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
           try {
             const r = await converge(false, secondInventory);
             if (r.exitCode !== EXIT.ok) throw new Error(`converging ${rebuildName} exited ${r.exitCode}`);
-            const compileFor = (inventory: string) => compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars });
             const [original, rebuilt] = await Promise.all([managedFiles(compileFor(inventoryFile)), managedFiles(compileFor(secondInventory))]);
             const differ = [...original.keys()].filter((path) => JSON.stringify(original.get(path)) !== JSON.stringify(rebuilt.get(path)));
             if (differ.length) throw new Error(`differ between ${name} and ${rebuildName}: ${differ.map((p) => `${p} (${describeDifference(original.get(p)!, rebuilt.get(p)!)})`).join(', ')}`);
