@@ -11,7 +11,7 @@ import { controllerKey } from './controller-key.js';
  *   the user), so every host built from this controller holds the same hash;
  * - results are memoised per (salt, password): a run over 50 hosts computes
  *   each user's hash once, not 50 times;
- * - `warm` starts that computation on a worker thread before the first host is
+ * - `warmBcrypt` starts that computation on a worker thread before the first host is
  *   even connected, so it overlaps the network instead of following it.
  * The planner stays synchronous and pure: it reads the memo (or computes on a miss).
  */

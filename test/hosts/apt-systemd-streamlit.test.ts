@@ -1,8 +1,8 @@
 // apt, systemd_unit and streamlit_config against a real Debian 12 host (systemd-nspawn),
 // through the built CLI, as a user runs them: check mode on a host that differs shows the
 // change and leaves the host alone; the first run changes it; the second changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootTestHost, type TestHost } from '../support/host.js';
+import { describe, expect, it } from 'vitest';
+import { useTestHost, type TestHost } from '../support/host.js';
 import { runCli, totals, writeProject, type ProvisionResult } from '../support/provision.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -29,15 +29,7 @@ function expectChanged(r: Awaited<ReturnType<typeof play>>, changed: number): vo
 }
 
 describe.skipIf(!isRoot)('apt, systemd_unit, streamlit_config on a real host', () => {
-  beforeAll(async () => {
-    const t0 = Date.now();
-    host = await bootTestHost(NAME);
-    console.log(`host up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  });
-
-  afterAll(async () => {
-    await host?.destroy();
-  });
+  useTestHost(NAME, (h) => (host = h));
 
   describe('apt', () => {
     const install = `- name: small packages

@@ -1,17 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootTestHost, type TestHost } from '../support/host.js';
+import { describe, expect, it } from 'vitest';
+import { useTestHost, type TestHost } from '../support/host.js';
 import { ROOT, runCli, totals, writeProject } from '../support/provision.js';
 
 /** The engine on a real Debian host with systemd: sudo, services, and `provision test` itself. */
 let host: TestHost;
 
-beforeAll(async () => {
-  host = await bootTestHost('pv-engine');
-});
-afterAll(async () => {
-  await host?.destroy();
-});
+useTestHost('pv-engine', (h) => (host = h));
 
 function deployInventory(): string {
   const file = host.inventory.replace(/hosts\.yaml$/, 'deploy.yaml');

@@ -5,8 +5,8 @@
 // second changes nothing; a drifted host shows the diff in check mode; a broken site file is
 // refused by `nginx -t` and rolled back while nginx keeps serving the old configuration.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootTestHost, type TestHost } from '../support/host.js';
+import { describe, expect, it } from 'vitest';
+import { useTestHost, type TestHost } from '../support/host.js';
 import { runCli, totals, writeProject, type ProvisionResult } from '../support/provision.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -152,15 +152,7 @@ const curl = (args: string) => sh(`curl -s -w ' %{http_code}' ${args}`);
 const status = (args: string) => sh(`curl -s -o /dev/null -w '%{http_code}' ${args}`);
 
 describe.skipIf(!isRoot)('nginx_site and certbot on a real host', () => {
-  beforeAll(async () => {
-    const t0 = Date.now();
-    host = await bootTestHost(NAME);
-    console.log(`host up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  });
-
-  afterAll(async () => {
-    await host?.destroy();
-  });
+  useTestHost(NAME, (h) => (host = h));
 
   it('check mode on the fresh host plans everything and changes nothing', async () => {
     const r = await play(ALL, ['--check']);

@@ -2,9 +2,9 @@
 // PostgreSQL 15, through the built CLI as a user runs it: check mode on a fresh host, apply,
 // idempotence (passwords included), drift shown by check mode and left alone, then fixed.
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { scramMatches } from '../../tasks/postgres-common.js';
-import { bootTestHost, type TestHost } from '../support/host.js';
+import { useTestHost, type TestHost } from '../support/host.js';
 import { runCli, totals, writeProject, type ProvisionResult } from '../support/provision.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -52,20 +52,14 @@ const sql = (query: string, db = 'postgres') => sh(`cd / && runuser -u postgres 
 const login = (password: string) => host.sh(`PGPASSWORD='${password}' psql -X -q -A -t -h 127.0.0.1 -U pa -d pa -c 'select current_user'`);
 
 describe.skipIf(!isRoot)('postgres_user and postgres_db on a real host', () => {
+  useTestHost(NAME, (h) => (host = h));
   beforeAll(async () => {
-    const t0 = Date.now();
-    host = await bootTestHost(NAME);
-    console.log(`host up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     project = writeProject({
       'site.yaml': PLAYBOOK,
       'secrets.yaml': `db_password: !secret ${PASSWORD}\n`,
       'bad.yaml': `- hosts: ${NAME}\n  tasks:\n    - postgres_user: { name: "pa; DROP TABLE x", password: "{{ db_password }}" }\n    - postgres_db: { name: '"x', owner: -x }\n`,
       'remove.yaml': `- hosts: ${NAME}\n  tasks:\n    - postgres_db: { name: pa, state: absent }\n    - postgres_user: { name: pa, state: absent }\n`,
     });
-  });
-
-  afterAll(async () => {
-    await host?.destroy();
   });
 
   it('rejects hostile names before any host is touched', async () => {

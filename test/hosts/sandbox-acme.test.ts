@@ -4,9 +4,9 @@
 // soon as the host is up; a playbook written with the documented pattern gets a certificate from
 // it (second run: 0 changed) that chains to acme-root.pem; and `provision test` passes those
 // variables, so a verify: check can trust the CA's root over HTTPS.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_VARS } from '../../src/sandbox/index.js';
-import { bootTestHost, type TestHost } from '../support/host.js';
+import { useTestHost, type TestHost } from '../support/host.js';
 import { runCli, totals, writeProject } from '../support/provision.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -32,15 +32,7 @@ const CERTBOT = `- name: ACME webroot
 const indent = (text: string, by: string) => text.replace(/^/gm, by);
 
 describe.skipIf(!isRoot)('the test ACME CA on sandbox hosts', () => {
-  beforeAll(async () => {
-    const t0 = Date.now();
-    host = await bootTestHost(NAME);
-    console.log(`host up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  });
-
-  afterAll(async () => {
-    await host?.destroy();
-  });
+  useTestHost(NAME, (h) => (host = h));
 
   it('the inventory carries the ACME variables', async () => {
     const { readFileSync } = await import('node:fs');

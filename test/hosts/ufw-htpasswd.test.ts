@@ -3,8 +3,8 @@
 // alone; the first run changes it; the second changes nothing; then the result is checked with
 // the host's own tools (ufw status, htpasswd -v, stat) and SSH still works behind the firewall.
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootTestHost, type TestHost } from '../support/host.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestHost, type TestHost } from '../support/host.js';
 import { runCli, totals, writeProject, type ProvisionResult } from '../support/provision.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -61,16 +61,10 @@ const users = (exclusive = false) => `- name: Basic-auth users
     exclusive: ${exclusive}`;
 
 describe.skipIf(!isRoot)('ufw and htpasswd on a real host', () => {
+  useTestHost(NAME, (h) => (host = h));
   beforeAll(async () => {
-    const t0 = Date.now();
-    host = await bootTestHost(NAME);
-    console.log(`host up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     secretsFile = `${writeProject({})}/secrets.yaml`;
     writeFileSync(secretsFile, `alice_password: !secret ${PASSWORDS.alice}\nbob_password: !secret ${PASSWORDS.bob}\n`);
-  });
-
-  afterAll(async () => {
-    await host?.destroy();
   });
 
   describe('ufw', () => {

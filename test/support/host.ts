@@ -3,6 +3,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { down, inventoryYaml, up, type SandboxHost } from '../../src/sandbox/index.js';
 
 const run = promisify(execFile);
@@ -36,4 +37,21 @@ export async function bootTestHost(name: string): Promise<TestHost> {
     },
     destroy: () => down([name]),
   };
+}
+
+/**
+ * Boots `name` before the tests of the enclosing describe (or file) and destroys
+ * it after them; `ready` receives the host. Later beforeAll hooks see it set.
+ */
+export function useTestHost(name: string, ready: (host: TestHost) => void): void {
+  let host: TestHost | undefined;
+  beforeAll(async () => {
+    const t0 = Date.now();
+    host = await bootTestHost(name);
+    console.log(`host up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    ready(host);
+  });
+  afterAll(async () => {
+    await host?.destroy();
+  });
 }
