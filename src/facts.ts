@@ -1,3 +1,4 @@
+import { fileGroup, unitGroup, type FactGroupReader } from './fact-groups.js';
 import { cmd, quote } from './shell.js';
 
 /**
@@ -10,6 +11,12 @@ export interface Fact<T> {
   key: string;
   script: string;
   parse(output: FactOutput): T;
+  /**
+   * Set when one command can read this fact for many items at once
+   * (src/fact-groups.ts): in a batch with other facts of the same reader it is
+   * read by that reader's one command; `script` is used when it is read alone.
+   */
+  group?: { reader: FactGroupReader; item: string };
 }
 
 export interface FactOutput {
@@ -43,7 +50,9 @@ export function fileFact(path: string): Fact<FileState> {
     `elif [ -e ${p} ]; then stat -c '%F|%a|%U|%G|%s' ${p} && if [ -f ${p} ]; then sha256sum < ${p}; fi;`,
     `else printf 'absent\\n'; fi`,
   ].join(' ');
-  return fact(`file:${path}`, script, ({ stdout }) => parseFileState(stdout));
+  const read = fact(`file:${path}`, script, ({ stdout }) => parseFileState(stdout));
+  // sha256sum escapes names with a newline or a backslash (and newer coreutils a CR): those are read alone.
+  return /[\n\r\\]/.test(path) ? read : { ...read, group: { reader: fileGroup, item: path } };
 }
 
 export function parseFileState(stdout: string): FileState {
@@ -75,10 +84,11 @@ export interface UnitState {
 
 /** systemd's view of a unit: loaded?, active?, enabled? */
 export function unitFact(unit: string): Fact<UnitState> {
-  return fact(`unit:${unit}`, `${cmd('systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState', '--', unit)} 2>/dev/null || true`, ({ stdout }) => {
+  const read = fact(`unit:${unit}`, `${cmd('systemctl', 'show', '--property=LoadState,ActiveState,UnitFileState', '--', unit)} 2>/dev/null || true`, ({ stdout }) => {
     const props = Object.fromEntries(stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     return { loadState: props.LoadState ?? 'not-found', activeState: props.ActiveState ?? 'inactive', unitFileState: props.UnitFileState ?? '' };
   });
+  return { ...read, group: { reader: unitGroup, item: unit } };
 }
 
 export interface PasswdEntry {

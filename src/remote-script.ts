@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { FactGroupReader } from './fact-groups.js';
 import type { Fact, FactOutput } from './facts.js';
 import type { Step, WriteStep } from './plan.js';
 import { isSecret, type Secret } from './secret.js';
@@ -36,21 +37,46 @@ export interface FactBatch {
 /** Facts read at the same time on the host; a bound so a long play cannot fork hundreds of processes at once. */
 export const FACTS_IN_PARALLEL = 16;
 
+/** What one background job of a batch reads: one fact, or a group of facts of one kind read by one command. */
+type Job = { script: string; fact: Fact<unknown> } | { script: string; reader: FactGroupReader; members: Fact<unknown>[]; items: string[] };
+
+/** Facts of one group reader are read together when two or more are wanted; the rest one job each. */
+function jobsFor(facts: Fact<unknown>[]): Job[] {
+  const byReader = new Map<FactGroupReader, Fact<unknown>[]>();
+  for (const f of facts) if (f.group) byReader.set(f.group.reader, [...(byReader.get(f.group.reader) ?? []), f]);
+  const jobs: Job[] = [];
+  const grouped = new Set<Fact<unknown>>();
+  for (const [reader, members] of byReader) {
+    if (members.length < 2) continue;
+    const items = [...new Set(members.map((f) => f.group!.item))];
+    jobs.push({ script: reader.script(items), reader, members, items });
+    for (const f of members) grouped.add(f);
+  }
+  for (const f of facts) if (!grouped.has(f)) jobs.push({ script: f.script, fact: f });
+  return jobs;
+}
+
 /**
  * One script that reads many facts. They run side by side on the host (most
- * of a fact's time is a process starting or a server answering: psql, openssl,
- * systemctl), each into its own file in a private temp directory, and are then
- * printed in order, framed by a random marker, with their exit codes. A no-op
- * run's read then takes about as long as its slowest fact, not their sum.
+ * of a fact's time is a process starting or a server answering: psql,
+ * systemctl), each job into its own file in a private temp directory, and are
+ * then printed in order, framed by a random marker, with their exit codes. A
+ * no-op run's read then takes about as long as its slowest fact, not their
+ * sum. Files and units are read a group at a time (src/fact-groups.ts).
  */
 export function factBatch(facts: Fact<unknown>[]): FactBatch {
   const marker = `PROVISION_FACT_${randomBytes(6).toString('hex')}`;
-  const launch = facts.map((f, i) => {
-    // Each fact writes its whole framed output to its own file; an asynchronous
-    // list's stdin is /dev/null, so no fact can read the rest of the script.
-    const job = `{ printf '%s\\n' '${marker} ${i}'; ( ${f.script}\n) 2>/dev/null; printf '\\n${marker} end %s\\n' "$?"; } >"$d/${i}" &`;
-    return (i + 1) % FACTS_IN_PARALLEL === 0 ? `${job}\nwait` : job;
-  });
+  const jobs = jobsFor(facts);
+  // Each job is one subshell writing its framed output to its own file: the
+  // start marker first, the end marker with its exit status once it is
+  // waited for. An asynchronous list's stdin is /dev/null, so no fact can
+  // read the rest of the script; at most FACTS_IN_PARALLEL run at a time.
+  const launch: string[] = [];
+  for (let start = 0; start < jobs.length; start += FACTS_IN_PARALLEL) {
+    const chunk = jobs.slice(start, start + FACTS_IN_PARALLEL).map((job, k) => ({ job, i: start + k }));
+    for (const { job, i } of chunk) launch.push(`printf '%s\\n' '${marker} ${i}' >"$d/${i}"; ( ${job.script}\n) >>"$d/${i}" 2>/dev/null & p${i}=$!`);
+    for (const { i } of chunk) launch.push(`wait "$p${i}"; printf '\\n${marker} end %s\\n' "$?" >>"$d/${i}"`);
+  }
   const script = wrapScript(
     [
       'LC_ALL=C; export LC_ALL',
@@ -59,9 +85,8 @@ export function factBatch(facts: Fact<unknown>[]): FactBatch {
       `d=$(mktemp -d "\${TMPDIR:-/tmp}/provision-facts.XXXXXXXX") || exit 1`,
       `trap 'rm -rf -- "$d"' EXIT`,
       ...launch,
-      'wait',
       // One cat for all, in order (a process per fact would cost more than the facts).
-      `cat ${facts.map((_, i) => `"$d/${i}"`).join(' ')}`,
+      `cat ${jobs.map((_, i) => `"$d/${i}"`).join(' ')}`,
       ')',
     ].join('\n'),
   );
@@ -72,8 +97,18 @@ export function factBatch(facts: Fact<unknown>[]): FactBatch {
       const re = new RegExp(`^${marker} (\\d+)\\n([\\s\\S]*?)\\n?${marker} end (\\d+)$`, 'gm');
       let m: RegExpExecArray | null;
       while ((m = re.exec(stdout)) !== null) {
-        const fact = facts[Number(m[1])];
-        if (fact) results.set(fact.key, { stdout: m[2].replace(/\n$/, ''), exitCode: Number(m[3]) });
+        const job = jobs[Number(m[1])];
+        const output = { stdout: m[2].replace(/\n$/, ''), exitCode: Number(m[3]) };
+        if (!job) continue;
+        if ('fact' in job) {
+          results.set(job.fact.key, output);
+          continue;
+        }
+        const byItem = job.reader.split(output.stdout, job.items);
+        for (const f of job.members) {
+          const read = byItem.get(f.group!.item);
+          if (read) results.set(f.key, read);
+        }
       }
       return results;
     },

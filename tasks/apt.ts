@@ -84,8 +84,9 @@ const LISTS_DIR = '/var/lib/apt/lists';
 export function cacheFact(): Fact<CacheState> {
   const script = [
     `printf 'now %s\\n' "$(date +%s)"`,
-    `for f in ${UPDATE_STAMP} ${LISTS_DIR}; do if [ -e "$f" ]; then printf 'mtime %s\\n' "$(stat -c %Y -- "$f")"; fi; done`,
-    `printf 'lists %s\\n' "$(ls -- ${LISTS_DIR} 2>/dev/null | grep -c _Packages)"`,
+    `stat -c 'mtime %Y' -- ${UPDATE_STAMP} ${LISTS_DIR} 2>/dev/null`,
+    // A glob, not ls | grep: two processes fewer on every run.
+    `set -- ${LISTS_DIR}/*_Packages*; if [ -e "$1" ]; then printf 'lists %s\\n' "$#"; else printf 'lists 0\\n'; fi`,
   ].join('\n');
   return fact('apt:cache', script, ({ stdout }) => parseCache(stdout));
 }

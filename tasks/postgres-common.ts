@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { FactGroupReader } from '../src/fact-groups.js';
 import { fact, type Fact, type FactOutput } from '../src/facts.js';
 import { run, type RunStep } from '../src/plan.js';
 import { Secret } from '../src/secret.js';
@@ -125,9 +126,50 @@ export function parsePsqlOutput({ stdout, exitCode }: FactOutput): PsqlResult {
   return { status: 'ok', rows: lines.slice(1).filter((l) => l.startsWith('pv:')).map((l) => l.split('\t')) };
 }
 
-export function psqlFact<T>(key: string, script: string, parse: (r: PsqlResult) => T): Fact<T> {
-  return fact(key, script, (o) => parse(parsePsqlOutput(o)));
+/** A fact from a read-only psql script; in a batch with other such facts, all run in one psql session (`psqlGroup`). */
+export function psqlFact<T>(key: string, sql: string, parse: (r: PsqlResult) => T): Fact<T> {
+  return { ...fact(key, psqlFactScript(sql), (o) => parse(parsePsqlOutput(o))), group: { reader: psqlGroup, item: sql } };
 }
+
+const SECTION = 'PROVISION_SQL_SECTION';
+
+/**
+ * Many psql facts in one session: one runuser, one psql and one server
+ * connection instead of one each (~20 ms of the host's CPU apiece). Each
+ * item's SQL follows an \echo of its section number. Scripts that \c into
+ * another database run last, so the others run in "postgres" as they would
+ * alone (and every script with \c looks only at shared catalogs before it).
+ * A failed session fails every item, with psql's messages but none of the data
+ * rows other items printed (a role's row holds its password verifier).
+ */
+export const psqlGroup: FactGroupReader = {
+  script(sqls) {
+    const order = sqls.map((sql, i) => ({ sql, i })).sort((a, b) => Number(/^\\c /m.test(a.sql)) - Number(/^\\c /m.test(b.sql)));
+    return psqlFactScript(order.map(({ sql, i }) => `\\echo ${SECTION} ${i}\n${sql}`).join('\n'));
+  },
+  split(stdout, sqls) {
+    const lines = stdout.split('\n');
+    const out = new Map<string, FactOutput>();
+    if (lines[0] !== STATUS_OK) {
+      const message = lines.filter((l) => !l.startsWith('pv:') && !l.startsWith(SECTION)).join('\n');
+      const status = lines[0] === STATUS_NOT_INSTALLED ? STATUS_NOT_INSTALLED : `${STATUS_ERROR}\n${message}`;
+      for (const sql of sqls) out.set(sql, { stdout: status, exitCode: 0 });
+      return out;
+    }
+    const sections = new Map<number, string[]>();
+    let current: string[] | undefined;
+    for (const line of lines.slice(1)) {
+      const m = new RegExp(`^${SECTION} (\\d+)$`).exec(line);
+      if (m) sections.set(Number(m[1]), (current = []));
+      else current?.push(line);
+    }
+    sqls.forEach((sql, i) => {
+      const section = sections.get(i);
+      if (section) out.set(sql, { stdout: [STATUS_OK, ...section].join('\n'), exitCode: 0 });
+    });
+    return out;
+  },
+};
 
 /** The planner's answer to a failed fact: PostgreSQL is installed but did not answer (stopped, no cluster, no root). */
 export function psqlError(what: string, message: string): Error {

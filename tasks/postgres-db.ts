@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nothingToDo, type Change, type Step } from '../src/plan.js';
 import { defineTask } from '../src/task-type.js';
-import { pgDatabaseName, pgRoleName, psqlError, psqlFact, psqlFactScript, psqlStep, quoteIdent, quoteLiteral, type PsqlResult } from './postgres-common.js';
+import { pgDatabaseName, pgRoleName, psqlError, psqlFact, psqlStep, quoteIdent, quoteLiteral, type PsqlResult } from './postgres-common.js';
 
 const DB_PRIVILEGES = ['CONNECT', 'CREATE', 'TEMPORARY'] as const;
 const SCHEMA_PRIVILEGES = ['USAGE', 'CREATE'] as const;
@@ -107,8 +107,7 @@ export function dbFact(name: string, withSchema: boolean) {
     `${dbQuery(name)};`,
     ...(withSchema ? [`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(name)}) AS pv_has_db \\gset`, '\\if :pv_has_db', `\\c ${name}`, `${SCHEMA_QUERY};`, '\\endif'] : []),
   ].join('\n');
-  const script = psqlFactScript(sql);
-  return psqlFact(`postgres_db:${name}${withSchema ? ':schema' : ''}`, script, (r) => parseDbFact(r, withSchema));
+  return psqlFact(`postgres_db:${name}${withSchema ? ':schema' : ''}`, sql, (r) => parseDbFact(r, withSchema));
 }
 
 const expand = <T extends string>(list: string[], all: readonly T[]): T[] => {

@@ -3,7 +3,7 @@ import { nothingToDo, type Change } from '../src/plan.js';
 import { secretString } from '../src/schemas.js';
 import { Secret } from '../src/secret.js';
 import { defineTask } from '../src/task-type.js';
-import { psqlError, psqlFact, psqlFactScript, psqlStep, pgRoleName, quoteIdent, quoteLiteral, scramMatches, scramVerifier, type PsqlResult } from './postgres-common.js';
+import { psqlError, psqlFact, psqlStep, pgRoleName, quoteIdent, quoteLiteral, scramMatches, scramVerifier, type PsqlResult } from './postgres-common.js';
 
 const schema = z
   .strictObject({
@@ -70,7 +70,7 @@ export function parseRoleFact(r: PsqlResult): RoleFact {
 }
 
 export function roleFact(name: string) {
-  return psqlFact(`postgres_role:${name}`, psqlFactScript(`${roleQuery(name)};`), parseRoleFact);
+  return psqlFact(`postgres_role:${name}`, `${roleQuery(name)};`, parseRoleFact);
 }
 
 const attrWord = (flag: (typeof FLAGS)[number], on: boolean) => (on ? flag[1] : `NO${flag[1]}`);

@@ -9,8 +9,8 @@ import { Secret } from '../../src/secret.js';
 import { cmd } from '../../src/shell.js';
 
 /** Runs a generated script the way the runner does: on stdin of `sh -s`. */
-function sh(script: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('/bin/sh', ['-s'], { input: script });
+function sh(script: string, env?: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('/bin/sh', ['-s'], { input: script, env: env && { ...process.env, ...env } });
   return { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
@@ -93,12 +93,13 @@ describe('fact batches', () => {
     const many = Array.from({ length: 30 }, (_, i) => commandFact(`n${i}`, `printf '%s\\n\\n' ${i}`));
     const facts = [waits, sets, stdin, ...many];
     const batch = factBatch(facts);
-    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('provision-facts.'));
-    const out = batch.parse(sh(batch.script).stdout);
+    // A private TMPDIR: other test files read facts at the same time.
+    const tmp = mkdtempSync(join(tmpdir(), 'provision-tmp-'));
+    const out = batch.parse(sh(batch.script, { TMPDIR: tmp }).stdout);
     expect(out.get('waits')).toEqual({ stdout: 'saw the flag', exitCode: 0 });
     expect(out.get('sets')).toEqual({ stdout: 'set', exitCode: 3 });
     expect(out.get('stdin')).toEqual({ stdout: 'end', exitCode: 0 });
     many.forEach((f, i) => expect(out.get(f.key)).toEqual({ stdout: `${i}\n`, exitCode: 0 }));
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('provision-facts.'))).toEqual(before);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });

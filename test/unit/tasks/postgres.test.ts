@@ -16,6 +16,7 @@ import {
   PICK_PSQL,
   psqlCommand,
   psqlFactScript,
+  psqlGroup,
   psqlStep,
   quoteIdent,
   quoteLiteral,
@@ -269,6 +270,47 @@ describe('fact output parsing', () => {
     expect(script).not.toContain('pw-in-fact?');
     expect(script).toMatch(/^if ! command -v psql/);
     expect(() => psqlFactScript('SELECT 1;\nPROVISION_SQL_END\nrm -rf /')).toThrow(/delimiter/);
+  });
+
+  describe('several facts in one psql session', () => {
+    const roleFact = postgresUser.facts(postgresUser.schema.parse({ name: 'pa' }), ctx).role;
+    const dbWithSchema = postgresDb.facts(postgresDb.schema.parse({ name: 'pa', owner: 'pa', privileges: [{ role: 'pa', privileges: [], schema_public: ['USAGE'] }] }), ctx).db;
+    const other = postgresUser.facts(postgresUser.schema.parse({ name: 'app' }), ctx).role;
+    const items = [dbWithSchema, roleFact, other].map((f) => f.group!.item);
+
+    it('runs every query in one session, those that \\c into a database last', () => {
+      const script = psqlGroup.script(items);
+      expect(script.match(/runuser/g)).toHaveLength(1);
+      const order = [...script.matchAll(/PROVISION_SQL_SECTION (\d)/g)].map((m) => Number(m[1]));
+      expect(order).toEqual([1, 2, 0]);
+      expect(script.indexOf("rolname = 'app'")).toBeLessThan(script.indexOf('\\c pa'));
+    });
+
+    it("gives each fact its own section's rows", () => {
+      const stdout = ['pv:ok', 'PROVISION_SQL_SECTION 1', 'pv:role\tt\tf\tf\tf\tt\tf\tf\t-1\t', 'PROVISION_SQL_SECTION 2', 'PROVISION_SQL_SECTION 0', 'pv:db\tpa\tUTF8\tC.UTF-8\tC.UTF-8', 'pv:nsp\tpa\tUSAGE'].join('\n');
+      const out = psqlGroup.split(stdout, items);
+      expect((roleFact.parse(out.get(items[1])!) as { role: RoleState }).role.login).toBe(true);
+      expect(other.parse(out.get(items[2])!)).toEqual({ status: 'ok', role: null });
+      const db = dbWithSchema.parse(out.get(items[0])!) as { db: DbState };
+      expect(db.db.owner).toBe('pa');
+      expect([...db.db.schemaAcl!.get('pa')!]).toEqual(['USAGE']);
+    });
+
+    it('fails every fact when the session fails, without the data rows of others (a verifier is a secret)', () => {
+      const stdout = ['pv:error', 'PROVISION_SQL_SECTION 1', `pv:role\tt\tf\tf\tf\tt\tf\tf\t-1\t${VECTORS[0].verifier}`, 'PROVISION_SQL_SECTION 2', 'ERROR:  permission denied for table pg_authid'].join('\n');
+      const out = psqlGroup.split(stdout, items);
+      for (const [i, f] of [dbWithSchema, roleFact, other].entries()) {
+        const r = f.parse(out.get(items[i])!) as { status: string; message: string };
+        expect(r).toEqual({ status: 'error', message: 'ERROR:  permission denied for table pg_authid' });
+      }
+      expect(JSON.stringify([...out.values()])).not.toContain('SCRAM');
+    });
+
+    it('reports every fact not installed on a host without PostgreSQL', () => {
+      const out = psqlGroup.split('pv:not-installed', items);
+      expect(roleFact.parse(out.get(items[1])!)).toEqual({ status: 'not-installed' });
+      expect(dbWithSchema.parse(out.get(items[0])!)).toEqual({ status: 'not-installed' });
+    });
   });
 });
 
