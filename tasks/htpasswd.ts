@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { bcryptHash, bcryptMatches, deterministicSalt, warmBcrypt } from '../src/bcrypt.js';
+import { bcryptHash, bcryptMatches, deterministicSalt, MAX_COST, warmBcrypt } from '../src/bcrypt.js';
 import { fact, fileFact } from '../src/facts.js';
 import { planAttributes } from '../src/file-plan.js';
 import { nothingToDo, type Change, type Step } from '../src/plan.js';
@@ -51,7 +51,7 @@ const schema = z
     owner: accountName.optional().describe('Owner user. Unset: keep the current owner (root for a new file).'),
     group: accountName.optional().describe('Owner group; nginx and Apache read the file as www-data.'),
     mode: fileMode.optional().describe('Mode, octal, e.g. "0640". Unset: keep the current mode (0644 for a new file).'),
-    cost: z.number().int().min(4).max(17).default(10).describe('bcrypt cost for new hashes (each step doubles the work).'),
+    cost: z.number().int().min(4).max(MAX_COST).default(10).describe('bcrypt cost for new hashes (each step doubles the work).'),
   })
   .superRefine((a, ctx) => {
     const seen = new Map<string, number>();

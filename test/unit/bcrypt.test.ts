@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bcryptHash, bcryptMatches, deterministicSalt, warmBcrypt } from '../../src/bcrypt.js';
@@ -10,6 +11,9 @@ const freshFile = (users: { name: string; password: string }[], path = PATH): st
   const p: Plan = htpasswd.plan(htpasswd.schema.parse({ path, users }), { file: { kind: 'absent', lines: [] }, attrs: { exists: false } }, { host: 'h', sshPort: 22 });
   return ((p.changes[0].steps[0] as WriteStep).content as Secret).reveal();
 };
+
+/** The native binding, the same module object src/bcrypt.ts loads. */
+const native = createRequire(import.meta.url)('@node-rs/bcrypt') as { hashSync: (...a: unknown[]) => string };
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -34,19 +38,31 @@ describe('htpasswd hashes from this controller', () => {
     expect(a).not.toBe(b);
   });
 
-  it('after warming on the worker thread, checking the hash on many hosts computes no bcrypt on the main thread', async () => {
+  it('after warming off the main thread, checking the hash on many hosts computes no more bcrypt', async () => {
     const salt = deterministicSalt(PATH, 'carol', 10);
     await warmBcrypt('warm-pass-3', salt);
-    const hashSync = vi.spyOn(bcrypt, 'hashSync');
-    const compareSync = vi.spyOn(bcrypt, 'compareSync');
+    const hashSync = vi.spyOn(native, 'hashSync');
+    const jsHashSync = vi.spyOn(bcrypt, 'hashSync');
     const stored = bcryptHash('warm-pass-3', salt).replace('$2b$', '$2y$');
     for (let host = 0; host < 50; host++) {
       expect(bcryptMatches('warm-pass-3', stored)).toBe(true);
       expect(bcryptMatches('wrong-pass', stored)).toBe(false);
     }
-    expect(compareSync).not.toHaveBeenCalled();
     expect(hashSync).toHaveBeenCalledTimes(1); // 'wrong-pass', once: memoised too
+    expect(jsHashSync).not.toHaveBeenCalled();
     expect(bcrypt.compareSync('warm-pass-3', stored.replace('$2y$', '$2b$'))).toBe(true);
+  });
+
+  it('computes the same hashes as bcryptjs', () => {
+    for (const [password, cost] of [['same-as-js', 4], ['ünïcödé pass', 5], ['x'.repeat(72), 4]] as const) {
+      const salt = deterministicSalt(PATH, password, cost);
+      expect(bcryptHash(password, salt)).toBe(bcrypt.hashSync(password, salt));
+    }
+  });
+
+  it('does not spend hours on a stored hash with a huge cost: it is reported as not checkable', () => {
+    const huge = '$2y$31$' + bcrypt.hashSync('p', 4).slice(7);
+    expect(() => bcryptMatches('p', huge)).toThrow(/cost above 17/);
   });
 
   it('verifies hashes made elsewhere (random salt, $2a$/$2b$/$2y$)', () => {
