@@ -13,6 +13,14 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 
+// `provision --version` alone needs none of the CLI: answer it without loading
+// the bundle (the whole command then costs about Node's own start-up).
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${require('../package.json').version}\n`);
+  return;
+}
+
 const bundle = path.join(__dirname, '..', 'dist', 'provision.cjs');
 let source;
 try {

@@ -21,6 +21,12 @@ describe('the npm package', () => {
       execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, tarball)], { stdio: 'pipe' });
       const version = execFileSync(join(prefix, 'bin', 'provision'), ['--version'], { encoding: 'utf8' });
       expect(version.trim()).toBe(JSON.parse(execFileSync('cat', [join(ROOT, 'package.json')], { encoding: 'utf8' })).version);
+      // -V is answered without loading the bundle; it must still agree with the bundle's own answer.
+      expect(execFileSync(join(prefix, 'bin', 'provision'), ['-V'], { encoding: 'utf8' })).toBe(version);
+      expect(execFileSync(join(prefix, 'bin', 'provision'), ['--version', '--no-color'], { encoding: 'utf8' })).toBe(version);
+      // htpasswd's native bcrypt is installed with the package, where the bundle looks for it.
+      const installed = join(prefix, 'lib', 'node_modules', 'provision');
+      execFileSync('node', ['-e', `require(require.resolve('@node-rs/bcrypt', { paths: [${JSON.stringify(join(installed, 'dist'))}] })).hashSync('x', 4)`], { stdio: 'pipe' });
       const tasks = execFileSync(join(prefix, 'bin', 'provision'), ['tasks'], { encoding: 'utf8' });
       expect(tasks).toMatch(/^nginx_site\s/m);
       // The bundle finds the files it ships (the example playbook, templates) from its installed place.
