@@ -1,4 +1,4 @@
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client } from 'ssh2';
@@ -21,6 +21,7 @@ export function openSocket(address: string, port: number, timeoutMs: number): Pr
   return new Promise((resolve, reject) => {
     const sock = tcpConnect({ host: address, port });
     sock.setNoDelay(true);
+    coalesceWrites(sock);
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new SshReachError(`no answer from ${address}:${port} within ${timeoutMs / 1000} s`));
@@ -34,6 +35,28 @@ export function openSocket(address: string, port: number, timeoutMs: number): Pr
       reject(new SshReachError(`cannot connect to ${address}:${port}: ${err.code ?? err.message}`));
     });
   });
+}
+
+/**
+ * With no-delay on, every write is a TCP segment of its own, and ssh2 writes
+ * each SSH packet separately: corking the socket from the first write of a
+ * tick to the end of it sends what one tick produced (a reply of several
+ * packets, a channel request and its data) as one segment, in one system call.
+ */
+function coalesceWrites(sock: Socket): void {
+  const write = sock.write;
+  let corked = false;
+  sock.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    if (!corked) {
+      corked = true;
+      sock.cork();
+      process.nextTick(() => {
+        corked = false;
+        sock.uncork();
+      });
+    }
+    return write.apply(this, args as never);
+  } as Socket['write'];
 }
 
 /** A direct-tcpip channel from `via` to address:port: the jump host makes the TCP connection. */
