@@ -11,7 +11,8 @@
 // CPU (user + sys of the whole process tree, from time), peak RSS (time's max RSS of the largest
 // process, and the sum over the process tree sampled every 100 ms: Ansible forks workers and ssh).
 // Round trips per host: provision's --report (recap.roundTrips); Ansible's, by counting its ssh
-// invocations (a logging ssh wrapper; with pipelining each module is one ssh exec).
+// invocations (a logging ssh wrapper; with pipelining each module is one ssh exec). Host CPU per
+// host: what the processes of each host's container used during the run (treeCpuMs).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -94,6 +95,38 @@ function treeRssKiB(rootPid) {
     } catch { /* process gone */ }
   }
   return sum;
+}
+
+/**
+ * CPU time (ms) the processes of a test host's container have used: user + sys of every live
+ * process in the tree under its init, plus what their reaped children used (a connection's
+ * sshd, the fact scripts, psql, a PostgreSQL backend are all reaped inside the container). The
+ * difference around a run is that run's cost to the host; the hosts share the controller's CPUs
+ * here, which real servers do not.
+ */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+function treeCpuMs(rootPid) {
+  let ticks = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+        for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ')) if (c.trim()) stack.push(Number(c));
+      }
+    } catch { /* process gone */ }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/** Runs a tool and adds the CPU each host's container used meanwhile (ms, per host). */
+async function runMeasuringHosts(tool, inv, hosts, forks, logFile) {
+  const before = hosts.map((h) => treeCpuMs(h.machinePid));
+  const m = await tool.run(inv, hosts, forks, logFile);
+  return { ...m, hostCpuMs: hosts.map((h, i) => treeCpuMs(h.machinePid) - before[i]) };
 }
 
 // --- measured child processes ---------------------------------------------------------------
@@ -259,21 +292,21 @@ try {
             wallMs: median(ms.map((m) => m.wallMs)), wallRunsMs: ms.map((m) => Math.round(m.wallMs)),
             cpuMs: median(ms.map((m) => m.cpuMs)), maxRssMiB: Math.max(...ms.map((m) => m.maxRssKiB)) / 1024,
             treeRssMiB: Math.max(...ms.map((m) => m.treeRssKiB)) / 1024,
-            roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(),
+            roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), hostCpuMsPerHost: median(ms.flatMap((m) => m.hostCpuMs)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(),
           };
           results.runs.push(row);
-          log(`${tool.name} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')})`);
+          log(`${tool.name} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.hostCpuMsPerHost.toFixed(0)} ms host CPU/host, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')})`);
           if (!ok) exitCode = 1;
           return ok;
         };
         const forks = Math.min(opts.firstForks, n);
         log(`${tool.name} ${n} host(s): first run, ${forks} in parallel (installs packages: minutes)`);
-        const first = await tool.run(inv, hosts, forks, logFile);
+        const first = await runMeasuringHosts(tool, inv, hosts, forks, logFile);
         if (record('first', forks, [first])) {
           const noop = [];
           // The no-op re-run of N hosts runs them all in parallel unless --forks says otherwise.
           const noopForks = opts.forks ?? n;
-          for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await tool.run(inv, hosts, noopForks, logFile));
+          for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await runMeasuringHosts(tool, inv, hosts, noopForks, logFile));
           if (noop.length) record('no-op', noopForks, noop);
         }
       } finally {
@@ -304,14 +337,14 @@ function table(r) {
     '',
     `provision --version: ${r.version.medianMs.toFixed(0)} ms (median of ${r.version.runsMs.length}); ${r.machine.cpus} CPUs, load average at start ${r.loadAtStart.join(' ')}`,
     '',
-    '| tool | hosts | run | wall s (median) | round trips / host | CPU s (user+sys) | peak RSS MiB (tree) | load 1m | vs Ansible (wall) |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+    '| tool | hosts | run | wall s (median) | round trips / host | CPU s (user+sys) | host CPU ms / host | peak RSS MiB (tree) | load 1m | vs Ansible (wall) |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.runs) {
     const a = r.runs.find((y) => y.tool === 'ansible' && y.hosts === x.hosts && y.phase === x.phase);
     const ratio = x.tool === 'provision' && a ? `${(x.wallMs / a.wallMs).toFixed(2)}× (${(a.wallMs / x.wallMs).toFixed(1)}× faster)` : '';
     const run = x.phase === 'first' ? `first (forks ${x.forks})` : `no-op ×${x.wallRunsMs.length}`;
-    lines.push(`| ${x.tool} | ${x.hosts} | ${run}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${x.roundTripsPerHost} | ${s(x.cpuMs)} | ${x.treeRssMiB.toFixed(0)} | ${x.load[0]} | ${ratio} |`);
+    lines.push(`| ${x.tool} | ${x.hosts} | ${run}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${x.roundTripsPerHost} | ${s(x.cpuMs)} | ${x.hostCpuMsPerHost?.toFixed(0) ?? ''} | ${x.treeRssMiB.toFixed(0)} | ${x.load[0]} | ${ratio} |`);
   }
   return lines.join('\n') + '\n\n';
 }

@@ -1,6 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { FactGroupReader } from '../src/fact-groups.js';
+import { controllerKey } from '../src/controller-key.js';
 import { fact, type Fact, type FactOutput } from '../src/facts.js';
 import { run, type RunStep } from '../src/plan.js';
 import { Secret } from '../src/secret.js';
@@ -230,12 +231,28 @@ export interface ScramSecret {
 const MAX_ITERATIONS = 1_000_000;
 export const SCRAM_ITERATIONS = 4096;
 
+const keysMemo = new Map<string, { storedKey: Buffer; serverKey: Buffer }>();
+
+/** StoredKey and ServerKey (RFC 5802), memoised: with `scramSalt`, a run over many hosts derives them once per role. */
 export function scramKeys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
+  const memoKey = `${iterations}\0${salt.toString('base64')}\0${password}`;
+  const known = keysMemo.get(memoKey);
+  if (known) return known;
   const salted = pbkdf2Sync(Buffer.from(saslprep(password), 'utf8'), salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  keysMemo.set(memoKey, { storedKey, serverKey });
   return { storedKey, serverKey };
+}
+
+/**
+ * The SCRAM salt for a role, derived from the controller's key (src/controller-key.ts), as
+ * htpasswd's bcrypt salts are: every host built from this controller stores the same verifier
+ * for the same role and password, and checking it on N hosts costs one PBKDF2, not N.
+ */
+export function scramSalt(role: string): Buffer {
+  return createHmac('sha256', controllerKey()).update(`scram-sha-256\0${role}`).digest().subarray(0, 16);
 }
 
 /** A verifier as PostgreSQL stores it in pg_authid.rolpassword: SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey>. */

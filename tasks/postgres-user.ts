@@ -3,7 +3,7 @@ import { nothingToDo, type Change } from '../src/plan.js';
 import { secretString } from '../src/schemas.js';
 import { Secret } from '../src/secret.js';
 import { defineTask } from '../src/task-type.js';
-import { psqlError, psqlFact, psqlStep, pgRoleName, quoteIdent, quoteLiteral, scramMatches, scramVerifier, type PsqlResult } from './postgres-common.js';
+import { psqlError, psqlFact, psqlStep, pgRoleName, quoteIdent, quoteLiteral, scramMatches, scramSalt, scramVerifier, type PsqlResult } from './postgres-common.js';
 
 const schema = z
   .strictObject({
@@ -103,7 +103,7 @@ export const postgresUser = defineTask({
       const lines = [`+ role ${a.name}: ${words.join(' ')}`];
       let stdin: string | Secret = `${sql};\n`;
       if (a.password) {
-        stdin = new Secret(`${sql} PASSWORD ${quoteLiteral(scramVerifier(a.password.reveal()))};\n`);
+        stdin = new Secret(`${sql} PASSWORD ${quoteLiteral(scramVerifier(a.password.reveal(), scramSalt(a.name)))};\n`);
         lines.push('+ password: set');
       }
       return { changes: [{ summary: `create role ${a.name}${notInstalled ? ' (PostgreSQL is not installed yet)' : ''}`, diff: { kind: 'lines', lines }, steps: [psqlStep(stdin)] }] };
@@ -138,7 +138,7 @@ export const postgresUser = defineTask({
       changes.push({
         summary: `set password of role ${a.name}`,
         diff: { kind: 'lines', lines: [`role ${a.name}:`, `~ password: ${how}`] },
-        steps: [psqlStep(new Secret(`ALTER ROLE ${role} PASSWORD ${quoteLiteral(scramVerifier(a.password!.reveal()))};\n`))],
+        steps: [psqlStep(new Secret(`ALTER ROLE ${role} PASSWORD ${quoteLiteral(scramVerifier(a.password!.reveal(), scramSalt(a.name)))};\n`))],
       });
     }
     if (changes.length) return { changes };

@@ -433,6 +433,17 @@ describe('postgres_user planner', () => {
     }
   });
 
+  it('gives every host built from this controller the same verifier for a role, and each role its own salt', () => {
+    const verifierOf = (name: string, f: RoleFact) => /PASSWORD '([^']+)'/.exec((runSteps(planUser({ name, password: pw() }, f)).at(-1)!.stdin as Secret).reveal())![1];
+    const hostA = verifierOf('pa', { status: 'ok', role: null });
+    const hostB = verifierOf('pa', role({ password: new Secret(scramVerifier('old-password')) }));
+    expect(hostB).toBe(hostA);
+    const other = verifierOf('app', { status: 'ok', role: null });
+    expect(parseScramVerifier(other)!.salt.equals(parseScramVerifier(hostA)!.salt)).toBe(false);
+    expect(parseScramVerifier(hostA)!.salt).toHaveLength(16);
+    expect(scramMatches(PASSWORD, other)).toBe(true);
+  });
+
   it('a password change and an attribute change are two changes in one round trip', () => {
     const plan = planUser({ name: 'pa', password: pw(), createdb: true }, role({ password: null }));
     expect(plan.changes.map((c) => c.summary)).toEqual(['alter role pa: CREATEDB', 'set password of role pa']);
