@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
 import { matchHosts, unknownPatternTerms } from './inventory.js';

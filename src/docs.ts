@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { inventorySchema } from './inventory.js';
 import { commonTaskKeys, playSchema } from './playbook.js';
 import type { TaskType } from './task-type.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
 import { YamlSource } from './yaml-source.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // zod's JIT compiles each schema with new Function on first use: slower than it saves when each schema parses a handful of values once per run.
 z.config({ jitless: true });

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseFileState } from './facts.js';
 import { absolutePath, accountName, fileMode, secretString } from './schemas.js';
 import { redact } from './secret.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fact, type Fact } from '../src/facts.js';
 import { nothingToDo, type Change, type Plan } from '../src/plan.js';
 import { oneOrMany } from '../src/schemas.js';

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fact, unitFact, type UnitState } from '../src/facts.js';
 import { nothingToDo, type Change, type Step } from '../src/plan.js';
 import { absolutePath, oneOrMany } from '../src/schemas.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileFact } from '../src/facts.js';
 import { nothingToDo } from '../src/plan.js';
 import { absolutePath } from '../src/schemas.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileFact } from '../src/facts.js';
 import { planFile } from '../src/file-plan.js';
 import { nothingToDo } from '../src/plan.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileFact } from '../src/facts.js';
 import { planAttributes } from '../src/file-plan.js';
 import { nothingToDo, type Change } from '../src/plan.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { groupFact } from '../src/facts.js';
 import { nothingToDo } from '../src/plan.js';
 import { accountName } from '../src/schemas.js';

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bcryptHash, bcryptMatches, deterministicSalt, MAX_COST, warmBcrypt } from '../src/bcrypt.js';
 import { fact, fileFact } from '../src/facts.js';
 import { planAttributes } from '../src/file-plan.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileFact, type FileState } from '../src/facts.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import { planFile } from '../src/file-plan.js';

@@ -1,5 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FactGroupReader } from '../src/fact-groups.js';
 import { controllerKey } from '../src/controller-key.js';
 import { fact, type Fact, type FactOutput } from '../src/facts.js';

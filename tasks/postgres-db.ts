@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { nothingToDo, type Change, type Step } from '../src/plan.js';
 import { defineTask } from '../src/task-type.js';
 import { pgDatabaseName, pgRoleName, psqlError, psqlFact, psqlStep, quoteIdent, quoteLiteral, type PsqlResult } from './postgres-common.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { nothingToDo, type Change } from '../src/plan.js';
 import { secretString } from '../src/schemas.js';
 import { Secret } from '../src/secret.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { unitFact } from '../src/facts.js';
 import { nothingToDo, type Change } from '../src/plan.js';
 import { serviceName } from '../src/schemas.js';

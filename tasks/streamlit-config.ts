@@ -1,5 +1,5 @@
 import { stringify } from 'smol-toml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fact, parseFileState, userFact, type Fact, type FileState, type PasswdEntry } from '../src/facts.js';
 import { planFile } from '../src/file-plan.js';
 import { nothingToDo, type Change, type Plan, type Step } from '../src/plan.js';

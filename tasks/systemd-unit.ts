@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileFact, unitFact, type FileState, type UnitState } from '../src/facts.js';
 import { planFile } from '../src/file-plan.js';
 import { nothingToDo, type Change, type Plan, type Step } from '../src/plan.js';

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fact } from '../src/facts.js';
 import { nothingToDo, type Step } from '../src/plan.js';
 import { cmd, raw } from '../src/shell.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { userFact } from '../src/facts.js';
 import { nothingToDo } from '../src/plan.js';
 import { absolutePath, accountName } from '../src/schemas.js';
