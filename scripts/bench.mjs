@@ -79,16 +79,17 @@ const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
 
 /**
- * Sum of RSS (KiB) of pid and all its descendants: walks /proc/PID/task/TID/children (only the
- * tree's own files, so sampling stays cheap next to the processes it measures).
+ * Sum of valueOf(pid) over pid and all its descendants: walks /proc/PID/task/TID/children (only
+ * the tree's own files, so sampling stays cheap next to the processes it measures). A process
+ * that ends meanwhile counts for nothing.
  */
-function treeRssKiB(rootPid) {
+function sumOverTree(rootPid, valueOf) {
   let sum = 0;
   const stack = [rootPid];
   while (stack.length) {
     const p = stack.pop();
     try {
-      sum += Number(fs.readFileSync(`/proc/${p}/statm`, 'utf8').split(' ')[1]) * 4; // resident pages of 4 KiB
+      sum += valueOf(p);
       for (const t of fs.readdirSync(`/proc/${p}/task`)) {
         for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ')) if (c.trim()) stack.push(Number(c));
       }
@@ -96,6 +97,9 @@ function treeRssKiB(rootPid) {
   }
   return sum;
 }
+
+/** RSS (KiB) of a process tree: resident pages of 4 KiB. */
+const treeRssKiB = (rootPid) => sumOverTree(rootPid, (p) => Number(fs.readFileSync(`/proc/${p}/statm`, 'utf8').split(' ')[1]) * 4);
 
 /**
  * CPU time (ms) the processes of a test host's container have used: user + sys of every live
@@ -106,19 +110,11 @@ function treeRssKiB(rootPid) {
  */
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 function treeCpuMs(rootPid) {
-  let ticks = 0;
-  const stack = [rootPid];
-  while (stack.length) {
-    const p = stack.pop();
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
-      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
-        for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ')) if (c.trim()) stack.push(Number(c));
-      }
-    } catch { /* process gone */ }
-  }
+  const ticks = sumOverTree(rootPid, (p) => {
+    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+  });
   return (ticks * 1000) / CLOCK_TICKS;
 }
 
