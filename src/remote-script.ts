@@ -43,7 +43,12 @@ type Job = { script: string; fact: Fact<unknown> } | { script: string; reader: F
 /** Facts of one group reader are read together when two or more are wanted; the rest one job each. */
 function jobsFor(facts: Fact<unknown>[]): Job[] {
   const byReader = new Map<FactGroupReader, Fact<unknown>[]>();
-  for (const f of facts) if (f.group) byReader.set(f.group.reader, [...(byReader.get(f.group.reader) ?? []), f]);
+  for (const f of facts) {
+    if (!f.group) continue;
+    const members = byReader.get(f.group.reader);
+    if (members) members.push(f);
+    else byReader.set(f.group.reader, [f]);
+  }
   const jobs: Job[] = [];
   const grouped = new Set<Fact<unknown>>();
   for (const [reader, members] of byReader) {
@@ -62,7 +67,8 @@ function jobsFor(facts: Fact<unknown>[]): Job[] {
  * systemctl), each job into its own file in a private temp directory, and are
  * then printed in order, framed by a random marker, with their exit codes. A
  * no-op run's read then takes about as long as its slowest fact, not their
- * sum. Files and units are read a group at a time (src/fact-groups.ts).
+ * sum. Facts with a group reader (paths, units, PostgreSQL queries) are read
+ * a group at a time, one job each (src/fact-groups.ts).
  */
 export function factBatch(facts: Fact<unknown>[]): FactBatch {
   const marker = `PROVISION_FACT_${randomBytes(6).toString('hex')}`;
