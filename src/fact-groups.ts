@@ -72,19 +72,37 @@ export const fileGroup: FactGroupReader = {
 /**
  * Units: `systemctl show` prints one block of properties per unit, in the
  * order given, blocks separated by an empty line (a unit that does not exist
- * still gets its block, LoadState=not-found). No output at all (no systemd)
- * reads as the single fact's empty output; any other count of blocks is not
- * trusted.
+ * still gets its block, LoadState=not-found). It stops at the first name it
+ * refuses (a template such as "getty@.service"): then each unit is shown on
+ * its own, after a marker line, and a refused one reads as the single fact's
+ * empty output. No systemd at all reads the same way. Any other count of
+ * blocks is not trusted.
  */
 const UNIT_PROPERTIES = 'LoadState,ActiveState,UnitFileState';
+const UNIT_MARKER = '--provision-unit--';
 export const unitGroup: FactGroupReader = {
   script(names) {
-    return `systemctl show --property=${UNIT_PROPERTIES} -- ${names.map(quote).join(' ')} 2>/dev/null || true`;
+    const list = names.map(quote).join(' ');
+    return [
+      `if out=$(systemctl show --property=${UNIT_PROPERTIES} -- ${list} 2>/dev/null); then printf '%s\\n' "$out"; else`,
+      `  for u in ${list}; do printf '%s\\n' '${UNIT_MARKER}'; systemctl show --property=${UNIT_PROPERTIES} -- "$u" 2>/dev/null; done`,
+      'fi',
+    ].join('\n');
   },
   split(stdout, names) {
     const out = new Map<string, FactOutput>();
-    const text = stdout.replace(/\n+$/, '');
-    const blocks = text === '' ? names.map(() => '') : text.split(/\n\n/);
+    let blocks: string[];
+    if (stdout.split('\n').includes(UNIT_MARKER)) {
+      const shown: string[][] = [];
+      for (const line of stdout.split('\n')) {
+        if (line === UNIT_MARKER) shown.push([]);
+        else shown.at(-1)?.push(line);
+      }
+      blocks = shown.map((lines) => lines.join('\n').replace(/\n+$/, ''));
+    } else {
+      const text = stdout.replace(/\n+$/, '');
+      blocks = text === '' ? names.map(() => '') : text.split(/\n\n/);
+    }
     if (blocks.length === names.length) names.forEach((name, i) => out.set(name, { stdout: blocks[i], exitCode: 0 }));
     return out;
   },

@@ -170,6 +170,21 @@ describe.skipIf(!isRoot)('apt, systemd_unit, streamlit_config on a real host', (
     });
   });
 
+  it('a template unit (which systemctl show refuses) beside running services: their state is read right', async () => {
+    const tasks = `- systemd_unit:
+    name: pv-worker@.service
+    unit: { Description: "provision worker %i" }
+    service: { ExecStart: /usr/bin/sleep infinity }
+- service: { name: pv-demo, state: started }
+- service: { name: ssh, state: started }`;
+    expectChanged(await play(tasks), 1);
+    // systemctl show stops at "pv-worker@.service": read together, the services after it came out
+    // "inactive" and check mode wanted to start them.
+    const check = await play(tasks, '--check');
+    expectChanged(check, 0);
+    expect(check.tasks.map((t) => t.message)).toEqual(['/etc/systemd/system/pv-worker@.service is up to date', 'pv-demo.service is active', 'ssh.service is active']);
+  });
+
   describe('streamlit_config', () => {
     const tasks = (port: number) => `- user: { name: rocktalk }
 - streamlit_config:

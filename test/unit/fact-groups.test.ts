@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,12 +91,50 @@ describe('unit facts read as a group', () => {
     expect(names.map((n) => unitFact(n).parse(out.get(n)!))).toEqual(names.map(() => ({ loadState: 'not-found', activeState: 'inactive', unitFileState: '' })));
   });
 
-  it('trusts no block when their count is not the count of units', () => {
-    expect(unitGroup.split('LoadState=loaded\n\nLoadState=loaded', names).size).toBe(0);
+  // A stand-in systemctl that behaves as systemd 252's does: blocks in order, and at a template
+  // name ("worker@.service") an error and exit 1, without the units after it. It logs each call.
+  const bin = mkdtempSync(join(tmpdir(), 'provision-systemctl-'));
+  writeFileSync(
+    join(bin, 'systemctl'),
+    [
+      '#!/bin/sh',
+      'echo call >> "$(dirname "$0")/calls"',
+      'shift 2 # show --property=...',
+      '[ "$1" = -- ] && shift',
+      'first=1',
+      'for u do',
+      '  case "$u" in *@.*) echo "Failed to get properties: Unit name $u is not valid." >&2; exit 1 ;; esac',
+      '  [ $first = 1 ] || echo',
+      '  first=0',
+      '  printf "LoadState=loaded\\nActiveState=active\\nUnitFileState=enabled\\n"',
+      'done',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  /** Reads unit facts through a batch with the stand-in; returns their states and the number of systemctl calls. */
+  const readUnits = (unitNames: string[]) => {
+    rmSync(join(bin, 'calls'), { force: true });
+    const units = unitNames.map(unitFact);
+    const batch = factBatch(units);
+    const r = spawnSync('/bin/sh', ['-s'], { input: batch.script, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const out = batch.parse(r.stdout.toString());
+    const calls = readFileSync(join(bin, 'calls'), 'utf8').split('\n').filter(Boolean).length;
+    return { states: units.map((u) => (out.has(u.key) ? u.parse(out.get(u.key)!) : 'not read')), calls };
+  };
+  const loaded = { loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' };
+
+  it('reads all units of a batch with one systemctl call', () => {
+    expect(readUnits(['ssh.service', 'cron.service', 'nginx.service'])).toEqual({ states: [loaded, loaded, loaded], calls: 1 });
   });
 
-  it('reads all units of a batch with one systemctl', () => {
-    const batch = factBatch(names.map(unitFact));
-    expect(batch.script.match(/systemctl show/g)).toHaveLength(1);
+  it('reads each unit on its own when systemctl refuses one name (it stops there): the refused one as not found', () => {
+    expect(readUnits(['ssh.service', 'worker@.service', 'cron.service'])).toEqual({
+      states: [loaded, { loadState: 'not-found', activeState: 'inactive', unitFileState: '' }, loaded],
+      calls: 4,
+    });
+  });
+
+  it('trusts no block when their count is not the count of units', () => {
+    expect(unitGroup.split('LoadState=loaded\n\nLoadState=loaded', names).size).toBe(0);
   });
 });
