@@ -133,6 +133,7 @@ export function psqlFact<T>(key: string, sql: string, parse: (r: PsqlResult) => 
 }
 
 const SECTION = 'PROVISION_SQL_SECTION';
+const SECTION_LINE = new RegExp(`^${SECTION} (\\d+)$`);
 
 /**
  * Many psql facts in one session: one runuser, one psql and one server
@@ -160,7 +161,7 @@ export const psqlGroup: FactGroupReader = {
     const sections = new Map<number, string[]>();
     let current: string[] | undefined;
     for (const line of lines.slice(1)) {
-      const m = new RegExp(`^${SECTION} (\\d+)$`).exec(line);
+      const m = SECTION_LINE.exec(line);
       if (m) sections.set(Number(m[1]), (current = []));
       else current?.push(line);
     }
