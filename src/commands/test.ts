@@ -94,7 +94,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
     // The test host is reached directly: the user's ~/.ssh/config (a `Host *` ProxyJump) must not apply.
     sshConfig: 'none',
   });
-  const compileFor = (inventory: string) => compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars });
+  const compileFor = (inventory: string, verify = false) => compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars, verify });
   const converge = async (check: boolean, inventory = inventoryFile) => executeRuns(playbookFile, compileFor(inventory), { ...runOptions(check), inventory });
 
   let host: Awaited<ReturnType<typeof sandbox.up>>[number] | undefined;
@@ -126,22 +126,22 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
         return '0 changed';
       }));
       const verified = idempotent && (await phase('verify', async () => {
-          const runs = compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventoryFile)), { extraVars, verify: true });
-          const checks = runs.flatMap((r) => r.plays.flatMap((p) => p.verify));
-          if (!checks.length) return 'no verify: checks in the playbook';
-          const conn = await HostConnection.open(runs[0].host, { connectTimeoutMs: 20_000, sshConfig: 'none' });
-          try {
-            const failed: string[] = [];
-            for (const c of checks) {
-              const result = await runCheck(c, conn, host!.address);
-              say(redact(`${result.ok ? 'ok    ' : 'FAILED'} ${result.name}${result.ok ? '' : `: ${result.detail}`}`));
-              if (!result.ok) failed.push(result.name);
-            }
-            if (failed.length) throw new Error(`${failed.length} of ${checks.length} checks failed`);
-            return `${checks.length} checks passed`;
-          } finally {
-            conn.close();
+        const runs = compileFor(inventoryFile, true);
+        const checks = runs.flatMap((r) => r.plays.flatMap((p) => p.verify));
+        if (!checks.length) return 'no verify: checks in the playbook';
+        const conn = await openTestHost(runs[0]);
+        try {
+          const failed: string[] = [];
+          for (const c of checks) {
+            const result = await runCheck(c, conn, host!.address);
+            say(redact(`${result.ok ? 'ok    ' : 'FAILED'} ${result.name}${result.ok ? '' : `: ${result.detail}`}`));
+            if (!result.ok) failed.push(result.name);
           }
+          if (failed.length) throw new Error(`${failed.length} of ${checks.length} checks failed`);
+          return `${checks.length} checks passed`;
+        } finally {
+          conn.close();
+        }
       }));
       if (verified && o.rebuild) {
         await phase(`rebuild: a fresh host ${rebuildName}, converged once, must get the same files`, async () => {
@@ -178,11 +178,16 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
   return phases.every((p) => p.ok) && phases.some((p) => p.name === 'verify') ? EXIT.ok : EXIT.hostFailed;
 }
 
+/** A connection to the test host, reached directly, as the runs reach it (runOptions). */
+function openTestHost(run: HostRun): Promise<HostConnection> {
+  return HostConnection.open(run.host, { connectTimeoutMs: 20_000, sshConfig: 'none' });
+}
+
 /** The state of every path the playbook's tasks manage (`TaskType.files`), read on the host of that inventory. */
 async function managedFiles(runs: HostRun[]): Promise<Map<string, FileState>> {
   const paths = [...new Set(runs[0].plays.flatMap((p) => p.tasks.filter((t) => !t.skipReason).flatMap((t) => t.type.files?.(t.args) ?? [])))];
   const facts = paths.map((path) => fileFact(path));
-  const conn = await HostConnection.open(runs[0].host, { connectTimeoutMs: 20_000, sshConfig: 'none' });
+  const conn = await openTestHost(runs[0]);
   try {
     const batch = factBatch(facts);
     const r = await conn.runScript(batch.script, true);
