@@ -66,19 +66,29 @@ export const PICK_PSQL =
   'esac; fi';
 
 /**
- * psql as the postgres OS user over peer authentication: `runuser` needs root
- * (the task's become). `-X` ignores ~/.psqlrc, `-q -A -t` prints bare rows,
- * ON_ERROR_STOP makes any SQL error a non-zero exit. The subshell changes to /
- * first: from root's home, the postgres user gets "could not change directory".
+ * psql as the postgres OS user over peer authentication, started by root (the
+ * task's become). `setpriv` (util-linux, as runuser) only switches user and
+ * groups: runuser would also open a PAM session, which costs a few ms and two
+ * journal lines on every run. `-X` ignores ~/.psqlrc, `-q -A -t` prints bare
+ * rows, ON_ERROR_STOP makes any SQL error a non-zero exit. The subshell changes
+ * to / first: from root's home, the postgres user gets "could not change
+ * directory".
+ *
+ * search_path is pinned to pg_catalog for the session (PGOPTIONS overrides a
+ * database's own setting, and libpq applies it to every \c too): we run as
+ * superuser in databases whose owners may set their search_path and create
+ * functions, so `concat_ws` or `=` must never resolve to one of theirs.
  */
 export function psqlCommand(database = 'postgres'): string {
   pgIdentifier.parse(database);
   return `(cd / || exit 1; ${PICK_PSQL}; ${runPsql('-d', database)})`;
 }
 
-/** `runuser -u postgres -- $pv_psql ARGS` ($pv_psql unquoted on purpose: binary and its connection options). */
+/** The command running $pv_psql as postgres, without its arguments ($pv_psql unquoted on purpose: binary and its connection options). */
+const AS_POSTGRES = `PGOPTIONS='-c search_path=pg_catalog' setpriv --reuid=postgres --regid=postgres --init-groups $pv_psql`;
+
 function runPsql(...args: string[]): string {
-  return `runuser -u postgres -- $pv_psql ${cmd('-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...args)}`;
+  return `${AS_POSTGRES} ${cmd('-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...args)}`;
 }
 
 /** A step running SQL through psql. The SQL travels on stdin (never the command line); pass a Secret when it holds a password. */
@@ -98,18 +108,28 @@ const STATUS_ERROR = 'pv:error';
  * "pv:not-installed" and succeeds: check mode on a fresh host plans creation.
  * Data rows are tab-separated and start with a tag, so stray warnings can
  * never be mistaken for data.
+ *
+ * When the SQL goes on into a database (`\\c NAME`), the session starts there
+ * (every query before that reads shared catalogs only, the same from any
+ * database), saving a second server connection; the SQL skips a `\\c` into the
+ * database it is already in. If that database cannot be connected to (not
+ * created yet), the session runs again from "postgres".
  */
 export function psqlFactScript(sql: string): string {
   const delimiter = 'PROVISION_SQL_END';
   if (sql.split('\n').includes(delimiter)) throw new Error('the SQL contains the here-document delimiter');
+  const into = /^\\c (\S+)$/m.exec(sql)?.[1];
+  const sessions = [...(into === undefined ? [] : [cmd('pv_query', '-d', pgIdentifier.parse(into))]), 'pv_query -d postgres'];
   return [
     `if ! command -v psql >/dev/null 2>&1 || ! id -u postgres >/dev/null 2>&1; then printf '%s\\n' ${STATUS_NOT_INSTALLED}; exit 0; fi`,
     `cd / || exit 1`,
     PICK_PSQL,
-    `if out=$(${runPsql('-d', 'postgres')} 2>&1 <<'${delimiter}'`,
+    // A function, so a second attempt can send the same here-document.
+    `pv_query() { ${runPsql()} "$@" 2>&1 <<'${delimiter}'`,
     sql,
     delimiter,
-    `); then printf '%s\\n%s\\n' ${STATUS_OK} "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; fi`,
+    '}',
+    `if ${sessions.map((s) => `out=$(${s})`).join(' || ')}; then printf '%s\\n%s\\n' ${STATUS_OK} "$out"; else printf '%s\\n%s\\n' ${STATUS_ERROR} "$out"; fi`,
   ].join('\n');
 }
 
@@ -136,11 +156,12 @@ const SECTION = 'PROVISION_SQL_SECTION';
 const SECTION_LINE = new RegExp(`^${SECTION} (\\d+)$`);
 
 /**
- * Many psql facts in one session: one runuser, one psql and one server
+ * Many psql facts in one session: one setpriv, one psql and one server
  * connection instead of one each (~20 ms of the host's CPU apiece). Each
  * item's SQL follows an \echo of its section number. Scripts that \c into
- * another database run last, so the others run in "postgres" as they would
- * alone (and every script with \c looks only at shared catalogs before it).
+ * another database run last: the others read only shared catalogs, which
+ * read the same from whichever database the session starts in (and every
+ * script with \c looks only at shared catalogs before it).
  * A failed session fails every item, with psql's messages but none of the data
  * rows other items printed (a role's row holds its password verifier).
  */

@@ -102,10 +102,22 @@ export function parseDbFact(r: PsqlResult, withSchema: boolean): DbFact {
 }
 
 export function dbFact(name: string, withSchema: boolean) {
-  // The public schema's privileges live in the database itself: \c there, in the same session, when it exists.
+  // The public schema's privileges live in the database itself: \c there, in the same session, when it
+  // exists and the session did not start there (psqlFactScript starts it there when it can).
+  const literal = quoteLiteral(name);
   const sql = [
     `${dbQuery(name)};`,
-    ...(withSchema ? [`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(name)}) AS pv_has_db \\gset`, '\\if :pv_has_db', `\\c ${name}`, `${SCHEMA_QUERY};`, '\\endif'] : []),
+    ...(withSchema
+      ? [
+          `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${literal}) AS pv_has_db, current_database() <> ${literal} AS pv_elsewhere \\gset`,
+          '\\if :pv_has_db',
+          '\\if :pv_elsewhere',
+          `\\c ${name}`,
+          '\\endif',
+          `${SCHEMA_QUERY};`,
+          '\\endif',
+        ]
+      : []),
   ].join('\n');
   return psqlFact(`postgres_db:${name}${withSchema ? ':schema' : ''}`, sql, (r) => parseDbFact(r, withSchema));
 }

@@ -168,6 +168,23 @@ describe.skipIf(!isRoot)('postgres_user and postgres_db on a real host', () => {
     expectChanged(await play('site.yaml'), 1);
   }, 120_000);
 
+  it("the database owner's search_path and functions never run in provision's superuser session", async () => {
+    // pa owns database pa: it may set the database's search_path and create functions in it. A
+    // concat_ws of its own, first on that path, would run as superuser inside the fact query and
+    // (here) report a grant that does not exist.
+    await host.sh(`cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d pa <<'SQL'
+SET ROLE pa;
+ALTER DATABASE pa SET search_path = public, pg_catalog;
+CREATE FUNCTION public.concat_ws(text, text, name, text) RETURNS text LANGUAGE sql AS $$ SELECT 'pv:nsp' || chr(9) || 'mallory' || chr(9) || 'CREATE' $$;
+SQL`);
+    expect(await sh(`cd / && runuser -u postgres -- psql -X -q -A -t -d pa -c "select concat_ws(E'\\t', 'pv:nsp', 'x'::name, 'y')"`)).toBe('pv:nsp\tmallory\tCREATE');
+    const r = await play('site.yaml', '--check');
+    expectChanged(r, 0);
+    expect(r.tasks[2].message).toMatch(/^database pa /);
+    await sql('ALTER DATABASE pa RESET search_path', 'pa');
+    await sql('DROP FUNCTION public.concat_ws(text, text, name, text)', 'pa');
+  }, 120_000);
+
   it('removes the database and the role (check first), then reports them absent', async () => {
     const check = await play('remove.yaml', '--check');
     expectChanged(check, 2);

@@ -113,8 +113,8 @@ describe('SQL quoting', () => {
     expect(() => quoteLiteral('a\0')).toThrow();
   });
   it('runs psql as postgres over peer authentication, from /', () => {
-    expect(psqlCommand()).toBe(`(cd / || exit 1; ${PICK_PSQL}; runuser -u postgres -- $pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres)`);
-    expect(psqlCommand('pa')).toMatch(/; runuser -u postgres -- \$pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d pa\)$/);
+    expect(psqlCommand()).toBe(`(cd / || exit 1; ${PICK_PSQL}; PGOPTIONS='-c search_path=pg_catalog' setpriv --reuid=postgres --regid=postgres --init-groups $pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres)`);
+    expect(psqlCommand('pa')).toMatch(/ setpriv --reuid=postgres --regid=postgres --init-groups \$pv_psql -X -q -A -t -v ON_ERROR_STOP=1 -d pa\)$/);
     // It is one line: a step pipes its SQL into it from a here-document, and sh must parse the whole script.
     expect(psqlCommand()).not.toContain('\n');
     for (const script of [stepsScript([psqlStep('SELECT 1;', 'pa'), psqlStep(new Secret('SELECT 2;'))]), postgresDb.facts(postgresDb.schema.parse({ name: 'pa', privileges: [{ role: 'pa', privileges: [], schema_public: ['ALL'] }] }), ctx).db.script]) {
@@ -280,7 +280,9 @@ describe('fact output parsing', () => {
 
     it('runs every query in one session, those that \\c into a database last', () => {
       const script = psqlGroup.script(items);
-      expect(script.match(/runuser/g)).toHaveLength(1);
+      expect(script.match(/setpriv/g)).toHaveLength(1);
+      // It starts in the database it goes on into, and from "postgres" when that one cannot be reached.
+      expect(script).toContain('if out=$(pv_query -d pa) || out=$(pv_query -d postgres); then');
       const order = [...script.matchAll(/PROVISION_SQL_SECTION (\d)/g)].map((m) => Number(m[1]));
       expect(order).toEqual([1, 2, 0]);
       expect(script.indexOf("rolname = 'app'")).toBeLessThan(script.indexOf('\\c pa'));
@@ -557,8 +559,11 @@ describe('postgres_db planner', () => {
     expect(postgresDb.facts(postgresDb.schema.parse(full), ctx).db.key).toBe('postgres_db:pa');
     const withSchema = postgresDb.facts(postgresDb.schema.parse({ name: 'pa', privileges: [{ role: 'pa', privileges: [], schema_public: ['ALL'] }] }), ctx).db;
     expect(withSchema.key).toBe('postgres_db:pa:schema');
-    // One session: \\c into the database (only when it exists) for the schema's ACL.
-    expect(withSchema.script).toContain(`AS pv_has_db \\gset\n\\if :pv_has_db\n\\c pa\nSELECT concat_ws(E'\\t', 'pv:nsp'`);
-    expect(withSchema.script.match(/runuser/g)).toHaveLength(1);
+    // One session: \\c into the database (only when it exists, and the session did not start there) for the schema's ACL.
+    expect(withSchema.script).toContain(
+      `current_database() <> 'pa' AS pv_elsewhere \\gset\n\\if :pv_has_db\n\\if :pv_elsewhere\n\\c pa\n\\endif\nSELECT concat_ws(E'\\t', 'pv:nsp'`,
+    );
+    expect(withSchema.script.match(/setpriv/g)).toHaveLength(1);
+    expect(postgresDb.facts(postgresDb.schema.parse(full), ctx).db.script).toContain('if out=$(pv_query -d postgres); then');
   });
 });
