@@ -146,7 +146,33 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
         return verdict.status === 'match';
       },
     });
+    ignoreHostKeysAnnouncement(client);
   });
+}
+
+type GlobalRequestHandler = (p: unknown, name: string, wantReply: boolean, data: unknown) => void;
+
+/**
+ * After authentication OpenSSH announces all its host keys
+ * (hostkeys-00@openssh.com, for clients that keep known_hosts up to date), and
+ * ssh2 always answers by asking the server to sign with each of them: on every
+ * connection the server makes one signature per host key (RSA included) and
+ * ssh2 checks them, for a 'hostkeys' event. We check the host's key in the
+ * handshake and never rewrite known_hosts from the announcement, so it is left
+ * unanswered, as OpenSSH's own client does with UpdateHostKeys=no. ssh2 keeps
+ * its message handlers on the protocol object it creates in connect(); if a
+ * later ssh2 moves them, this does nothing (test/integration/ssh-handshake.test.ts
+ * notices).
+ */
+function ignoreHostKeysAnnouncement(client: Client): void {
+  const handlers = (client as unknown as { _protocol?: { _handlers?: { GLOBAL_REQUEST?: GlobalRequestHandler } } })._protocol?._handlers;
+  const answer = handlers?.GLOBAL_REQUEST;
+  if (!handlers || typeof answer !== 'function') return;
+  handlers.GLOBAL_REQUEST = (p, name, wantReply, data) => {
+    // OpenSSH sends it without want-reply; one that wants a reply gets ssh2's usual one.
+    if (name === 'hostkeys-00@openssh.com' && !wantReply) return;
+    answer(p, name, wantReply, data);
+  };
 }
 
 function describeFailure(err: unknown, verdict: HostKeyVerdict | undefined, presented: Buffer | undefined, e: Endpoint, auth: Auth): string {
