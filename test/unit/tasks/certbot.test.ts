@@ -176,4 +176,23 @@ describe('certificate fact', () => {
     expect(parseCertState(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }))).toMatchObject({ state: 'present', notAfter: notAfterOf(pem), names: ['example.test'] });
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it.each([
+    ['server = https://acme.example/dir', 'https://acme.example/dir'],
+    ['server=https://acme.example/dir', 'https://acme.example/dir'],
+    ['server   =   https://acme.example/dir?x=1', 'https://acme.example/dir?x=1'],
+    ['# server = https://commented.example/dir', undefined],
+    ['server_url = https://other.example/dir', undefined],
+    ['server', undefined],
+  ])('the fact script reads the renewal server from %j', (line, server) => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-le-'));
+    mkdirSync(join(dir, 'renewal'));
+    // As certbot writes it: the server sits in [renewalparams]; the last line has no newline here.
+    writeFileSync(join(dir, 'renewal', 'example.test.conf'), `version = 2.1.0\narchive_dir = /x\n\n[renewalparams]\naccount = abc\n${line}\nauthenticator = webroot`);
+    const script = certFact('example.test').script.replaceAll('/etc/letsencrypt', dir);
+    expect(parseCertState(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' })).server).toBe(server);
+    writeFileSync(join(dir, 'renewal', 'example.test.conf'), `[renewalparams]\n${line}`);
+    expect(parseCertState(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' })).server).toBe(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

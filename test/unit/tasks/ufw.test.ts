@@ -1,16 +1,20 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Plan } from '../../../src/plan.js';
 import type { PlanContext } from '../../../src/task-type.js';
 import { getTaskType } from '../../../tasks/index.js';
-import { addressIn, normalizeAddress, parsePort, parseTuple, parseUfwState, ufw, type UfwState } from '../../../tasks/ufw.js';
+import { addressIn, normalizeAddress, parsePort, parseTuple, parseUfwState, ufw, ufwFact, type UfwState } from '../../../tasks/ufw.js';
 
 const ctx22: PlanContext = { host: 'web1', sshPort: 22 };
 const args = (a: Record<string, unknown>) => ufw.schema.parse(a);
 const commands = (p: Plan): string[] => p.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path}`)));
 const plan = (a: Record<string, unknown>, state: UfwState, ctx: PlanContext = ctx22): Plan => ufw.plan(args(a), { ufw: state }, ctx);
 
-/** What the fact script prints on a host: ufw.conf, /etc/default/ufw, user.rules, user6.rules. */
+/** What the fact script prints on a host (its settings and rule lines, from ufw.conf, /etc/default/ufw, user.rules, user6.rules). */
 function factOutput(o: { installed?: boolean; enabled?: boolean; incoming?: string; outgoing?: string; routed?: string; v4?: string[]; v6?: string[] } = {}): string {
   if (o.installed === false) {
     return ['installed no', 'file /etc/ufw/ufw.conf absent', 'file /etc/default/ufw absent', 'file /etc/ufw/user.rules absent', 'file /etc/ufw/user6.rules absent'].join('\n');
@@ -317,5 +321,23 @@ describe('ufw SSH lockout guard', () => {
       'ufw default deny incoming',
       'ufw --force enable',
     ]);
+  });
+});
+
+describe('the ufw fact script, run by sh', () => {
+  it('reads the settings and the rules of both files in one grep, and names absent files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-ufw-'));
+    mkdirSync(join(dir, 'ufw'));
+    mkdirSync(join(dir, 'default'));
+    writeFileSync(join(dir, 'ufw', 'ufw.conf'), '# comment\nENABLED=yes\nLOGLEVEL=low\n');
+    writeFileSync(join(dir, 'default', 'ufw'), 'IPV6=yes\nDEFAULT_INPUT_POLICY="DROP"\nDEFAULT_OUTPUT_POLICY="ACCEPT"\nDEFAULT_FORWARD_POLICY="ACCEPT"\n');
+    writeFileSync(join(dir, 'ufw', 'user.rules'), '*filter\n### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in\n');
+    const script = ufwFact().script.replaceAll('/etc/ufw/', `${dir}/ufw/`).replaceAll('/etc/default/ufw', `${dir}/default/ufw`);
+    const out = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect(out).toContain(`file ${dir}/ufw/user6.rules absent\n`);
+    const s = parseUfwState(out);
+    expect(s).toMatchObject({ unreadable: [], enabled: true, defaults: { incoming: 'deny', outgoing: 'allow', routed: 'allow' } });
+    expect(s.rules.map((r) => r.dport)).toEqual(['22', '443']);
   });
 });
