@@ -374,7 +374,8 @@ function pendingHandlers(playName: string) {
   const rootFile = `/var/lib/provision/pending-handlers/${key}`;
   const userFile = `$HOME/.provision/pending-handlers/${key}`;
   return {
-    fact: fact<string[]>(`pending-handlers:${key}`, `cat ${quote(rootFile)} "${userFile}" 2>/dev/null; true`, ({ stdout }) => [...new Set(stdout.split('\n').filter(Boolean))]),
+    // Usually neither file exists: tested by the shell, so that costs no process.
+    fact: fact<string[]>(`pending-handlers:${key}`, `for f in ${quote(rootFile)} "${userFile}"; do if [ -f "$f" ]; then cat -- "$f"; fi; done 2>/dev/null; true`, ({ stdout }) => [...new Set(stdout.split('\n').filter(Boolean))]),
     record(names: string[], asRoot: boolean): RunStep {
       const file = asRoot ? quote(rootFile) : `"${userFile}"`;
       const lines = names.map((n) => quote(n)).join(' ');
