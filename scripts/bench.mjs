@@ -14,6 +14,7 @@
 // invocations (a logging ssh wrapper; with pipelining each module is one ssh exec). Host CPU per
 // host: what the processes of each host's container used during the run (treeCpuMs).
 import { spawn, spawnSync } from 'node:child_process';
+import { pbkdf2Sync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,21 @@ Needs root (the test hosts are systemd-nspawn containers) and a built CLI (npm r
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 const load = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+/**
+ * The same fixed piece of CPU work, timed (median of 3): this VM has been seen to run
+ * everything 1.4-1.6x slower for minutes at a time (its neighbours on the hypervisor), so every
+ * row carries the probe taken just before it, and rows of different runs compare through it.
+ */
+const speedProbeMs = () => {
+  const once = () => {
+    const t0 = process.hrtime.bigint();
+    // Process starts (what the hosts' side mostly is) and hashing (the controller's crypto).
+    for (let i = 0; i < 20; i++) spawnSync('/bin/true');
+    pbkdf2Sync('probe', 'salt', 100_000, 32, 'sha256');
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  return Number(median([once(), once(), once()]).toFixed(1));
+};
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
 
 /**
@@ -253,7 +269,7 @@ async function teardown(names) {
   for (const n of names) booted.delete(n);
 }
 
-const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined }, loadAtStart: load(), version: undefined, runs: [] };
+const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
 let exitCode = 0;
 
 try {
@@ -281,29 +297,31 @@ try {
       try {
         const inv = tool.writeInventory(sandbox, hosts, dir);
         const logFile = path.join(logDir, `${tool.name}-${n}.log`);
-        const record = (phase, forks, ms) => {
+        const record = (phase, forks, ms, probeMs) => {
           const ok = ms.every((m) => m.code === 0 && m.failed === 0) && (phase === 'first' || ms.every((m) => m.changed === 0));
           const row = {
             tool: tool.name, hosts: n, phase, forks, ok,
             wallMs: median(ms.map((m) => m.wallMs)), wallRunsMs: ms.map((m) => Math.round(m.wallMs)),
             cpuMs: median(ms.map((m) => m.cpuMs)), maxRssMiB: Math.max(...ms.map((m) => m.maxRssKiB)) / 1024,
             treeRssMiB: Math.max(...ms.map((m) => m.treeRssKiB)) / 1024,
-            roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), hostCpuMsPerHost: median(ms.flatMap((m) => m.hostCpuMs)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(),
+            roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), hostCpuMsPerHost: median(ms.flatMap((m) => m.hostCpuMs)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(), speedProbeMs: probeMs,
           };
           results.runs.push(row);
-          log(`${tool.name} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.hostCpuMsPerHost.toFixed(0)} ms host CPU/host, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')})`);
+          log(`${tool.name} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.hostCpuMsPerHost.toFixed(0)} ms host CPU/host, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')}, speed probe ${probeMs} ms)`);
           if (!ok) exitCode = 1;
           return ok;
         };
         const forks = Math.min(opts.firstForks, n);
         log(`${tool.name} ${n} host(s): first run, ${forks} in parallel (installs packages: minutes)`);
+        const firstProbe = speedProbeMs();
         const first = await runMeasuringHosts(tool, inv, hosts, forks, logFile);
-        if (record('first', forks, [first])) {
+        if (record('first', forks, [first], firstProbe)) {
           const noop = [];
           // The no-op re-run of N hosts runs them all in parallel unless --forks says otherwise.
           const noopForks = opts.forks ?? n;
+          const probe = speedProbeMs();
           for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await runMeasuringHosts(tool, inv, hosts, noopForks, logFile));
-          if (noop.length) record('no-op', noopForks, noop);
+          if (noop.length) record('no-op', noopForks, noop, probe);
         }
       } finally {
         await teardown(names);
@@ -331,16 +349,16 @@ function table(r) {
   const s = (ms) => (ms / 1000).toFixed(2);
   const lines = [
     '',
-    `provision --version: ${r.version.medianMs.toFixed(0)} ms (median of ${r.version.runsMs.length}); ${r.machine.cpus} CPUs, load average at start ${r.loadAtStart.join(' ')}`,
+    `provision --version: ${r.version.medianMs.toFixed(0)} ms (median of ${r.version.runsMs.length}); ${r.machine.cpus} CPUs, load average at start ${r.loadAtStart.join(' ')}, speed probe ${r.speedProbeMsAtStart} ms`,
     '',
-    '| tool | hosts | run | wall s (median) | round trips / host | CPU s (user+sys) | host CPU ms / host | peak RSS MiB (tree) | load 1m | vs Ansible (wall) |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| tool | hosts | run | wall s (median) | round trips / host | CPU s (user+sys) | host CPU ms / host | peak RSS MiB (tree) | load 1m | speed probe ms | vs Ansible (wall) |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const x of r.runs) {
     const a = r.runs.find((y) => y.tool === 'ansible' && y.hosts === x.hosts && y.phase === x.phase);
     const ratio = x.tool === 'provision' && a ? `${(x.wallMs / a.wallMs).toFixed(2)}× (${(a.wallMs / x.wallMs).toFixed(1)}× faster)` : '';
     const run = x.phase === 'first' ? `first (forks ${x.forks})` : `no-op ×${x.wallRunsMs.length}`;
-    lines.push(`| ${x.tool} | ${x.hosts} | ${run}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${x.roundTripsPerHost} | ${s(x.cpuMs)} | ${x.hostCpuMsPerHost?.toFixed(0) ?? ''} | ${x.treeRssMiB.toFixed(0)} | ${x.load[0]} | ${ratio} |`);
+    lines.push(`| ${x.tool} | ${x.hosts} | ${run}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${x.roundTripsPerHost} | ${s(x.cpuMs)} | ${x.hostCpuMsPerHost?.toFixed(0) ?? ''} | ${x.treeRssMiB.toFixed(0)} | ${x.load[0]} | ${x.speedProbeMs ?? ''} | ${ratio} |`);
   }
   return lines.join('\n') + '\n\n';
 }
