@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import * as z from 'zod';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
-import { matchHosts, unknownPatternTerms } from './inventory.js';
+import { BECOME_PASSWORD_VARS, matchHosts, unknownPatternTerms } from './inventory.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
 import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
@@ -119,7 +119,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         }
         return [parsed.data];
       });
-      const run = runs.get(hostName) ?? { host, plays: [] };
+      const run = runs.get(hostName) ?? { host: withExtraBecomePassword(host, options.extraVars), plays: [] };
       run.plays.push({ name: play.name ?? play.hosts, tasks, handlers, handlerOrder: handlerNames, verify });
       runs.set(hostName, run);
     }
@@ -281,6 +281,12 @@ function hostVars(
   renderInto('vars', play.vars ?? {}, extra);
   Object.assign(vars, extra);
   return ok ? vars : null;
+}
+
+/** A sudo password given with -e is the host's, over the inventory's, as every -e wins (the connection reads host.becomePassword first). */
+function withExtraBecomePassword(host: InventoryHost, extraVars: Record<string, unknown> = {}): InventoryHost {
+  const password = BECOME_PASSWORD_VARS.map((v) => extraVars[v]).find((v) => v !== undefined && v !== null);
+  return password === undefined ? host : { ...host, becomePassword: password };
 }
 
 function groupMembers(inventory: Inventory): Record<string, string[]> {

@@ -4,6 +4,9 @@ import { schemaErrors } from './schema-errors.js';
 import { YamlSource } from './yaml-source.js';
 
 /** One host as the runner needs it: how to reach it and its own variables. */
+/** Variables that hold the sudo password, under the names Ansible users know. */
+export const BECOME_PASSWORD_VARS = ['become_password', 'ansible_become_password', 'ansible_become_pass'] as const;
+
 export interface InventoryHost {
   name: string;
   address: string;

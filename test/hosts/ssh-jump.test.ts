@@ -135,6 +135,15 @@ describe('sudo with a password (deploy has one; its sudoers rule has no NOPASSWD
     expect(leaks(r, password) || leaks(again, password)).toBe(false);
   });
 
+  it('a password given with -e @file wins over the inventory one (here a wrong one), as every -e does', async () => {
+    await forget();
+    const secrets = writeProject({ 'secrets.yaml': `ansible_become_password: !secret "${password}"\n` });
+    const r = await runCli([playbook('extra'), '-i', inventory(`    become_password: !secret ${wrong}\n`), '-e', `@${secrets}/secrets.yaml`], env(bastionConfig()));
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect((await inner.sh('stat -c "%U %a" /etc/pw-extra')).stdout).toBe('root 600\n');
+    expect(leaks(r, password) || leaks(r, wrong)).toBe(false);
+  });
+
   it('a wrong password fails the task quickly with a clear message and is never shown', async () => {
     await forget();
     const started = Date.now();

@@ -44,6 +44,17 @@ describe('variables', () => {
     expect(argsOf(extra, 'web1')).toMatchObject({ dest: '/opt/app/who', content: 'cli web web1 2' });
   });
 
+  it("a sudo password given with -e becomes every host's, over the inventory's", () => {
+    const withOwn = parseInventory(YamlSource.fromText(`hosts:\n  web1: { become_password: inventory-pw }\n  web2: {}\n`, 'hosts.yaml'));
+    const dir = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - command: { argv: ["true"] }\n` });
+    const run = (extraVars: Record<string, unknown>) => compile(loadPlaybook(`${dir}/site.yaml`), withOwn, { extraVars }).map((r) => r.host.becomePassword);
+    expect(run({})).toEqual(['inventory-pw', undefined]);
+    const secret = new Secret('from-e');
+    for (const name of ['become_password', 'ansible_become_password', 'ansible_become_pass']) expect(run({ [name]: secret })).toEqual([secret, secret]);
+    // The inventory's own host stays as it was: other runs of the same inventory are not affected.
+    expect(withOwn.hosts.get('web1')!.becomePassword).toBe('inventory-pw');
+  });
+
   it('play defaults are the lowest level: inventory and -e override them, play vars do too', () => {
     const play = `- hosts: web
   defaults: { who: default, only_default: d, port_default: "{{ port }}" }
