@@ -319,6 +319,11 @@ try {
           const noop = [];
           // The no-op re-run of N hosts runs them all in parallel unless --forks says otherwise.
           const noopForks = opts.forks ?? n;
+          // One unmeasured no-op first: right after the first run the hosts are still busy for
+          // a while (PostgreSQL, man-db and systemd finishing up), which the host CPU and wall of
+          // the first measured run would otherwise include; for Ansible it is noise, for provision
+          // a third of a run.
+          await runMeasuringHosts(tool, inv, hosts, noopForks, logFile);
           const probe = speedProbeMs();
           for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await runMeasuringHosts(tool, inv, hosts, noopForks, logFile));
           if (noop.length) record('no-op', noopForks, noop, probe);
