@@ -134,6 +134,35 @@ function treeCpuMs(rootPid) {
   return (ticks * 1000) / CLOCK_TICKS;
 }
 
+/** The machine's busy and total CPU time so far (jiffies, all CPUs), from /proc/stat. */
+function cpuJiffies() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] ?? 0); // idle + iowait
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits until the machine is quiet: after a first run the hosts stay busy for a minute or more
+ * (PostgreSQL, man-db, systemd finishing up), and a no-op measured meanwhile counts that work as
+ * its own (wall time and host CPU). Quiet: under 10% of the CPUs busy for 3 seconds in a row;
+ * at most `maxMs`, after which the rows say how busy it still was.
+ */
+async function settle(maxMs = 180_000) {
+  const t0 = Date.now();
+  let quiet = 0;
+  let busy = 1;
+  while (Date.now() - t0 < maxMs) {
+    const a = cpuJiffies();
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = cpuJiffies();
+    busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    quiet = busy < 0.1 ? quiet + 1 : 0;
+    if (quiet >= 3) break;
+  }
+  return { waitedMs: Date.now() - t0, busy: Number(busy.toFixed(3)) };
+}
+
 /** Runs a tool and adds the CPU each host's container used meanwhile (ms, per host). */
 async function runMeasuringHosts(tool, inv, hosts, forks, logFile) {
   const before = hosts.map((h) => treeCpuMs(h.machinePid));
@@ -297,14 +326,14 @@ try {
       try {
         const inv = tool.writeInventory(sandbox, hosts, dir);
         const logFile = path.join(logDir, `${tool.name}-${n}.log`);
-        const record = (phase, forks, ms, probeMs) => {
+        const record = (phase, forks, ms, probeMs, extra = {}) => {
           const ok = ms.every((m) => m.code === 0 && m.failed === 0) && (phase === 'first' || ms.every((m) => m.changed === 0));
           const row = {
             tool: tool.name, hosts: n, phase, forks, ok,
             wallMs: median(ms.map((m) => m.wallMs)), wallRunsMs: ms.map((m) => Math.round(m.wallMs)),
             cpuMs: median(ms.map((m) => m.cpuMs)), maxRssMiB: Math.max(...ms.map((m) => m.maxRssKiB)) / 1024,
             treeRssMiB: Math.max(...ms.map((m) => m.treeRssKiB)) / 1024,
-            roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), hostCpuMsPerHost: median(ms.flatMap((m) => m.hostCpuMs)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(), speedProbeMs: probeMs,
+            roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), hostCpuMsPerHost: median(ms.flatMap((m) => m.hostCpuMs)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(), speedProbeMs: probeMs, ...extra,
           };
           results.runs.push(row);
           log(`${tool.name} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.hostCpuMsPerHost.toFixed(0)} ms host CPU/host, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')}, speed probe ${probeMs} ms)`);
@@ -324,9 +353,11 @@ try {
           // the first measured run would otherwise include; for Ansible it is noise, for provision
           // a third of a run.
           await runMeasuringHosts(tool, inv, hosts, noopForks, logFile);
+          const quiet = await settle();
+          log(`${tool.name} ${n} host(s): waited ${(quiet.waitedMs / 1000).toFixed(0)} s for the machine to be quiet (last second ${(quiet.busy * 100).toFixed(0)}% busy)`);
           const probe = speedProbeMs();
           for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await runMeasuringHosts(tool, inv, hosts, noopForks, logFile));
-          if (noop.length) record('no-op', noopForks, noop, probe);
+          if (noop.length) record('no-op', noopForks, noop, probe, { settled: quiet });
         }
       } finally {
         await teardown(names);
