@@ -27,7 +27,7 @@ const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
 
 // --- options -----------------------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, out: path.join(ROOT, 'bench/results.json') };
+  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json') };
   const list = (v, name) => {
     const l = String(v ?? '').split(',').map((s) => Number(s.trim()));
     if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) usage(`${name}: expected a list of host counts such as 1,10`);
@@ -49,6 +49,7 @@ function parseArgs(argv) {
       case '--runs': o.runs = int(value(), flag); break;
       case '--forks': o.forks = int(value(), flag); break;
       case '--first-forks': o.firstForks = int(value(), flag); break;
+      case '--baseline': o.baseline = path.resolve(value()); break;
       case '--out': o.out = path.resolve(value()); break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown option ${a}`);
@@ -59,13 +60,16 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = `usage: node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts LIST] [--runs 3] [--forks N] [--first-forks 5] [--out FILE]
+  const text = `usage: node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts LIST] [--runs 3] [--forks N] [--first-forks 5] [--baseline DIR] [--out FILE]
   --hosts LIST          host counts to measure (default 1,10)
   --skip-ansible        do not run the Ansible equivalent (also skipped when ansible-playbook is not on PATH)
   --ansible-hosts LIST  host counts for Ansible (default: --hosts)
   --runs N              no-op re-runs per measurement; the median is reported (default 3)
   --forks N             hosts in parallel for the no-op re-runs, both tools (default: all of them)
   --first-forks N       hosts in parallel for the first run, which installs packages (default 5)
+  --baseline DIR        also time the no-op re-runs of another built checkout of provision (say the
+                        last release: git worktree add DIR REF && (cd DIR && npm ci && npm run build)),
+                        alternating with this one on the same hosts, so both see the same machine
   --out FILE            results JSON (default bench/results.json)
 Needs root (the test hosts are systemd-nspawn containers) and a built CLI (npm run build).`;
   if (error) { process.stderr.write(`bench: ${error}\n${text}\n`); process.exit(5); }
@@ -202,8 +206,9 @@ function measure(cmd, args, { env, cwd, logFile, sample = true } = {}) {
 }
 
 // --- tools ------------------------------------------------------------------------------------
-const provisionTool = {
-  name: 'provision',
+/** provision from `cli`; a baseline build keeps its own V8 code cache (the two would evict each other's). */
+const provisionToolFor = (name, cli, env = {}) => ({
+  name,
   prefix: 'pv-b',
   writeInventory(sandbox, hosts, dir) {
     const file = path.join(dir, 'inventory.yaml');
@@ -212,7 +217,7 @@ const provisionTool = {
   },
   async run(inv, hosts, forks, logFile) {
     const report = path.join(work, `report-${process.hrtime.bigint()}.json`);
-    const m = await measure(process.execPath, [CLI, PLAYBOOK, '-i', inv, '--forks', String(forks), '--report', report], { logFile, env: { CI: '1', NO_COLOR: '1' } });
+    const m = await measure(process.execPath, [cli, PLAYBOOK, '-i', inv, '--forks', String(forks), '--report', report], { logFile, env: { CI: '1', NO_COLOR: '1', ...env } });
     let changed, roundTrips = [], failed = 0;
     try {
       const r = JSON.parse(fs.readFileSync(report, 'utf8'));
@@ -224,7 +229,9 @@ const provisionTool = {
     fs.rmSync(report, { force: true });
     return { ...m, changed, failed, roundTrips };
   },
-};
+});
+
+const provisionTool = provisionToolFor('provision', CLI);
 
 const ansibleTool = {
   name: 'ansible',
@@ -309,6 +316,10 @@ try {
   log(`provision --version: median ${median(version).toFixed(0)} ms`);
 
   const tools = [provisionTool, ...(ansible ? [ansibleTool] : [])];
+  if (opts.baseline && !fs.existsSync(path.join(opts.baseline, 'dist/provision.cjs'))) throw new Error(`--baseline ${opts.baseline}: no dist/provision.cjs there (npm run build in it first)`);
+  const baselineTool = opts.baseline
+    ? provisionToolFor('provision (baseline)', path.join(opts.baseline, 'bin/provision.cjs'), { XDG_CACHE_HOME: path.join(work, 'baseline-cache') })
+    : undefined;
   for (const n of opts.hosts) {
     for (const tool of tools) {
       if (tool === ansibleTool && !opts.ansibleHosts.includes(n)) continue;
@@ -336,7 +347,7 @@ try {
             roundTripsPerHost: median(ms.flatMap((m) => m.roundTrips)), hostCpuMsPerHost: median(ms.flatMap((m) => m.hostCpuMs)), changed: ms.map((m) => m.changed), exitCodes: ms.map((m) => m.code), load: load(), speedProbeMs: probeMs, ...extra,
           };
           results.runs.push(row);
-          log(`${tool.name} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.hostCpuMsPerHost.toFixed(0)} ms host CPU/host, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')}, speed probe ${probeMs} ms)`);
+          log(`${row.tool} ${n} host(s) ${phase}: ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.hostCpuMsPerHost.toFixed(0)} ms host CPU/host, ${row.treeRssMiB.toFixed(0)} MiB, ${row.roundTripsPerHost} round trips/host, changed ${row.changed.join('/')}${ok ? '' : `  FAILED: see ${logFile}`} (load ${row.load.join(' ')}, speed probe ${probeMs} ms)`);
           if (!ok) exitCode = 1;
           return ok;
         };
@@ -353,11 +364,19 @@ try {
           // the first measured run would otherwise include; for Ansible it is noise, for provision
           // a third of a run.
           await runMeasuringHosts(tool, inv, hosts, noopForks, logFile);
+          // The baseline, when there is one, runs on the same hosts, each of its runs right after one of ours.
+          const baseline = tool === provisionTool ? baselineTool : undefined;
+          if (baseline) await runMeasuringHosts(baseline, inv, hosts, noopForks, logFile);
           const quiet = await settle();
           log(`${tool.name} ${n} host(s): waited ${(quiet.waitedMs / 1000).toFixed(0)} s for the machine to be quiet (last second ${(quiet.busy * 100).toFixed(0)}% busy)`);
           const probe = speedProbeMs();
-          for (let i = 0; i < opts.runs && !interrupted; i++) noop.push(await runMeasuringHosts(tool, inv, hosts, noopForks, logFile));
+          const baselineNoop = [];
+          for (let i = 0; i < opts.runs && !interrupted; i++) {
+            noop.push(await runMeasuringHosts(tool, inv, hosts, noopForks, logFile));
+            if (baseline && !interrupted) baselineNoop.push(await runMeasuringHosts(baseline, inv, hosts, noopForks, logFile));
+          }
           if (noop.length) record('no-op', noopForks, noop, probe, { settled: quiet });
+          if (baselineNoop.length) record('no-op', noopForks, baselineNoop, probe, { settled: quiet, tool: baseline.name, baseline: opts.baseline });
         }
       } finally {
         await teardown(names);
