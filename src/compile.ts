@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import * as z from 'zod';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
-import { BECOME_PASSWORD_VARS, matchHosts, unknownPatternTerms } from './inventory.js';
+import { becomePasswordIn, matchHosts, unknownPatternTerms } from './inventory.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
 import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
@@ -285,7 +285,7 @@ function hostVars(
 
 /** A sudo password given with -e is the host's, over the inventory's, as every -e wins (the connection reads host.becomePassword first). */
 function withExtraBecomePassword(host: InventoryHost, extraVars: Record<string, unknown> = {}): InventoryHost {
-  const password = BECOME_PASSWORD_VARS.map((v) => extraVars[v]).find((v) => v !== undefined && v !== null);
+  const password = becomePasswordIn(extraVars);
   return password === undefined ? host : { ...host, becomePassword: password };
 }
 

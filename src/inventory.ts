@@ -3,10 +3,15 @@ import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
 import { YamlSource } from './yaml-source.js';
 
-/** One host as the runner needs it: how to reach it and its own variables. */
 /** Variables that hold the sudo password, under the names Ansible users know. */
-export const BECOME_PASSWORD_VARS = ['become_password', 'ansible_become_password', 'ansible_become_pass'] as const;
+const BECOME_PASSWORD_VARS = ['become_password', 'ansible_become_password', 'ansible_become_pass'] as const;
 
+/** The sudo password among `vars` (the inventory's host vars, or -e), under any of its names. */
+export function becomePasswordIn(vars: Record<string, unknown>): unknown {
+  return BECOME_PASSWORD_VARS.map((v) => vars[v]).find((v) => v !== undefined && v !== null);
+}
+
+/** One host as the runner needs it: how to reach it and its own variables. */
 export interface InventoryHost {
   name: string;
   address: string;

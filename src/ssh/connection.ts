@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { ConnectError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
-import { BECOME_PASSWORD_VARS, type InventoryHost } from '../inventory.js';
+import { becomePasswordIn, type InventoryHost } from '../inventory.js';
 import { isSecret, Secret } from '../secret.js';
 import { sudoScriptWithPassword } from './become.js';
 import { acquireJump, execCommand, forwardThrough, handshake, openSocket, SshReachError, type ExecResult, type Lease } from './client.js';
@@ -114,9 +114,9 @@ export class HostConnection {
   }
 }
 
-/** The host's own password (from -e, the inventory's `become_password`, or one of BECOME_PASSWORD_VARS among its vars) wins over --ask-become-pass. */
+/** The host's own password (from -e, the inventory's `become_password`, or one among its vars) wins over --ask-become-pass. */
 function becomePasswordFor(host: InventoryHost, options: ConnectOptions): Secret | undefined {
-  const own = host.becomePassword ?? BECOME_PASSWORD_VARS.map((v) => host.vars[v]).find((v) => v !== undefined && v !== null);
+  const own = host.becomePassword ?? becomePasswordIn(host.vars);
   if (own === undefined || own === null) return options.becomePassword;
   return isSecret(own) ? own : new Secret(String(own));
 }
