@@ -59,10 +59,13 @@ function parseSalt(salt: string): Salt {
 const memo = new Map<string, string | Promise<void>>();
 const memoKey = (s: Salt, password: string) => `${s.cost}\0${s.bytes.toString('hex')}\0${password}`;
 
+/** A salt's usual spelling: "$2b$CC$" + 22 characters of bcrypt's base64. */
+const saltString = (cost: number, bytes: Buffer): string => `$2b$${String(cost).padStart(2, '0')}$${bcryptjs.encodeBase64(bytes, 16)}`;
+
 /** The salt ("$2b$CC$" + 22 characters) for `user` in the htpasswd file `path` at this cost. */
 export function deterministicSalt(path: string, user: string, cost: number): string {
   const seed = createHmac('sha256', controllerKey()).update(`htpasswd\0${path}\0${user}`).digest().subarray(0, 16);
-  return `$2b$${String(cost).padStart(2, '0')}$${bcryptjs.encodeBase64(seed, 16)}`;
+  return saltString(cost, seed);
 }
 
 /** bcrypt(password, salt) as "$2b$CC$<salt><hash>", memoised. */
@@ -72,7 +75,7 @@ export function bcryptHash(password: string, salt: string): string {
   const known = memo.get(key);
   if (typeof known === 'string') return known;
   const lib = nativeBcrypt();
-  const hash = lib ? lib.hashSync(password, s.cost, s.bytes) : bcryptjs.hashSync(password, `$2b$${String(s.cost).padStart(2, '0')}$${bcryptjs.encodeBase64(s.bytes, 16)}`);
+  const hash = lib ? lib.hashSync(password, s.cost, s.bytes) : bcryptjs.hashSync(password, saltString(s.cost, s.bytes));
   memo.set(key, hash);
   return hash;
 }
