@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openssh-server openssh-client debootstrap systemd-container nftables iproute2 curl ca-certificates sudo)
+# ansible (ansible-inventory, ansible, ansible-vault) and apache2-utils (htpasswd) are the oracles
+# that the differential tests compare provision with.
+packages=(openssh-server openssh-client debootstrap systemd-container nftables iproute2 curl ca-certificates sudo ansible apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
