@@ -44,6 +44,11 @@ export interface WriteStep {
   kind: 'write';
   path: string;
   content: string | Secret;
+  /**
+   * How the content string becomes bytes. `latin1`: one character per byte, for
+   * files whose lines a task must keep byte for byte whatever their encoding (htpasswd).
+   */
+  encoding?: 'utf8' | 'latin1';
   /** Octal string like "0640". Unset: keep the existing file's mode, or 0644 for a new file. */
   mode?: string;
   owner?: string;

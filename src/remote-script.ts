@@ -151,7 +151,7 @@ function runStep(command: string, stdin?: string | Secret): string {
  */
 function writeStep(step: WriteStep): string {
   const path = quote(step.path);
-  const doc = heredoc(reveal(step.content));
+  const doc = heredoc(Buffer.from(reveal(step.content), step.encoding ?? 'utf8'));
   const lines = [
     `dst=${path}`,
     `tmp=$(mktemp "$(dirname -- "$dst")/.provision.XXXXXXXX")`,

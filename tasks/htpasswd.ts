@@ -137,7 +137,11 @@ export function newEntryHash(path: string, user: string, password: string, cost:
 export interface HtpasswdFile {
   /** 'absent', 'file', 'other' (a directory…), or 'unreadable' (exists, but this user may not read it). */
   kind: 'absent' | 'file' | 'other' | 'unreadable';
-  /** The file's lines (without the final newline). Hashes: never print these. */
+  /**
+   * The file's lines (without the final newline), one character per byte (latin1),
+   * so a line the task does not manage is written back byte for byte whatever its
+   * encoding; a CRLF line keeps its "\r". Hashes: never print these.
+   */
   lines: string[];
 }
 
@@ -150,7 +154,7 @@ export function htpasswdFact(path: string) {
     if (kind !== 'file') return { kind: 'absent', lines: [] };
     // Never plan from half a file: that would drop the users we did not read.
     if (exitCode !== 0) return { kind: 'unreadable', lines: [] };
-    const text = Buffer.from(b64.join(''), 'base64').toString('utf8');
+    const text = Buffer.from(b64.join(''), 'base64').toString('latin1');
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     return { kind: 'file', lines };
@@ -163,6 +167,21 @@ function entryName(line: string): string | undefined {
   if (line.startsWith('#')) return undefined;
   const i = line.indexOf(':');
   return i > 0 ? line.slice(0, i) : undefined;
+}
+
+/** A stored entry's hash, without the "\r" of a CRLF line. */
+function storedHash(line: string, name: string): string {
+  return line.slice(name.length + 1).replace(/\r$/, '');
+}
+
+/** A name read from the file (latin1 bytes) as a person reads it: UTF-8 when it is, else with \xNN escapes. */
+function displayName(latin1: string): string {
+  const bytes = Buffer.from(latin1, 'latin1');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  }
 }
 
 export const htpasswd = defineTask({
@@ -227,10 +246,9 @@ export const htpasswd = defineTask({
         said.push(`add ${u.name}`);
         continue;
       }
-      const hash = lines[i].slice(u.name.length + 1);
-      const ok = verifyHash(password, hash);
+      const ok = verifyHash(password, storedHash(lines[i], u.name));
       if (ok) continue;
-      lines[i] = `${u.name}:${newEntryHash(a.path, u.name, password, a.cost)}`;
+      lines[i] = `${u.name}:${newEntryHash(a.path, u.name, password, a.cost)}${lines[i].endsWith('\r') ? '\r' : ''}`;
       diff.push(`~ user ${u.name} (${ok === null ? 'stored hash cannot be verified here: rehashed with bcrypt' : 'password changed'})`);
       said.push(`change ${u.name}'s password`);
     }
@@ -238,8 +256,8 @@ export const htpasswd = defineTask({
       for (const [name, is] of indexes) {
         if (!listed.has(name)) {
           is.forEach((i) => drop.add(i));
-          diff.push(`- user ${name} (not listed)`);
-          said.push(`remove ${name}`);
+          diff.push(`- user ${displayName(name)} (not listed)`);
+          said.push(`remove ${displayName(name)}`);
         }
       }
     }
@@ -252,7 +270,7 @@ export const htpasswd = defineTask({
       if (!attrsChange) return nothingToDo(`${a.path}: ${a.users.map((u) => `${u.name} ${u.state === 'absent' ? 'absent' : 'up to date'}`).join(', ')}`);
       return { changes: [attrsChange] };
     }
-    const write: Step = { kind: 'write', path: a.path, content: new Secret(content), mode: a.mode, owner: a.owner, group: a.group };
+    const write: Step = { kind: 'write', path: a.path, content: new Secret(content), encoding: 'latin1', mode: a.mode, owner: a.owner, group: a.group };
     const attrLines: string[] = [];
     if (!attrs.exists) {
       const parts = [a.mode && `mode ${a.mode}`, (a.owner || a.group) && `owner ${a.owner ?? 'root'}:${a.group ?? 'root'}`].filter(Boolean);
