@@ -47,7 +47,7 @@ const schema = z
   .strictObject({
     path: absolutePath.describe('The htpasswd file, e.g. /etc/nginx/.htpasswd (created if missing).'),
     users: z.array(userSchema).min(1).describe('Users to have in (or remove from) the file, each { name, password (a secret), state: present|absent }. An entry whose stored hash already matches the password is left as it is.'),
-    exclusive: z.boolean().default(false).describe('Remove every user of the file not listed in users. Default: other users\' lines are kept.'),
+    exclusive: z.boolean().default(false).describe('Remove every user of the file not listed in users. Default: every line the task does not manage is kept byte for byte (any encoding, CRLF too).'),
     owner: accountName.optional().describe('Owner user. Unset: keep the current owner (root for a new file).'),
     group: accountName.optional().describe('Owner group; nginx and Apache read the file as www-data.'),
     mode: fileMode.optional().describe('Mode, octal, e.g. "0640". Unset: keep the current mode (0644 for a new file).'),
