@@ -1,8 +1,9 @@
 import { relative } from 'node:path';
 import * as z from 'zod';
+import { becomeFor, connectionTarget, type ConnectionTarget } from './connection-vars.js';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
-import { becomePasswordIn, matchHosts, unknownPatternTerms } from './inventory.js';
+import { matchHosts, unknownPatternTerms } from './inventory.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
 import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
@@ -55,6 +56,8 @@ export interface HostPlay {
 
 export interface HostRun {
   host: InventoryHost;
+  /** How to reach the host, from its connection variables (inventory, play vars, -e): one connection for the whole run. */
+  target: ConnectionTarget;
   plays: HostPlay[];
 }
 
@@ -96,6 +99,8 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
       const host = inventory.hosts.get(hostName)!;
       const vars = hostVars(inventory, shared, host, play, playbook, options.extraVars ?? {}, base, report);
       if (!vars) continue;
+      const target = targetFor(hostName, vars, inventory, runs.get(hostName), playbook.source.locate([...base, 'hosts']), report);
+      if (!target) continue;
       const compileList = (list: Record<string, unknown>[], key: 'tasks' | 'handlers'): CompiledTask[] =>
         list.map((raw, i) => compileTask(raw, [...base, key, i], vars, play, host, playbook, report)).filter((t): t is CompiledTask => t !== null);
       const tasks = compileList(play.tasks, 'tasks').filter((t) => selectedByTags(t, options));
@@ -119,7 +124,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         }
         return [parsed.data];
       });
-      const run = runs.get(hostName) ?? { host: withExtraBecomePassword(host, options.extraVars), plays: [] };
+      const run = runs.get(hostName) ?? { host, target, plays: [] };
       run.plays.push({ name: play.name ?? play.hosts, tasks, handlers, handlerOrder: handlerNames, verify });
       runs.set(hostName, run);
     }
@@ -159,7 +164,7 @@ function compileTask(
   }
   const c = common.data;
   const name = c.name !== undefined ? String(safeRender(c.name, vars, source, [...path, 'name'], report) ?? c.name) : defaultName(typeName, raw[typeName]);
-  const base = { name, type, notify: asList(c.notify), tags: asList(c.tags), become: c.become ?? play.become ?? host.become, where };
+  const base = { name, type, notify: asList(c.notify), tags: asList(c.tags), become: becomeFor(vars, c.become, play.become), where };
   if (c.when !== undefined) {
     try {
       if (!evaluateWhen(c.when, vars)) return { ...base, args: undefined, skipReason: `when: ${String(c.when)} is false` };
@@ -283,10 +288,42 @@ function hostVars(
   return ok ? vars : null;
 }
 
-/** A sudo password given with -e is the host's, over the inventory's, as every -e wins (the connection reads host.becomePassword first). */
-function withExtraBecomePassword(host: InventoryHost, extraVars: Record<string, unknown> = {}): InventoryHost {
-  const password = becomePasswordIn(extraVars);
-  return password === undefined ? host : { ...host, becomePassword: password };
+/**
+ * The host's connection target from its variables in this play. provision keeps
+ * one connection per host for the whole run, so a later play whose variables
+ * would connect differently (another port or user) is an error, not a silent reuse.
+ */
+function targetFor(
+  hostName: string,
+  vars: Record<string, unknown>,
+  inventory: Inventory,
+  earlier: HostRun | undefined,
+  where: SourceLocation,
+  report: (e: ConfigError) => void,
+): ConnectionTarget | null {
+  let target: ConnectionTarget;
+  try {
+    target = connectionTarget(hostName, vars, { file: inventory.file });
+  } catch (err) {
+    if (!(err instanceof ConfigErrors)) throw err;
+    err.errors.forEach(report);
+    return null;
+  }
+  if (earlier && !sameConnection(earlier.target, target)) {
+    report(new ConfigError(`this play's variables connect to ${hostName} differently from an earlier play's (${describeTarget(earlier.target)} vs ${describeTarget(target)}); provision keeps one connection per host: set connection variables in the inventory or with -e`, where, 'hosts'));
+    return null;
+  }
+  return earlier?.target ?? target;
+}
+
+function sameConnection(a: ConnectionTarget, b: ConnectionTarget): boolean {
+  const { becomePassword: pa, ...ra } = a;
+  const { becomePassword: pb, ...rb } = b;
+  return JSON.stringify(ra) === JSON.stringify(rb) && pa?.reveal() === pb?.reveal();
+}
+
+function describeTarget(t: ConnectionTarget): string {
+  return `${t.user ?? '(default user)'}@${t.address}${t.port ? `:${t.port}` : ''}`;
 }
 
 function groupMembers(inventory: Inventory): Record<string, string[]> {

@@ -3,14 +3,6 @@ import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
 import { YamlSource } from './yaml-source.js';
 
-/** Variables that hold the sudo password, under the names Ansible users know. */
-const BECOME_PASSWORD_VARS = ['become_password', 'ansible_become_password', 'ansible_become_pass'] as const;
-
-/** The sudo password among `vars` (the inventory's host vars, or -e), under any of its names. */
-export function becomePasswordIn(vars: Record<string, unknown>): unknown {
-  return BECOME_PASSWORD_VARS.map((v) => vars[v]).find((v) => v !== undefined && v !== null);
-}
-
 /** One host as the runner needs it: how to reach it and its own variables. */
 export interface InventoryHost {
   name: string;
@@ -99,7 +91,7 @@ export function parseInventory(source: YamlSource): Inventory {
       becomePassword: h?.become_password,
       proxyJump: h?.proxy_jump,
       explicit: { port: h?.port !== undefined, user: h?.user !== undefined },
-      vars: h?.vars ?? {},
+      vars: { ...(h?.vars ?? {}), ...ansibleNames(h ?? {}) },
       groups: [],
     });
   }
@@ -120,6 +112,22 @@ export function parseInventory(source: YamlSource): Inventory {
   }
   if (errors.length) throw new ConfigErrors(errors);
   return finish(source.file, hosts, groups, source);
+}
+
+/** The native format's connection fields under Ansible's variable names (and provision's own for the two Ansible has none for). */
+function ansibleNames(h: NonNullable<z.infer<typeof hostSchema>>): Record<string, unknown> {
+  const named: Record<string, unknown> = {
+    ansible_host: h.address,
+    ansible_port: h.port,
+    ansible_user: h.user,
+    ansible_ssh_private_key_file: h.private_key,
+    ansible_become: h.become,
+    // provision's own name, not Ansible's: a -e become_password then overrides it by name.
+    become_password: h.become_password,
+    provision_known_hosts: h.known_hosts,
+    provision_proxy_jump: h.proxy_jump,
+  };
+  return Object.fromEntries(Object.entries(named).filter(([, v]) => v !== undefined));
 }
 
 /** Ansible's YAML inventory: all: { hosts, children, vars } with ansible_* connection variables. */
@@ -155,8 +163,9 @@ function fromAnsible(source: YamlSource): Inventory {
           case 'ansible_ssh_private_key_file': host.privateKey = String(v); break;
           case 'ansible_become': host.become = v === true || v === 'true' || v === 'yes'; break;
           case 'ansible_become_password': case 'ansible_become_pass': host.becomePassword = v; break;
-          default: host.vars[k] = v;
         }
+        // Kept under its own name too, as ansible-inventory shows it: the connection reads them from the merged variables.
+        host.vars[k] = v;
       }
       if (!Number.isInteger(host.port) || host.port < 1 || host.port > 65535) {
         errors.push(new ConfigError('ansible_port must be a port number', source.locate([...path, 'hosts', hname, 'ansible_port']), `${hname}.ansible_port`));

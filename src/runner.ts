@@ -97,7 +97,7 @@ export async function runHost(run: HostRun, options: RunOptions, emit: (e: RunEv
   emit({ type: 'host-start', host: name });
   let conn: HostConnection;
   try {
-    conn = await HostConnection.open(run.host, options.connect);
+    conn = await HostConnection.open(run.target, options.connect);
   } catch (err) {
     recap.unreachable = 1;
     recap.error = err instanceof ProvisionError ? err.message : redact(String(err));
@@ -141,7 +141,7 @@ async function runPlay(
   count: (r: TaskResult) => void,
   lockReady: Promise<void>,
 ): Promise<boolean> {
-  const ctx: PlanContext = { host: conn.host.name, sshPort: conn.host.port };
+  const ctx: PlanContext = { host: conn.name, sshPort: conn.port };
   const facts = new FactCache(conn, ctx);
   const pending = play.tasks.filter((t) => !t.skipReason);
   const notified = new Set<string>();
@@ -155,16 +155,16 @@ async function runPlay(
     // here, like a task would, instead of ending the whole run.
     if (err instanceof ConnectError) throw err;
     const message = err instanceof ProvisionError ? err.message : redact(err instanceof Error ? err.message : String(err));
-    count({ host: conn.host.name, play: play.name, task: 'read host state', type: 'facts', handler: false, status: 'failed', changed: false, message, durationMs: 0 });
+    count({ host: conn.name, play: play.name, task: 'read host state', type: 'facts', handler: false, status: 'failed', changed: false, message, durationMs: 0 });
     return true;
   }
   const leftOver = handlerState ? (facts.value(handlerState.fact, false) ?? []) : [];
   for (const h of leftOver) if (play.handlers.has(h)) notified.add(h);
   let index = 0;
   const execute = async (task: CompiledTask, handler: boolean, remaining: CompiledTask[]): Promise<TaskResult> => {
-    emit({ type: 'task-start', host: conn.host.name, play: play.name, task: task.name, handler });
+    emit({ type: 'task-start', host: conn.name, play: play.name, task: task.name, handler });
     const started = Date.now();
-    const base = { host: conn.host.name, play: play.name, task: task.name, type: task.type.name, handler };
+    const base = { host: conn.name, play: play.name, task: task.name, type: task.type.name, handler };
     if (task.skipReason) return { ...base, status: 'skipped', changed: false, message: task.skipReason, durationMs: 0 };
     try {
       const wanted = task.type.facts(task.args, ctx) as Record<string, Fact<unknown>>;
@@ -179,8 +179,8 @@ async function runPlay(
       const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
       if (!options.check) {
         await lockReady;
-        const record = handlerState && !handler && task.notify.length ? [handlerState.record(task.notify, task.become || conn.host.user === 'root')] : [];
-        const alive = setInterval(() => emit({ type: 'task-alive', host: conn.host.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
+        const record = handlerState && !handler && task.notify.length ? [handlerState.record(task.notify, task.become || conn.user === 'root')] : [];
+        const alive = setInterval(() => emit({ type: 'task-alive', host: conn.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
         // What we read may be stale after a change: the same script re-reads the
         // facts of the tasks that follow, so a change costs one round trip, not two.
         const followUp = facts.followUp(remaining, task.become);
@@ -221,7 +221,7 @@ async function runPlay(
   }
   if (handlers.length && handlerState && !options.check) {
     const r = await conn.runScript(wrapScript(handlerState.clear), handlers.some((h) => h.become));
-    if (r.exitCode !== 0) throw new CommandError(conn.host.name, 'handlers', 'clearing pending handlers', r.exitCode, r.stderr);
+    if (r.exitCode !== 0) throw new CommandError(conn.name, 'handlers', 'clearing pending handlers', r.exitCode, r.stderr);
   }
   return false;
 }
@@ -236,7 +236,7 @@ class FactCache {
 
   /** Whether facts wanted with this `become` are read as root. Logged in as root, sudo changes nothing: one level. */
   private asRoot(become: boolean): boolean {
-    return become || this.conn.host.user === 'root';
+    return become || this.conn.user === 'root';
   }
 
   /** Reads what this task needs, together with what the tasks after it need, if not read yet. */
@@ -265,12 +265,12 @@ class FactCache {
       const batch = factBatch([...missing.values()]);
       const r = await this.conn.runScript(batch.script, root);
       if (r.exitCode !== 0) {
-        throw new CommandError(this.conn.host.name, taskName, root ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
+        throw new CommandError(this.conn.name, taskName, root ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
       }
       const parsed = batch.parse(r.stdout);
       for (const f of missing.values()) {
         const out = parsed.get(f.key);
-        if (!out) throw new CommandError(this.conn.host.name, taskName, `reading fact ${f.key}`, r.exitCode, `no output for this fact\n${r.stderr}`);
+        if (!out) throw new CommandError(this.conn.name, taskName, `reading fact ${f.key}`, r.exitCode, `no output for this fact\n${r.stderr}`);
         this.outputs.set(cacheKey(f, root), out);
       }
     }
@@ -334,7 +334,7 @@ async function apply(conn: HostConnection, task: CompiledTask, changes: Change[]
   const m = marker.exec(r.stderr);
   const step = m ? steps[Number(m[1])] : undefined;
   const stderr = r.stderr.replace(marker, '');
-  throw new CommandError(conn.host.name, task.name, step ? describeStep(step) : 'sh -s', m ? Number(m[2]) : r.exitCode, stderr);
+  throw new CommandError(conn.name, task.name, step ? describeStep(step) : 'sh -s', m ? Number(m[2]) : r.exitCode, stderr);
 }
 
 /** Diffs for a plan; old file contents are fetched only here, only for files that change. */

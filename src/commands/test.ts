@@ -180,7 +180,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
 
 /** A connection to the test host, reached directly, as the runs reach it (runOptions). */
 function openTestHost(run: HostRun): Promise<HostConnection> {
-  return HostConnection.open(run.host, { connectTimeoutMs: 20_000, sshConfig: 'none' });
+  return HostConnection.open(run.target, { connectTimeoutMs: 20_000, sshConfig: 'none' });
 }
 
 /** The state of every path the playbook's tasks manage (`TaskType.files`), read on the host of that inventory. */

@@ -2,8 +2,8 @@ import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { ConnectError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
-import { becomePasswordIn, type InventoryHost } from '../inventory.js';
-import { isSecret, Secret } from '../secret.js';
+import type { ConnectionTarget } from '../connection-vars.js';
+import type { Secret } from '../secret.js';
 import { sudoScriptWithPassword } from './become.js';
 import { acquireJump, execCommand, forwardThrough, handshake, openSocket, SshReachError, type ExecResult, type Lease } from './client.js';
 import { SshConfigError } from './config.js';
@@ -18,7 +18,7 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** ssh_config(5) file to honour; `none` for none. Default: $PROVISION_SSH_CONFIG, else ~/.ssh/config. */
   sshConfig?: string;
-  /** sudo password for hosts with none of their own in the inventory (--ask-become-pass). */
+  /** sudo password for hosts with none of their own among their variables (--ask-become-pass). */
   becomePassword?: Secret;
 }
 
@@ -30,16 +30,30 @@ export interface ConnectOptions {
  */
 export class HostConnection {
   roundTrips = 0;
+
+  /** The inventory name, for messages. */
+  get name(): string {
+    return this.target.name;
+  }
+
+  /** The login user and port in effect (the ssh config may have set them), e.g. for tasks that must keep SSH open. */
+  get user(): string {
+    return this.endpoint.user;
+  }
+
+  get port(): number {
+    return this.endpoint.port;
+  }
   private constructor(
-    readonly host: InventoryHost,
+    readonly target: ConnectionTarget,
     readonly endpoint: Endpoint,
     private readonly client: Client,
     private readonly jump: Lease | undefined,
     private readonly becomePassword?: Secret,
   ) {}
 
-  static async open(host: InventoryHost, options: ConnectOptions = {}): Promise<HostConnection> {
-    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  static async open(host: ConnectionTarget, options: ConnectOptions = {}): Promise<HostConnection> {
+    const timeoutMs = host.connectTimeoutSeconds !== undefined ? host.connectTimeoutSeconds * 1000 : (options.connectTimeoutMs ?? 10_000);
     const hs = { acceptNewHostKeys: options.acceptNewHostKeys, timeoutMs };
     let endpoint: Endpoint;
     try {
@@ -59,9 +73,8 @@ export class HostConnection {
       }
       const client = await handshake(endpoint, sock, hs);
       client.on('error', () => {}); // a lost connection shows as the next exec failing
-      // The port and user in effect (the ssh config may have set them), e.g. for tasks that must keep SSH open.
-      const effective = { ...host, port: endpoint.port, user: endpoint.user };
-      return new HostConnection(effective, endpoint, client, jump, becomePasswordFor(host, options));
+      // The target's own sudo password (its variables, -e included) wins over --ask-become-pass.
+      return new HostConnection(host, endpoint, client, jump, host.becomePassword ?? options.becomePassword);
     } catch (err) {
       jump?.release();
       if (err instanceof SshReachError) throw new ConnectError(host.name, err.message);
@@ -75,7 +88,7 @@ export class HostConnection {
     try {
       return await execCommand(this.client, command, stdin);
     } catch (err) {
-      throw new ConnectError(this.host.name, `connection lost: ${(err as Error).message}`);
+      throw new ConnectError(this.name, `connection lost: ${(err as Error).message}`);
     }
   }
 
@@ -88,7 +101,7 @@ export class HostConnection {
       try {
         return await sudoScriptWithPassword(this.client, this.becomePassword, script, this.endpoint.user);
       } catch (err) {
-        throw new ConnectError(this.host.name, `connection lost: ${(err as Error).message}`);
+        throw new ConnectError(this.name, `connection lost: ${(err as Error).message}`);
       }
     }
     // -n: never wait on a password prompt nobody sees.
@@ -104,8 +117,7 @@ export class HostConnection {
    * runner takes it while the first facts are being read, so it adds no wait.
    */
   holdRunLock(owner: string): Promise<RunLock> {
-    const file = this.host.vars.provision_lock_file;
-    return acquireRunLock(this.client, owner, typeof file === 'string' && file.startsWith('/') ? file : undefined);
+    return acquireRunLock(this.client, owner, this.target.lockFile);
   }
 
   close(): void {
@@ -114,9 +126,3 @@ export class HostConnection {
   }
 }
 
-/** The host's own password (from -e, the inventory's `become_password`, or one among its vars) wins over --ask-become-pass. */
-function becomePasswordFor(host: InventoryHost, options: ConnectOptions): Secret | undefined {
-  const own = host.becomePassword ?? becomePasswordIn(host.vars);
-  if (own === undefined || own === null) return options.becomePassword;
-  return isSecret(own) ? own : new Secret(String(own));
-}

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { InventoryHost } from '../inventory.js';
+import type { ConnectionTarget } from '../connection-vars.js';
 import { expandPath, lookupSshConfig, parseProxyJump, SshConfigError, sshConfigPath } from './config.js';
 
 /** Where and how to connect to one SSH server: a target host or a jump host on the way to it. */
@@ -41,19 +41,18 @@ export interface ResolveOptions {
 }
 
 /**
- * How to reach an inventory host. Its `address` (the host name when it has
- * none) is looked up in the ssh config as `ssh ADDRESS` would: the config's
- * HostName replaces it; Port, User, ProxyJump apply unless the inventory set
- * them; IdentityFiles come after an inventory `private_key`.
+ * How to reach a target. Its `address` is looked up in the ssh config as
+ * `ssh ADDRESS` would: the config's HostName replaces it; Port, User, ProxyJump
+ * apply unless the target set them (else 22 and the local user, as ssh);
+ * IdentityFiles come after the target's private key.
  */
-export function resolveEndpoint(host: InventoryHost, options: ResolveOptions = {}): Endpoint {
+export function resolveEndpoint(host: ConnectionTarget, options: ResolveOptions = {}): Endpoint {
   const file = sshConfigPath(options.sshConfig);
   const required = options.sshConfig !== undefined || process.env.PROVISION_SSH_CONFIG !== undefined;
   const cfg = lookupSshConfig(file, host.address, required);
-  const explicit = host.explicit ?? { port: true, user: true };
   const address = cfg.hostName ?? host.address;
-  const port = explicit.port ? host.port : (cfg.port ?? host.port);
-  const user = explicit.user ? host.user : (cfg.user ?? host.user);
+  const port = host.port ?? cfg.port ?? 22;
+  const user = host.user ?? cfg.user ?? localUser();
   const ctx = { host: address, originalHost: host.address, user, port };
   const configured = cfg.identityFiles.map((f) => ({ path: expandPath(f, ctx), required: false, fallback: false }));
   const keyFiles = [...(host.privateKey ? [{ path: expandPath(host.privateKey, ctx), required: true, fallback: false }] : []), ...configured];
@@ -65,7 +64,7 @@ export function resolveEndpoint(host: InventoryHost, options: ResolveOptions = {
     user,
     keyFiles: keyFiles.length ? keyFiles : defaultKeys(),
     agent: agentWanted(),
-    identitiesOnly: cfg.identitiesOnly === true,
+    identitiesOnly: host.identitiesOnly ?? cfg.identitiesOnly === true,
     knownHosts,
     jumps: [],
   };
@@ -110,6 +109,15 @@ function resolveJumps(spec: string, file: string | undefined, target: Endpoint, 
     hops.push(hop);
   });
   return hops;
+}
+
+/** ssh's default login name: the local user's. */
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? 'root';
+  }
 }
 
 function agentWanted(): boolean {

@@ -18,7 +18,7 @@ describe('an SSH connection', () => {
     // each (work for the server on every connection, RSA signatures included) and emit
     // 'hostkeys' with those it proved; we check the key in the handshake and never use them.
     const endpoint = resolveEndpoint(
-      { name: 'local', address: '127.0.0.1', port: sshd.port, user: 'root', privateKey: sshd.clientKey, knownHosts: sshd.knownHosts, become: false, vars: {}, groups: ['all'] },
+      { name: 'local', address: '127.0.0.1', port: sshd.port, user: 'root', privateKey: sshd.clientKey, knownHosts: sshd.knownHosts },
       { sshConfig: 'none' },
     );
     const client = await handshake(endpoint, await openSocket('127.0.0.1', sshd.port, 10_000), { timeoutMs: 10_000 });

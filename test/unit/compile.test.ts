@@ -47,12 +47,12 @@ describe('variables', () => {
   it("a sudo password given with -e becomes every host's, over the inventory's", () => {
     const withOwn = parseInventory(YamlSource.fromText(`hosts:\n  web1: { become_password: inventory-pw }\n  web2: {}\n`, 'hosts.yaml'));
     const dir = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - command: { argv: ["true"] }\n` });
-    const run = (extraVars: Record<string, unknown>) => compile(loadPlaybook(`${dir}/site.yaml`), withOwn, { extraVars }).map((r) => r.host.becomePassword);
+    const run = (extraVars: Record<string, unknown>) => compile(loadPlaybook(`${dir}/site.yaml`), withOwn, { extraVars }).map((r) => r.target.becomePassword?.reveal());
     expect(run({})).toEqual(['inventory-pw', undefined]);
     const secret = new Secret('from-e');
-    for (const name of ['become_password', 'ansible_become_password', 'ansible_become_pass']) expect(run({ [name]: secret })).toEqual([secret, secret]);
+    for (const name of ['become_password', 'ansible_become_password', 'ansible_become_pass']) expect(run({ [name]: secret })).toEqual(['from-e', 'from-e']);
     // The inventory's own host stays as it was: other runs of the same inventory are not affected.
-    expect(withOwn.hosts.get('web1')!.becomePassword).toBe('inventory-pw');
+    expect(withOwn.hosts.get('web1')!.vars.become_password).toBe('inventory-pw');
   });
 
   it('play defaults are the lowest level: inventory and -e override them, play vars do too', () => {

@@ -1,0 +1,38 @@
+/**
+ * Splits a command line into words as Python's `shlex.split` (POSIX mode) does,
+ * which is how Ansible splits `ansible_ssh_common_args` before handing them to
+ * ssh: whitespace separates, 'single quotes' keep everything, "double quotes"
+ * keep everything but a backslash before `"`, `\`, `$` or a backtick, and outside
+ * quotes a backslash keeps the next character. `#` is not a comment (shlex.split's default).
+ */
+export function splitShellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) word += text[++i];
+      else word += c;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      inWord = true;
+      if (c === "'" || c === '"') quote = c;
+      else if (c === '\\') {
+        if (i + 1 >= text.length) throw new Error('no character after the last backslash');
+        word += text[++i];
+      } else word += c;
+    }
+  }
+  if (quote) throw new Error(`no closing quotation (${quote})`);
+  if (inWord) words.push(word);
+  return words;
+}
