@@ -58,7 +58,7 @@ export function prepareAuth(e: Endpoint): Auth {
     (k.fallback ? last : first).push({ label: k.path, method: { type: 'publickey', username: e.user, key: parsed } });
   }
   const candidates = [...first];
-  const sock = process.env.SSH_AUTH_SOCK;
+  const sock = e.agentSocket;
   if (e.agent && sock) {
     const agent = new QuietAgent(sock, e.identitiesOnly ? allowed : undefined, (err) => notes.push(`ssh-agent at ${sock}: ${err.message}`), (n) => {
       const i = tried.indexOf('ssh-agent');

@@ -92,7 +92,7 @@ export function forwardThrough(via: Client, viaName: string, address: string, po
  * acceptNewHostKeys; a changed one is always refused), then public-key auth.
  */
 export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions): Promise<Client> {
-  const known = knownKeysFor(readKnownHosts(e.knownHosts), e.address, e.port);
+  const known = knownKeysFor(readKnownHosts(knownHostsFileOf(e)), e.address, e.port);
   let auth: Auth;
   try {
     auth = prepareAuth(e);
@@ -139,8 +139,8 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
       hostVerifier: (key: Buffer) => {
         presented = key;
         verdict = verifyHostKey(known, keyTypeOf(key), key);
-        if (verdict.status === 'unknown' && options.acceptNewHostKeys) {
-          appendKnownHost(e.knownHosts, e.address, e.port, key);
+        if (verdict.status === 'unknown' && (options.acceptNewHostKeys || e.acceptNewHostKeys)) {
+          appendKnownHost(knownHostsFileOf(e), e.address, e.port, key);
           return true;
         }
         return verdict.status === 'match';
@@ -178,12 +178,12 @@ function ignoreHostKeysAnnouncement(client: Client): void {
 function describeFailure(err: unknown, verdict: HostKeyVerdict | undefined, presented: Buffer | undefined, e: Endpoint, auth: Auth): string {
   const hp = `${e.address}:${e.port}`;
   if (verdict?.status === 'unknown') {
-    return `host key of ${hp} is not in ${e.knownHosts}; check it and add it (ssh-keyscan -p ${e.port} ${e.address} >> ${e.knownHosts}), or run once with --accept-new-host-keys`;
+    return `host key of ${hp} is not in ${knownHostsFileOf(e)}; check it and add it (ssh-keyscan -p ${e.port} ${e.address} >> ${knownHostsFileOf(e)}), or run once with --accept-new-host-keys`;
   }
   if (verdict?.status === 'changed') {
-    return `HOST KEY CHANGED for ${hp}: the server presented a ${presented ? keyTypeOf(presented) : ''} key that does not match ${e.knownHosts} (known types: ${verdict.knownTypes.join(', ')}). This may be an attack; if the host was rebuilt, remove the old entry (ssh-keygen -R ${e.port === 22 ? e.address : `'[${e.address}]:${e.port}'`}) and connect again`;
+    return `HOST KEY CHANGED for ${hp}: the server presented a ${presented ? keyTypeOf(presented) : ''} key that does not match ${knownHostsFileOf(e)} (known types: ${verdict.knownTypes.join(', ')}). This may be an attack; if the host was rebuilt, remove the old entry (ssh-keygen -R ${e.port === 22 ? e.address : `'[${e.address}]:${e.port}'`}) and connect again`;
   }
-  if (verdict?.status === 'revoked') return `host key of ${hp} is marked @revoked in ${e.knownHosts}`;
+  if (verdict?.status === 'revoked') return `host key of ${hp} is marked @revoked in ${knownHostsFileOf(e)}`;
   const message = (err as Error).message ?? String(err);
   if (/authentication methods failed/i.test(message)) {
     const tried = auth.tried.length ? `tried ${auth.tried.join(', ')}` : 'no key to offer: no private_key, no IdentityFile, no ~/.ssh/id_ed25519, id_ecdsa or id_rsa, and no ssh-agent (SSH_AUTH_SOCK)';
@@ -207,7 +207,7 @@ export interface Lease {
 const pool = new Map<string, PoolEntry>();
 
 function chainKey(chain: Endpoint[]): string {
-  return JSON.stringify(chain.map((e) => [e.user, e.address, e.port, e.knownHosts, e.keyFiles.map((k) => k.path), e.agent, e.identitiesOnly]));
+  return JSON.stringify(chain.map((e) => [e.user, e.address, e.port, knownHostsFileOf(e), e.keyFiles.map((k) => k.path), e.agent, e.identitiesOnly]));
 }
 
 /**
@@ -304,4 +304,9 @@ export function execCommand(client: Client, command: string, stdin?: string): Pr
       reject(err);
     }
   });
+}
+
+/** Bridge until known_hosts reads every file: the first UserKnownHostsFile (none: nothing is known). */
+function knownHostsFileOf(e: Endpoint): string {
+  return e.userKnownHostsFiles[0] ?? '/dev/null';
 }

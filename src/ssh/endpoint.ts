@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionTarget } from '../connection-vars.js';
-import { expandPath, lookupSshConfig, parseProxyJump, SshConfigError, sshConfigPath } from './config.js';
+import { expandClientPath, ExpandError, lookupSshConfig, parseProxyJump, SshConfigError, sshConfigFiles, type ConfigFile, type ConnectionNames, type SshHostConfig } from './config.js';
 
 /** Where and how to connect to one SSH server: a target host or a jump host on the way to it. */
 export interface Endpoint {
@@ -17,10 +17,19 @@ export interface Endpoint {
    * on its jump host) after them. A `required` one must be readable.
    */
   keyFiles: KeyFile[];
-  /** Try the keys of ssh-agent ($SSH_AUTH_SOCK); with identitiesOnly, only those matching keyFiles. */
+  /** Try the keys of ssh-agent (at agentSocket); with identitiesOnly, only those matching keyFiles. */
   agent: boolean;
+  /** The agent's socket: IdentityAgent, else $SSH_AUTH_SOCK. */
+  agentSocket?: string;
   identitiesOnly: boolean;
-  knownHosts: string;
+  /** UserKnownHostsFile (all of them; the inventory's known_hosts replaces them), expanded. Empty for `none`. */
+  userKnownHostsFiles: string[];
+  /** GlobalKnownHostsFile (all of them), as written (ssh expands nothing in them). Empty for `none`. */
+  globalKnownHostsFiles: string[];
+  /** HostKeyAlias, lowercased as ssh does: the name looked up in known_hosts instead of the address. */
+  hostKeyAlias?: string;
+  /** StrictHostKeyChecking accept-new: a key seen for the first time is recorded (a changed one is still refused). */
+  acceptNewHostKeys?: boolean;
   /** Jump hosts, outermost first. */
   jumps: Endpoint[];
 }
@@ -32,48 +41,55 @@ export interface KeyFile {
 }
 
 export const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
+/** OpenSSH's defaults (readconf.c fill_default_options). */
+export const DEFAULT_USER_KNOWN_HOSTS = ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
+export const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 const DEFAULT_KEY_NAMES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const MAX_JUMP_DEPTH = 8;
 
 export interface ResolveOptions {
-  /** ssh_config file; `none` for none. Default $PROVISION_SSH_CONFIG, else ~/.ssh/config. */
+  /** ssh_config file, as `ssh -F`; `none` for none. Default $PROVISION_SSH_CONFIG, else ~/.ssh/config and /etc/ssh/ssh_config. */
   sshConfig?: string;
 }
 
 /**
  * How to reach a target. Its `address` is looked up in the ssh config as
- * `ssh ADDRESS` would: the config's HostName replaces it; Port, User, ProxyJump
- * apply unless the target set them (else 22 and the local user, as ssh);
- * IdentityFiles come after the target's private key.
+ * `ssh ADDRESS` would, with the target's own port, user and proxy jump as ssh's
+ * -p, -l and -J: the config's HostName replaces the address; Port and User
+ * default to 22 and the local user, as in ssh; IdentityFiles come after the
+ * target's private key.
  */
 export function resolveEndpoint(host: ConnectionTarget, options: ResolveOptions = {}): Endpoint {
-  const file = sshConfigPath(options.sshConfig);
-  const required = options.sshConfig !== undefined || process.env.PROVISION_SSH_CONFIG !== undefined;
-  const cfg = lookupSshConfig(file, host.address, required);
-  const address = cfg.hostName ?? host.address;
-  const port = host.port ?? cfg.port ?? 22;
-  const user = host.user ?? cfg.user ?? localUser();
-  const ctx = { host: address, originalHost: host.address, user, port };
-  const configured = cfg.identityFiles.map((f) => ({ path: expandPath(f, ctx), required: false, fallback: false }));
-  const keyFiles = [...(host.privateKey ? [{ path: expandPath(host.privateKey, ctx), required: true, fallback: false }] : []), ...configured];
-  const knownHosts = host.knownHosts ? expandPath(host.knownHosts, ctx) : cfg.userKnownHostsFile ? expandPath(cfg.userKnownHostsFile, ctx) : DEFAULT_KNOWN_HOSTS;
+  const files = sshConfigFiles(options.sshConfig);
+  const cfg = lookupSshConfig({
+    host: host.address,
+    user: host.user,
+    port: host.port,
+    proxyJump: host.proxyJump,
+    defaultUser: localUser(),
+    files,
+  });
+  const user = cfg.user ?? localUser();
+  const port = cfg.port ?? 22;
+  const names: ConnectionNames = { host: cfg.hostName, originalHost: host.address, user, port, hostKeyAlias: cfg.hostKeyAlias?.toLowerCase() };
+  const configured = identityFiles(cfg, names);
+  const keyFiles = [...(host.privateKey ? [{ path: expand(host.privateKey, names, 'private_key'), required: true, fallback: false }] : []), ...configured];
+  const userKnownHostsFiles = host.knownHosts ? [expand(host.knownHosts, names, 'known_hosts')] : knownHostsFiles(cfg, names);
   const target: Endpoint = {
     name: host.address,
-    address,
+    address: cfg.hostName,
     port,
     user,
     keyFiles: keyFiles.length ? keyFiles : defaultKeys(),
-    agent: agentWanted(),
+    ...agentFor(cfg, names),
     identitiesOnly: host.identitiesOnly ?? cfg.identitiesOnly === true,
-    knownHosts,
+    userKnownHostsFiles,
+    globalKnownHostsFiles: globalKnownHostsFiles(cfg),
+    hostKeyAlias: names.hostKeyAlias,
+    acceptNewHostKeys: cfg.strictHostKeyChecking === 'accept-new' || undefined,
     jumps: [],
   };
-  let proxyJump = host.proxyJump;
-  if (proxyJump === undefined) {
-    if (cfg.proxyCommand) throw new SshConfigError(`ssh config ${file}: ProxyCommand (for ${host.address}) is not supported; use ProxyJump`);
-    proxyJump = cfg.proxyJump;
-  }
-  if (proxyJump) target.jumps = resolveJumps(proxyJump, file, target, 0);
+  if (cfg.proxyJump) target.jumps = resolveJumps(cfg.proxyJump, files, target, 0);
   return target;
 }
 
@@ -81,31 +97,32 @@ export function resolveEndpoint(host: ConnectionTarget, options: ResolveOptions 
  * ProxyJump `a,b`: a is reached directly (or through a's own ProxyJump in the
  * config, as `ssh -W` to it would), b through a. Each jump host is looked up in
  * the ssh config; what the config does not say comes from the target: its
- * user, its known_hosts file and, when the config names no IdentityFile, its keys.
+ * user, its known_hosts files and, when the config names no IdentityFile, its keys.
  */
-function resolveJumps(spec: string, file: string | undefined, target: Endpoint, depth: number): Endpoint[] {
+function resolveJumps(spec: string, files: ConfigFile[], target: Endpoint, depth: number): Endpoint[] {
   if (depth > MAX_JUMP_DEPTH) throw new SshConfigError(`ProxyJump chain longer than ${MAX_JUMP_DEPTH} (a loop?)`);
   const hops: Endpoint[] = [];
   parseProxyJump(spec).forEach((j, i) => {
-    const cfg = lookupSshConfig(file, j.host);
-    const address = cfg.hostName ?? j.host;
-    const port = j.port ?? cfg.port ?? 22;
-    const user = j.user ?? cfg.user ?? target.user;
-    const ctx = { host: address, originalHost: j.host, user, port };
-    const keyFiles = cfg.identityFiles.map((f) => ({ path: expandPath(f, ctx), required: false, fallback: false }));
+    const cfg = lookupSshConfig({ host: j.host, user: j.user, port: j.port, defaultUser: target.user, files });
+    const user = cfg.user ?? target.user;
+    const port = cfg.port ?? 22;
+    const names: ConnectionNames = { host: cfg.hostName, originalHost: j.host, user, port, hostKeyAlias: cfg.hostKeyAlias?.toLowerCase() };
+    const keyFiles = identityFiles(cfg, names);
     const hop: Endpoint = {
       name: j.host,
-      address,
+      address: cfg.hostName,
       port,
       user,
       keyFiles: keyFiles.length ? keyFiles : target.keyFiles.map((k) => ({ ...k, required: false, fallback: true })),
-      agent: agentWanted(),
+      ...agentFor(cfg, names),
       identitiesOnly: cfg.identitiesOnly === true,
-      knownHosts: cfg.userKnownHostsFile ? expandPath(cfg.userKnownHostsFile, ctx) : target.knownHosts,
+      userKnownHostsFiles: cfg.userKnownHostsFiles ? knownHostsFiles(cfg, names) : target.userKnownHostsFiles,
+      globalKnownHostsFiles: cfg.globalKnownHostsFiles ? globalKnownHostsFiles(cfg) : target.globalKnownHostsFiles,
+      hostKeyAlias: names.hostKeyAlias,
+      acceptNewHostKeys: cfg.strictHostKeyChecking === 'accept-new' || undefined,
       jumps: [],
     };
-    if (i === 0 && cfg.proxyJump && cfg.proxyJump.toLowerCase() !== 'none') hops.push(...resolveJumps(cfg.proxyJump, file, hop, depth + 1));
-    else if (i === 0 && cfg.proxyCommand) throw new SshConfigError(`ssh config ${file}: ProxyCommand (for ${j.host}) is not supported; use ProxyJump`);
+    if (i === 0 && cfg.proxyJump && cfg.proxyJump.toLowerCase() !== 'none') hops.push(...resolveJumps(cfg.proxyJump, files, hop, depth + 1));
     hops.push(hop);
   });
   return hops;
@@ -120,8 +137,42 @@ function localUser(): string {
   }
 }
 
-function agentWanted(): boolean {
-  return !!process.env.SSH_AUTH_SOCK;
+/** A path keyword expanded as ssh does (`~`, then % tokens and ${VAR}); its errors name where the value came from. */
+function expand(path: string, names: ConnectionNames, what: string, where?: string): string {
+  try {
+    return expandClientPath(path, names);
+  } catch (err) {
+    if (err instanceof ExpandError) throw new SshConfigError(`${where ? `${where}: ` : ''}${what} ${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+function identityFiles(cfg: SshHostConfig, names: ConnectionNames): KeyFile[] {
+  return cfg.identityFiles
+    .filter((f) => f.toLowerCase() !== 'none')
+    .map((f) => ({ path: expand(f, names, 'IdentityFile'), required: false, fallback: false }));
+}
+
+function knownHostsFiles(cfg: SshHostConfig, names: ConnectionNames): string[] {
+  const files = cfg.userKnownHostsFiles ?? DEFAULT_USER_KNOWN_HOSTS;
+  if (files[0]?.toLowerCase() === 'none') return [];
+  return files.map((f) => expand(f, names, 'UserKnownHostsFile', cfg.where.userknownhostsfile));
+}
+
+function globalKnownHostsFiles(cfg: SshHostConfig): string[] {
+  const files = cfg.globalKnownHostsFiles ?? DEFAULT_GLOBAL_KNOWN_HOSTS;
+  return files[0]?.toLowerCase() === 'none' ? [] : files;
+}
+
+/** IdentityAgent: `none`, `SSH_AUTH_SOCK`, `$VAR`, or a path; default $SSH_AUTH_SOCK. */
+function agentFor(cfg: SshHostConfig, names: ConnectionNames): { agent: boolean; agentSocket?: string } {
+  const v = cfg.identityAgent;
+  let socket: string | undefined;
+  if (v === undefined || v === 'SSH_AUTH_SOCK') socket = process.env.SSH_AUTH_SOCK;
+  else if (v.toLowerCase() === 'none') socket = undefined;
+  else if (v.startsWith('$') && !v.startsWith('${')) socket = process.env[v.slice(1)];
+  else socket = expand(v, names, 'IdentityAgent', cfg.where.identityagent);
+  return socket ? { agent: true, agentSocket: socket } : { agent: false };
 }
 
 function defaultKeys(): KeyFile[] {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireJump } from '../../src/ssh/client.js';
-import { lookupSshConfig, parseProxyJump } from '../../src/ssh/config.js';
+import { parseProxyJump } from '../../src/ssh/config.js';
 import type { Endpoint } from '../../src/ssh/endpoint.js';
 import { CLI, runCli, totals, writeProject } from '../support/provision.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
@@ -47,54 +47,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 describe('ssh_config parsing', () => {
-  it('matches Host patterns with *, ? and !negation; the first value obtained wins; IdentityFile accumulates', () => {
-    const cfg = file('parse/config', [
-      '# comment',
-      'Host * !web1',
-      '  Port 1',
-      'Host web? db*',
-      '  HostName %h.example.com',
-      '  User=deploy',
-      '  IdentityFile "~/.ssh/key one"',
-      '  IdentityFile ~/.ssh/id_%h_%r_%p   # trailing comment',
-      'Host web1',
-      '  User ignored',
-      '  Port 2222',
-      '  ProxyJump bastion',
-      'Host *',
-      '  Port 3',
-      '  IdentityFile /common',
-      '  ProxyJump other',
-      '',
-    ].join('\n'));
-    expect(lookupSshConfig(cfg, 'web1')).toEqual({ hostName: 'web1.example.com', user: 'deploy', port: 2222, identityFiles: ['~/.ssh/key one', '~/.ssh/id_%h_%r_%p', '/common'], proxyJump: 'bastion' });
-    expect(lookupSshConfig(cfg, 'web2')).toMatchObject({ hostName: 'web2.example.com', port: 1, proxyJump: 'other' });
-    expect(lookupSshConfig(cfg, 'web12')).toEqual({ port: 1, identityFiles: ['/common'], proxyJump: 'other' });
-    expect(lookupSshConfig(cfg, 'WEB1')).toMatchObject({ port: 2222 });
-  });
-
-  it('Include: globs, relative to ~/.ssh, conditional inside a Host block; ProxyJump none; ProxyCommand is noted', () => {
-    file('parse/conf.d/10-a.conf', 'Host a\n  User from-a\nHost *\n  IdentitiesOnly yes\n');
-    file('parse/conf.d/20-b.conf', 'Host b\n  ProxyCommand ssh -W %h:%p gw\n');
-    file('parse/conf.d/ignored.txt', 'Host *\n  User never\n');
-    const cfg = file('parse/include', [
-      `Include ${dir}/parse/conf.d/*.conf`,
-      'Host c',
-      `  Include ${dir}/parse/only-c`,
-      'Host a',
-      '  ProxyJump none',
-      'Host *',
-      '  User last',
-      '  ProxyJump gw',
-      '',
-    ].join('\n'));
-    file('parse/only-c', 'User from-c\n');
-    expect(lookupSshConfig(cfg, 'a')).toEqual({ user: 'from-a', identitiesOnly: true, identityFiles: [], proxyJump: 'none' });
-    expect(lookupSshConfig(cfg, 'b')).toMatchObject({ user: 'last', proxyCommand: 'ssh -W %h:%p gw' });
-    expect(lookupSshConfig(cfg, 'b').proxyJump).toBeUndefined();
-    expect(lookupSshConfig(cfg, 'c')).toMatchObject({ user: 'from-c', proxyJump: 'gw' });
-  });
-
+  // Host/Match/Include resolution is compared with `ssh -G` in test/oracle/ssh-config.test.ts.
   it('ProxyJump forms', () => {
     expect(parseProxyJump('bastion')).toEqual([{ host: 'bastion', user: undefined, port: undefined }]);
     expect(parseProxyJump('ops@gw1:2222,gw2')).toEqual([{ user: 'ops', host: 'gw1', port: 2222 }, { host: 'gw2', user: undefined, port: undefined }]);
@@ -183,7 +136,7 @@ describe('ProxyJump (the loopback sshd as its own jump host)', () => {
   });
 
   it('targets behind the same jump host share one connection to it, closed with the last of them', async () => {
-    const hop = (): Endpoint => ({ name: 'gw', address: '127.0.0.1', port: sshd.port, user: 'root', keyFiles: [{ path: sshd.clientKey, required: true, fallback: false }], agent: false, identitiesOnly: false, knownHosts: sshd.knownHosts, jumps: [] });
+    const hop = (): Endpoint => ({ name: 'gw', address: '127.0.0.1', port: sshd.port, user: 'root', keyFiles: [{ path: sshd.clientKey, required: true, fallback: false }], agent: false, identitiesOnly: false, userKnownHostsFiles: [sshd.knownHosts], globalKnownHostsFiles: [], jumps: [] });
     const [a, b] = await Promise.all([acquireJump([hop()], { timeoutMs: 5000 }), acquireJump([hop()], { timeoutMs: 5000 })]);
     expect(a.client).toBe(b.client);
     let closed = false;
