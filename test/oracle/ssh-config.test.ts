@@ -58,7 +58,7 @@ function sshG(file: string, q: Query): { status: number; out: Map<string, string
 const SSH_DEFAULT_IDENTITY_FILES = ['~/.ssh/id_rsa', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519', '~/.ssh/id_ed25519_sk', '~/.ssh/id_xmss', '~/.ssh/id_dsa'];
 
 /** ssh -G's output in provision's terms: its defaults where provision computes its own. */
-function normalise(out: Map<string, string[]>, usedConfigUser: boolean): View {
+function normalise(out: Map<string, string[]>): View {
   const one = (k: string): string | undefined => out.get(k)?.[0];
   const list = (k: string): string[] => {
     const v = one(k);
@@ -66,9 +66,7 @@ function normalise(out: Map<string, string[]>, usedConfigUser: boolean): View {
   };
   const identityFiles = out.get('identityfile') ?? [];
   const agent = one('identityagent');
-  let user = one('user');
-  // No User and no -l: ssh uses the local account, provision its default `root`.
-  if (!usedConfigUser && user === userInfo().username) user = 'root';
+  const user = one('user');
   return {
     hostname: one('hostname'),
     user,
@@ -88,10 +86,10 @@ function normalise(out: Map<string, string[]>, usedConfigUser: boolean): View {
 
 function provisionView(file: string, q: Query): View {
   const e = resolveEndpoint(
-    { name: q.host, address: q.host, port: q.port ?? 22, user: q.user ?? 'root', explicit: { port: q.port !== undefined, user: q.user !== undefined }, become: false, vars: {}, groups: ['all'] },
+    { name: q.host, address: q.host, port: q.port, user: q.user },
     { sshConfig: file },
   );
-  const cfg = lookupSshConfig({ host: q.host, user: q.user, port: q.port, defaultUser: q.user ?? 'root', files: [{ path: file, kind: 'user', checkPermissions: false }] });
+  const cfg = lookupSshConfig({ host: q.host, user: q.user, port: q.port, defaultUser: q.user ?? userInfo().username, files: [{ path: file, kind: 'user', checkPermissions: false }] });
   const strict = cfg.strictHostKeyChecking;
   return {
     hostname: e.address,
@@ -144,8 +142,7 @@ describe('ssh_config as `ssh -G` reads it', () => {
       for (const q of queries) {
         const ssh = sshG(file, q);
         expect(ssh.status, ssh.stderr).toBe(0);
-        const usedConfigUser = q.user !== undefined || /^\s*user\b/im.test(text);
-        expect({ q, ...provisionView(file, q) }).toEqual({ q, ...normalise(ssh.out, usedConfigUser) });
+        expect({ q, ...provisionView(file, q) }).toEqual({ q, ...normalise(ssh.out) });
       }
     });
   }
@@ -214,8 +211,8 @@ describe('the system file', () => {
     const user = write('sys/user', 'Host *\n  User from-user\nHost h\n  Port 2200\n');
     const system = write('sys/system', 'Host *\n  User from-system\n  Port 2300\n  IdentityFile /sys/key\n');
     const both = write('sys/both', `Include ${user}\nInclude ${system}\n`);
-    const mine = lookupSshConfig({ host: 'h', defaultUser: 'root', files: [{ path: user, kind: 'user', checkPermissions: false }, { path: system, kind: 'system', checkPermissions: false }] });
-    const ssh = normalise(sshG(both, { host: 'h' }).out, true);
+    const mine = lookupSshConfig({ host: 'h', defaultUser: userInfo().username, files: [{ path: user, kind: 'user', checkPermissions: false }, { path: system, kind: 'system', checkPermissions: false }] });
+    const ssh = normalise(sshG(both, { host: 'h' }).out);
     expect({ user: mine.user, port: String(mine.port), identityfile: mine.identityFiles }).toEqual({ user: ssh.user, port: ssh.port, identityfile: ssh.identityfile });
   });
 
@@ -225,7 +222,8 @@ describe('the system file', () => {
     const prev = process.env.PROVISION_SSH_SYSTEM_CONFIG;
     process.env.PROVISION_SSH_SYSTEM_CONFIG = system;
     try {
-      expect(provisionView(user, { host: 'h' }).user).toBe('root');
+      // Not from-system: the local user, as `ssh -F user-file` would.
+      expect(provisionView(user, { host: 'h' }).user).toBe(userInfo().username);
     } finally {
       if (prev === undefined) delete process.env.PROVISION_SSH_SYSTEM_CONFIG;
       else process.env.PROVISION_SSH_SYSTEM_CONFIG = prev;
