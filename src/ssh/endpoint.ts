@@ -20,7 +20,12 @@ export interface Endpoint {
   /** Try the keys of ssh-agent ($SSH_AUTH_SOCK); with identitiesOnly, only those matching keyFiles. */
   agent: boolean;
   identitiesOnly: boolean;
-  knownHosts: string;
+  /** UserKnownHostsFile: read in order; accept-new records in the first. Empty: nothing is ever recorded. */
+  userKnownHostsFiles: string[];
+  /** GlobalKnownHostsFile: read after the user's; never written. */
+  globalKnownHostsFiles: string[];
+  /** HostKeyAlias: the name looked up in (and recorded to) known_hosts instead of the address and port. */
+  hostKeyAlias?: string;
   /** Jump hosts, outermost first. */
   jumps: Endpoint[];
 }
@@ -31,7 +36,10 @@ export interface KeyFile {
   fallback: boolean;
 }
 
+/** OpenSSH's UserKnownHostsFile and GlobalKnownHostsFile defaults. */
 export const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
+export const DEFAULT_USER_KNOWN_HOSTS = [DEFAULT_KNOWN_HOSTS, join(homedir(), '.ssh', 'known_hosts2')];
+export const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 const DEFAULT_KEY_NAMES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const MAX_JUMP_DEPTH = 8;
 
@@ -57,7 +65,8 @@ export function resolveEndpoint(host: InventoryHost, options: ResolveOptions = {
   const ctx = { host: address, originalHost: host.address, user, port };
   const configured = cfg.identityFiles.map((f) => ({ path: expandPath(f, ctx), required: false, fallback: false }));
   const keyFiles = [...(host.privateKey ? [{ path: expandPath(host.privateKey, ctx), required: true, fallback: false }] : []), ...configured];
-  const knownHosts = host.knownHosts ? expandPath(host.knownHosts, ctx) : cfg.userKnownHostsFile ? expandPath(cfg.userKnownHostsFile, ctx) : DEFAULT_KNOWN_HOSTS;
+  // The inventory's known_hosts replaces the whole user list, as UserKnownHostsFile does.
+  const userKnownHostsFiles = host.knownHosts ? [expandPath(host.knownHosts, ctx)] : cfg.userKnownHostsFile ? [expandPath(cfg.userKnownHostsFile, ctx)] : [...DEFAULT_USER_KNOWN_HOSTS];
   const target: Endpoint = {
     name: host.address,
     address,
@@ -66,7 +75,8 @@ export function resolveEndpoint(host: InventoryHost, options: ResolveOptions = {
     keyFiles: keyFiles.length ? keyFiles : defaultKeys(),
     agent: agentWanted(),
     identitiesOnly: cfg.identitiesOnly === true,
-    knownHosts,
+    userKnownHostsFiles,
+    globalKnownHostsFiles: [...DEFAULT_GLOBAL_KNOWN_HOSTS],
     jumps: [],
   };
   let proxyJump = host.proxyJump;
@@ -102,7 +112,8 @@ function resolveJumps(spec: string, file: string | undefined, target: Endpoint, 
       keyFiles: keyFiles.length ? keyFiles : target.keyFiles.map((k) => ({ ...k, required: false, fallback: true })),
       agent: agentWanted(),
       identitiesOnly: cfg.identitiesOnly === true,
-      knownHosts: cfg.userKnownHostsFile ? expandPath(cfg.userKnownHostsFile, ctx) : target.knownHosts,
+      userKnownHostsFiles: cfg.userKnownHostsFile ? [expandPath(cfg.userKnownHostsFile, ctx)] : target.userKnownHostsFiles,
+      globalKnownHostsFiles: target.globalKnownHostsFiles,
       jumps: [],
     };
     if (i === 0 && cfg.proxyJump && cfg.proxyJump.toLowerCase() !== 'none') hops.push(...resolveJumps(cfg.proxyJump, file, hop, depth + 1));

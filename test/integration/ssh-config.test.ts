@@ -183,7 +183,7 @@ describe('ProxyJump (the loopback sshd as its own jump host)', () => {
   });
 
   it('targets behind the same jump host share one connection to it, closed with the last of them', async () => {
-    const hop = (): Endpoint => ({ name: 'gw', address: '127.0.0.1', port: sshd.port, user: 'root', keyFiles: [{ path: sshd.clientKey, required: true, fallback: false }], agent: false, identitiesOnly: false, knownHosts: sshd.knownHosts, jumps: [] });
+    const hop = (): Endpoint => ({ name: 'gw', address: '127.0.0.1', port: sshd.port, user: 'root', keyFiles: [{ path: sshd.clientKey, required: true, fallback: false }], agent: false, identitiesOnly: false, userKnownHostsFiles: [sshd.knownHosts], globalKnownHostsFiles: [], jumps: [] });
     const [a, b] = await Promise.all([acquireJump([hop()], { timeoutMs: 5000 }), acquireJump([hop()], { timeoutMs: 5000 })]);
     expect(a.client).toBe(b.client);
     let closed = false;
