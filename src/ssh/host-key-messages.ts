@@ -38,7 +38,7 @@ export function describeHostKeyRefusal(v: Exclude<HostKeyVerdict, { status: 'mat
       const add = c.userFiles[0] ?? c.globalFiles[0];
       const how = add ? `check that fingerprint and add the key (ssh-keyscan -p ${c.port} ${c.address} >> ${add})` : 'no known_hosts file is configured to add it to';
       const accept = c.notRecorded ? `; --accept-new-host-keys did not record it: ${c.notRecorded}` : c.userFiles.length ? ', or run once with --accept-new-host-keys' : '';
-      return `host key of ${c.hostPort} is not known: no key for ${c.name} in ${files}; the server presented the ${presented}: ${how}${accept}`;
+      return `host key of ${c.hostPort} is not in ${files} (no key for ${c.name}); the server presented the ${presented}: ${how}${accept}`;
     }
   }
 }
