@@ -2,7 +2,7 @@ import type { Endpoint } from './endpoint.js';
 import { checkHostKey, mayRecord, orderHostKeyAlgorithms, type HostKeyVerdict } from './host-key-check.js';
 import { describeHostKeyRefusal } from './host-key-messages.js';
 import { lookupNames } from './host-names.js';
-import { appendKnownHost, fingerprint, keyTypeOf, loadEntries, type KnownHostEntry } from './known-hosts.js';
+import { appendKnownHost, entriesIn, fingerprint, keyTypeOf, readKnownHostsFiles, type KnownHostEntry } from './known-hosts.js';
 
 /**
  * One endpoint's host key policy for one handshake: the known_hosts entries
@@ -21,11 +21,11 @@ export class HostKeyPolicy {
     private readonly e: Endpoint,
     private readonly acceptNew: boolean,
   ) {
-    const files = [...e.userKnownHostsFiles, ...e.globalKnownHostsFiles];
+    const files = readKnownHostsFiles([...e.userKnownHostsFiles, ...e.globalKnownHostsFiles]);
     const names = lookupNames(e.address, e.port, e.hostKeyAlias);
     this.name = names.name;
-    this.named = loadEntries(files, names.name);
-    if (names.portless !== undefined) this.portless = loadEntries(files, names.portless);
+    this.named = entriesIn(files, names.name);
+    if (names.portless !== undefined) this.portless = entriesIn(files, names.portless);
   }
 
   /** serverHostKey for ssh2: the algorithms of known key types first. */

@@ -83,9 +83,19 @@ function parseKey(typeName: string | undefined, blob: string | undefined): { typ
   return { type, key: bytes.toString('base64') };
 }
 
-/** Entries for `name` from each file in order; a missing file has none, as for ssh. */
-export function loadEntries(files: string[], name: string): KnownHostEntry[] {
-  return files.flatMap((file) => entriesFor(readKnownHosts(file), file, name));
+export interface KnownHostsFile {
+  file: string;
+  text: string;
+}
+
+/** Each file's text, in order; a missing or unreadable file is empty, as for ssh. */
+export function readKnownHostsFiles(files: string[]): KnownHostsFile[] {
+  return files.map((file) => ({ file, text: readKnownHosts(file) }));
+}
+
+/** Entries for `name` from each file in order. */
+export function entriesIn(files: KnownHostsFile[], name: string): KnownHostEntry[] {
+  return files.flatMap((f) => entriesFor(f.text, f.file, name));
 }
 
 function readKnownHosts(file: string): string {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkHostKey, HOST_KEY_ALGORITHMS, orderHostKeyAlgorithms } from '../../src/ssh/host-key-check.js';
 import { hostFieldMatches, knownHostsName, lookupNames, matchHostPatternList, matchPattern } from '../../src/ssh/host-names.js';
+import { describeHostKeyRefusal } from '../../src/ssh/host-key-messages.js';
 import { entriesFor, fingerprint, type KnownHostEntry } from '../../src/ssh/known-hosts.js';
 
 // Real public keys (ssh-keygen output), so the blobs parse as ssh's would.
@@ -146,5 +147,28 @@ describe('host key algorithm order (order_hostkeyalgs)', () => {
 
   it('never offers ssh-rsa (SHA-1), as OpenSSH 9.2 does not', () => {
     expect(HOST_KEY_ALGORITHMS).not.toContain('ssh-rsa');
+  });
+});
+
+describe('refusal messages', () => {
+  const ctx = {
+    hostPort: '10.0.0.5:2222',
+    address: '10.0.0.5',
+    port: 2222,
+    name: '[10.0.0.5]:2222',
+    presentedType: 'ssh-ed25519',
+    presentedFingerprint: 'SHA256:abc',
+    userFiles: ['/u/known_hosts', '/u/known_hosts2'],
+    globalFiles: ['/g/ssh_known_hosts'],
+  };
+  it.each([
+    ['revoked: which file and line', { status: 'revoked', entries: [entry({ file: '/g/ssh_known_hosts', line: 4, marker: 'revoked' })] }, {}, ['REVOKED HOST KEY for 10.0.0.5:2222', '/g/ssh_known_hosts:4', 'SHA256:abc']],
+    ['changed: where the known key is, the fingerprint presented, how to remove it', { status: 'changed', known: [entry({ file: '/u/known_hosts2', line: 9, type: 'ssh-rsa' })], certAuthorities: [] }, {}, ['HOST KEY CHANGED', 'ssh-rsa in /u/known_hosts2:9', 'SHA256:abc', "ssh-keygen -R '[10.0.0.5]:2222' -f /u/known_hosts2"]],
+    ['certificate only', { status: 'certificate-only', certAuthorities: [entry({ file: '/u/known_hosts', line: 2, marker: 'cert-authority' })] }, {}, ["host certificates are not supported: add the host's own key to known_hosts", '/u/known_hosts:2']],
+    ['unknown: every file looked in, how to add it', { status: 'unknown' }, {}, ['is not in /u/known_hosts, /u/known_hosts2, /g/ssh_known_hosts (no key for [10.0.0.5]:2222)', 'ssh-keyscan -p 2222 10.0.0.5 >> /u/known_hosts', '--accept-new-host-keys']],
+    ['unknown, no user file: nothing to record in', { status: 'unknown' }, { userFiles: [], notRecorded: 'no user known_hosts file to record it in' }, ['>> /g/ssh_known_hosts', 'did not record it: no user known_hosts file']],
+  ] as const)('%s', (_l, verdict, over, parts) => {
+    const text = describeHostKeyRefusal(verdict as never, { ...ctx, ...over } as never);
+    for (const p of parts) expect(text).toContain(p);
   });
 });
