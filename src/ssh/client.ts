@@ -4,7 +4,7 @@ import ssh2 from 'ssh2';
 import type { Client } from 'ssh2';
 import { AuthSetupError, prepareAuth, type Auth } from './auth.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
-import { appendKnownHost, keyTypeOf, knownKeysFor, readKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
+import { HostKeyPolicy } from './host-key-policy.js';
 
 /** Why one SSH server along the way could not be reached; the message is for the user. */
 export class SshReachError extends Error {}
@@ -13,8 +13,6 @@ export interface HandshakeOptions {
   acceptNewHostKeys?: boolean;
   timeoutMs: number;
 }
-
-const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 
 /** A TCP connection to host:port, with no-delay set (else every small command waits ~40 ms for a delayed ACK). */
 export function openSocket(address: string, port: number, timeoutMs: number): Promise<Duplex> {
@@ -92,7 +90,6 @@ export function forwardThrough(via: Client, viaName: string, address: string, po
  * acceptNewHostKeys; a changed one is always refused), then public-key auth.
  */
 export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions): Promise<Client> {
-  const known = knownKeysFor(readKnownHosts(knownHostsFileOf(e)), e.address, e.port);
   let auth: Auth;
   try {
     auth = prepareAuth(e);
@@ -100,12 +97,11 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
     sock.destroy();
     throw err instanceof AuthSetupError ? new SshReachError(err.message) : err;
   }
-  // Prefer the key types known_hosts already has for this host, as ssh(1) does,
-  // so a host with several keys presents one we can check.
-  const knownTypes = [...new Set(known.filter((k) => !k.revoked).map((k) => k.type))];
-  const serverHostKey = [...knownTypes.filter((t) => HOST_KEY_ALGORITHMS.includes(t)), ...HOST_KEY_ALGORITHMS.filter((t) => !knownTypes.includes(t))];
-  let verdict: HostKeyVerdict | undefined;
-  let presented: Buffer | undefined;
+  // Every known_hosts file is read before connecting: the key types known
+  // for the host come first in the offer, as ssh(1) does, so a host with
+  // several keys presents one we can check.
+  // --accept-new-host-keys, or StrictHostKeyChecking accept-new in the ssh config.
+  const hostKeys = new HostKeyPolicy(e, options.acceptNewHostKeys === true || e.acceptNewHostKeys === true);
   const client = new ssh2.Client();
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -114,7 +110,7 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
       settled = true;
       client.end();
       sock.destroy();
-      reject(new SshReachError(describeFailure(err, verdict, presented, e, auth)));
+      reject(new SshReachError(describeFailure(err, hostKeys, e, auth)));
     };
     client.on('error', (err: Error & { level?: string }) => {
       // An agent that fails to sign: ssh2 goes on with the next key.
@@ -135,16 +131,8 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
       readyTimeout: options.timeoutMs,
       keepaliveInterval: 15_000,
       keepaliveCountMax: 3,
-      algorithms: { serverHostKey: serverHostKey as never },
-      hostVerifier: (key: Buffer) => {
-        presented = key;
-        verdict = verifyHostKey(known, keyTypeOf(key), key);
-        if (verdict.status === 'unknown' && (options.acceptNewHostKeys || e.acceptNewHostKeys)) {
-          appendKnownHost(knownHostsFileOf(e), e.address, e.port, key);
-          return true;
-        }
-        return verdict.status === 'match';
-      },
+      algorithms: { serverHostKey: hostKeys.algorithms() as never },
+      hostVerifier: (key: Buffer) => hostKeys.verify(key),
     });
     ignoreHostKeysAnnouncement(client);
   });
@@ -175,15 +163,9 @@ function ignoreHostKeysAnnouncement(client: Client): void {
   };
 }
 
-function describeFailure(err: unknown, verdict: HostKeyVerdict | undefined, presented: Buffer | undefined, e: Endpoint, auth: Auth): string {
-  const hp = `${e.address}:${e.port}`;
-  if (verdict?.status === 'unknown') {
-    return `host key of ${hp} is not in ${knownHostsFileOf(e)}; check it and add it (ssh-keyscan -p ${e.port} ${e.address} >> ${knownHostsFileOf(e)}), or run once with --accept-new-host-keys`;
-  }
-  if (verdict?.status === 'changed') {
-    return `HOST KEY CHANGED for ${hp}: the server presented a ${presented ? keyTypeOf(presented) : ''} key that does not match ${knownHostsFileOf(e)} (known types: ${verdict.knownTypes.join(', ')}). This may be an attack; if the host was rebuilt, remove the old entry (ssh-keygen -R ${e.port === 22 ? e.address : `'[${e.address}]:${e.port}'`}) and connect again`;
-  }
-  if (verdict?.status === 'revoked') return `host key of ${hp} is marked @revoked in ${knownHostsFileOf(e)}`;
+function describeFailure(err: unknown, hostKeys: HostKeyPolicy, e: Endpoint, auth: Auth): string {
+  const refused = hostKeys.refusal();
+  if (refused) return refused;
   const message = (err as Error).message ?? String(err);
   if (/authentication methods failed/i.test(message)) {
     const tried = auth.tried.length ? `tried ${auth.tried.join(', ')}` : 'no key to offer: no private_key, no IdentityFile, no ~/.ssh/id_ed25519, id_ecdsa or id_rsa, and no ssh-agent (SSH_AUTH_SOCK)';
@@ -207,7 +189,7 @@ export interface Lease {
 const pool = new Map<string, PoolEntry>();
 
 function chainKey(chain: Endpoint[]): string {
-  return JSON.stringify(chain.map((e) => [e.user, e.address, e.port, knownHostsFileOf(e), e.keyFiles.map((k) => k.path), e.agent, e.identitiesOnly]));
+  return JSON.stringify(chain.map((e) => [e.user, e.address, e.port, e.userKnownHostsFiles, e.globalKnownHostsFiles, e.hostKeyAlias, e.keyFiles.map((k) => k.path), e.agent, e.identitiesOnly]));
 }
 
 /**
@@ -306,7 +288,3 @@ export function execCommand(client: Client, command: string, stdin?: string): Pr
   });
 }
 
-/** Bridge until known_hosts reads every file: the first UserKnownHostsFile (none: nothing is known). */
-function knownHostsFileOf(e: Endpoint): string {
-  return e.userKnownHostsFiles[0] ?? '/dev/null';
-}

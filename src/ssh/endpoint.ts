@@ -40,6 +40,7 @@ export interface KeyFile {
   fallback: boolean;
 }
 
+/** OpenSSH's UserKnownHostsFile and GlobalKnownHostsFile defaults. */
 export const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
 /** OpenSSH's defaults (readconf.c fill_default_options). */
 export const DEFAULT_USER_KNOWN_HOSTS = ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];

@@ -1,87 +1,125 @@
-import { createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import ssh2 from 'ssh2';
+import { hostFieldMatches } from './host-names.js';
 
 /**
- * OpenSSH's known_hosts, read the way ssh(1) reads it: plain and hashed
- * (`|1|salt|hash`) host entries, comma lists, `*`/`?` wildcards, `!` negation,
- * `[host]:port` for non-standard ports, and `@revoked` markers.
+ * OpenSSH's known_hosts files, read line by line as ssh(1) reads them
+ * (hostfile.c hostkeys_foreach_file): an optional `@revoked` or
+ * `@cert-authority` marker, a host field (patterns or a `|1|` hash), a key.
+ * A line ssh would skip as malformed (an unknown marker, two markers, a bad
+ * hash, a key that does not parse or whose type disagrees with its blob) is
+ * skipped here too: such a line never trusts, revokes or blocks anything.
  */
-export interface KnownKey {
+export type Marker = 'revoked' | 'cert-authority';
+
+export interface KnownHostEntry {
+  file: string;
+  line: number;
+  marker?: Marker;
+  /** The key type inside the blob: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa… */
   type: string;
-  key: string; // base64 blob
-  revoked: boolean;
+  /** The key blob, base64. */
+  key: string;
 }
 
-export type HostKeyVerdict = { status: 'match' } | { status: 'unknown' } | { status: 'changed'; knownTypes: string[] } | { status: 'revoked' };
+const MARKERS: Record<string, Marker> = { '@revoked': 'revoked', '@cert-authority': 'cert-authority' };
 
-export function hostLookupName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+/** Key type names ssh accepts in known_hosts, with the blob type each stands for. */
+const KEY_TYPE_NAMES: Record<string, string> = {
+  'ssh-ed25519': 'ssh-ed25519',
+  'ecdsa-sha2-nistp256': 'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384': 'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521': 'ecdsa-sha2-nistp521',
+  'ssh-rsa': 'ssh-rsa',
+  'rsa-sha2-256': 'ssh-rsa',
+  'rsa-sha2-512': 'ssh-rsa',
+  'ssh-dss': 'ssh-dss',
+  'sk-ssh-ed25519@openssh.com': 'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com': 'sk-ecdsa-sha2-nistp256@openssh.com',
+};
+/** Types ssh2 cannot parse (security-key host keys): checked by their blob's type only. */
+const UNPARSED_TYPES = new Set(['sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com']);
+
+/** The entries of `text` (the contents of `file`) whose host field names `name`. */
+export function entriesFor(text: string, file: string, name: string): KnownHostEntry[] {
+  const out: KnownHostEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const entry = parseLine(raw, name);
+    if (entry) out.push({ file, line: i + 1, ...entry });
+  });
+  return out;
 }
 
-export function readKnownHosts(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
-}
-
-/** Keys recorded for host:port. */
-export function knownKeysFor(text: string, host: string, port: number): KnownKey[] {
-  const name = hostLookupName(host, port);
-  const keys: KnownKey[] = [];
-  for (const rawLine of text.split('\n')) {
-    const line = rawLine.trim();
-    if (!line || line.startsWith('#')) continue;
-    const fields = line.split(/\s+/);
-    let marker: string | undefined;
-    if (fields[0].startsWith('@')) marker = fields.shift();
-    if (marker === '@cert-authority') continue; // certificates are not supported; such lines never match
-    const [hosts, type, key] = fields;
-    if (!hosts || !type || !key) continue;
-    if (matchesHostField(hosts, name)) keys.push({ type, key, revoked: marker === '@revoked' });
+function parseLine(raw: string, name: string): Omit<KnownHostEntry, 'file' | 'line'> | undefined {
+  let rest = raw.replace(/^[ \t]+/, '');
+  if (rest === '' || rest.startsWith('#')) return undefined;
+  let marker: Marker | undefined;
+  while (rest.startsWith('@')) {
+    if (marker) return undefined; // only one marker is allowed
+    const end = rest.search(/[ \t]/);
+    if (end < 0) return undefined;
+    marker = MARKERS[rest.slice(0, end)];
+    if (!marker) return undefined; // a misspelt marker: ssh ignores the line
+    rest = rest.slice(end).replace(/^[ \t]+/, '');
   }
-  return keys;
+  const [hosts, typeName, blob] = rest.split(/[ \t]+/);
+  const matched = hostFieldMatches(hosts, name);
+  if (!matched) return undefined;
+  const key = parseKey(typeName, blob);
+  return key && { ...(marker ? { marker } : {}), ...key };
 }
 
-function matchesHostField(field: string, name: string): boolean {
-  if (field.startsWith('|1|')) {
-    const [, , salt, hash] = field.split('|');
-    if (!salt || !hash) return false;
-    return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+/** A public key as ssh's sshkey_read takes it: a known type name and a blob of that type. */
+function parseKey(typeName: string | undefined, blob: string | undefined): { type: string; key: string } | undefined {
+  if (!typeName || !blob) return undefined;
+  const type = KEY_TYPE_NAMES[typeName];
+  const b64 = blob.replace(/\r$/, '');
+  if (!type || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.length < 4 || keyTypeOf(bytes) !== type) return undefined;
+  if (!UNPARSED_TYPES.has(type) && ssh2.utils.parseKey(`${type} ${b64}`) instanceof Error) return undefined;
+  return { type, key: bytes.toString('base64') };
+}
+
+export interface KnownHostsFile {
+  file: string;
+  text: string;
+}
+
+/** Each file's text, in order; a missing or unreadable file is empty, as for ssh. */
+export function readKnownHostsFiles(files: string[]): KnownHostsFile[] {
+  return files.map((file) => ({ file, text: readKnownHosts(file) }));
+}
+
+/** Entries for `name` from each file in order. */
+export function entriesIn(files: KnownHostsFile[], name: string): KnownHostEntry[] {
+  return files.flatMap((f) => entriesFor(f.text, f.file, name));
+}
+
+function readKnownHosts(file: string): string {
+  try {
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  } catch {
+    return ''; // unreadable (a directory, no permission): ssh skips it too
   }
-  let matched = false;
-  for (const pattern of field.split(',')) {
-    const negated = pattern.startsWith('!');
-    const p = negated ? pattern.slice(1) : pattern;
-    if (globMatch(p.toLowerCase(), name.toLowerCase())) {
-      if (negated) return false;
-      matched = true;
-    }
-  }
-  return matched;
-}
-
-function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(text);
-}
-
-/** Compares the key the server presented with what known_hosts says. */
-export function verifyHostKey(known: KnownKey[], presentedType: string, presentedKey: Buffer): HostKeyVerdict {
-  const b64 = presentedKey.toString('base64');
-  if (known.some((k) => k.revoked && k.key === b64)) return { status: 'revoked' };
-  const sameType = known.filter((k) => !k.revoked && k.type === presentedType);
-  if (sameType.some((k) => k.key === b64)) return { status: 'match' };
-  const anyKnown = known.filter((k) => !k.revoked);
-  if (anyKnown.length > 0) return { status: 'changed', knownTypes: [...new Set(anyKnown.map((k) => k.type))] };
-  return { status: 'unknown' };
 }
 
 /** Key type named inside an SSH public key blob (its first length-prefixed string). */
 export function keyTypeOf(blob: Buffer): string {
+  if (blob.length < 4) return '';
   const len = blob.readUInt32BE(0);
   return blob.subarray(4, 4 + len).toString('ascii');
 }
 
-export function appendKnownHost(file: string, host: string, port: number, blob: Buffer): void {
+/** ssh-keygen -l's default fingerprint: SHA256:base64 without padding. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** Appends `name type key` (what ssh's accept-new writes, unhashed as with HashKnownHosts no). */
+export function appendKnownHost(file: string, name: string, blob: Buffer): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  appendFileSync(file, `${hostLookupName(host, port)} ${keyTypeOf(blob)} ${blob.toString('base64')}\n`, { mode: 0o600 });
+  appendFileSync(file, `${name} ${keyTypeOf(blob)} ${blob.toString('base64')}\n`, { mode: 0o600 });
 }
