@@ -49,7 +49,7 @@ print(json.dumps(out))
 function sameAsAnsible(ours: Record<string, unknown>, theirs: Record<string, unknown>): void {
   expect(Object.keys(ours)).toEqual(Object.keys(theirs));
   for (const [key, value] of Object.entries(ours)) {
-    if (typeof value === 'boolean' || (typeof value === 'number' && typeof theirs[key] === 'string')) expect(String(value)).toBe(theirs[key]);
+    if ((typeof value === 'boolean' || typeof value === 'number') && typeof theirs[key] === 'string') expect(String(value)).toBe(theirs[key]);
     else expect(value).toEqual(theirs[key]);
   }
 }
