@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { globToRegExp } from '../../src/fnmatch.js';
 import { matchHosts, matchLimit } from '../../src/host-patterns.js';
+import { compilePythonRegex } from '../../src/python-regex.js';
 import { loadInventory } from '../../src/inventory.js';
 import { runCli, writeProject } from '../support/provision.js';
 
@@ -256,5 +258,28 @@ describe('where provision is deliberately louder than Ansible (README: host patt
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('site.yaml:2');
+  });
+});
+
+describe('the glob and regex translators against Python\'s fnmatch and re.match', () => {
+  const names = ['web', 'web1', 'web10', 'Web2', 'db-1', 'a.b', 'a-b', ']x', '[x', 'x^', 'été', '٣', 'web_2', 'web 2', 'app\n'];
+  const globs = ['web*', 'w?b1', 'web[0-9]', 'web[!1]*', '[]x]*', '[!]]x', '[a-]*', '[x-a]', '*[!a-z]', '[^x]*', 'a[.-]b', '*\\*', '[', 'x[', '*?*'];
+  const regexes = ['web', 'web\\d+$', '\\w+$', '(?a)\\w+$', '.*1', '[a-c]-\\d', '(?i)WEB', '(?P<w>w)eb(?P=w)?', 'web{,1}\\d{1,}', '\\d', '\\bweb\\b', '[\\w.]+$', '\\s', 'a{x', '[]x]', 'app$', '(?m)app$', 'web|db'];
+  const script = `
+import fnmatch, json, re, sys
+names, globs, regexes = json.loads(sys.argv[1])
+print(json.dumps({
+  "globs": [[bool(re.match(fnmatch.translate(g), n)) for n in names] for g in globs],
+  "regexes": [[bool(re.compile(r).match(n)) for n in names] for r in regexes],
+}))
+`;
+  const python_ = JSON.parse(execFileSync(python, ['-c', script, JSON.stringify([names, globs, regexes])], { encoding: 'utf8' }));
+  it.each(globs.map((g, i) => [g, python_.globs[i]] as const))('glob %s', (glob, matches) => {
+    const re = globToRegExp(glob);
+    expect(names.map((n) => re.test(n))).toEqual(matches);
+  });
+  it.each(regexes.map((r, i) => [r, python_.regexes[i]] as const))('regex %s', (regex, matches) => {
+    const re = compilePythonRegex(regex);
+    expect(names.map((n) => re.test(n))).toEqual(matches);
   });
 });
