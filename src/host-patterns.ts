@@ -52,12 +52,6 @@ export function hostPatternProblem(inv: Inventory, pattern: string): string | un
   }
 }
 
-/** Names in a pattern that match no host or group. */
-export function unknownPatternTerms(inv: Inventory, pattern: string): string[] {
-  const matcher = new Matcher(inv);
-  return termsOf(pattern).map((t) => splitSubscript(t.replace(/^[!&]/, '')).expr).filter((expr) => matcher.isUnknownName(expr));
-}
-
 const LOCALHOST = ['localhost', '127.0.0.1', '::1'];
 
 function termsOf(pattern: string): string[] {
