@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { becomeFor, connectionTarget, type ConnectionTarget } from './connection-vars.js';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
-import { matchHosts, unknownPatternTerms } from './inventory.js';
+import { hostPatternProblem, matchHosts, matchLimit } from './host-patterns.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
 import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
@@ -78,7 +78,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   };
   let limited: Set<string> | undefined;
   if (options.limit) {
-    const matched = matchHosts(inventory, options.limit);
+    const matched = matchLimit(inventory, options.limit);
     if (matched.length === 0) throw new ConfigError(`--limit "${options.limit}" matches no host in ${inventory.file}`);
     limited = new Set(matched);
   }
@@ -88,9 +88,9 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   const shared = { groups: groupMembers(inventory), hostvars: lazyHostvars(inventory) };
   playbook.plays.forEach((play, playIndex) => {
     const base: FieldPath = playbook.isList ? [playIndex] : [];
-    const unknown = unknownPatternTerms(inventory, play.hosts);
-    if (unknown.length) {
-      report(new ConfigError(`no host or group named ${unknown.map((u) => `"${u}"`).join(', ')} in ${inventory.file}`, playbook.source.locate([...base, 'hosts']), fieldName([...base, 'hosts'])));
+    const problem = hostPatternProblem(inventory, play.hosts);
+    if (problem) {
+      report(new ConfigError(problem, playbook.source.locate([...base, 'hosts']), fieldName([...base, 'hosts'])));
       return;
     }
     const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));

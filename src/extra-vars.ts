@@ -1,34 +1,50 @@
-import { parse } from 'yaml';
+import { parseKv, KvError } from './ansible-kv.js';
 import { ConfigError } from './errors.js';
 import { YamlSource } from './yaml-source.js';
 
 /**
- * `-e` as in Ansible: `key=value` (several, space-separated), `@file.yaml`
- * (a YAML mapping; `!secret` marks secrets), or inline JSON/YAML `{...}`.
- * Later -e options override earlier ones. In key=value, `true`/`false` and
- * whole numbers become booleans and numbers (so `-e apt_upgrade=false` can
- * fill a boolean field); everything else stays a string (`-e version=1.10`).
+ * `-e` as Ansible reads it (utils/vars.py, load_extra_vars): `@file` (a YAML
+ * or JSON mapping; `!secret` marks secrets), inline YAML/JSON starting with
+ * `{` (a `[` list is refused, as Ansible refuses it), or `key=value` pairs split
+ * as Ansible splits them (quotes, backslash escapes: see ansible-kv.ts).
+ * Later -e options override earlier ones, key by key.
+ *
+ * One deliberate difference: an unquoted `true`/`false` or whole number in
+ * key=value becomes a boolean or number (Ansible keeps the string), so
+ * `-e apt_upgrade=false` can fill a boolean field; quote it to keep a string
+ * (`-e "version='10'"`). Errors never repeat a value: it may be a secret.
  */
 export function parseExtraVars(items: string[]): Record<string, unknown> {
   const vars: Record<string, unknown> = {};
-  for (const item of items) {
-    if (item.startsWith('@')) {
-      const source = YamlSource.fromFile(item.slice(1));
-      if (!isMapping(source.data)) throw new ConfigError('an -e @file must hold a mapping of variable names to values', source.locate([]));
-      Object.assign(vars, source.data);
-    } else if (item.trim().startsWith('{')) {
-      const data = parse(item);
-      if (!isMapping(data)) throw new ConfigError(`-e ${item}: expected a mapping`);
-      Object.assign(vars, data);
-    } else {
-      for (const pair of item.split(/\s+/).filter(Boolean)) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new ConfigError(`-e ${pair}: expected key=value, @file.yaml or {json}`);
-        const key = pair.slice(0, eq);
-        if (!/^[A-Za-z_][\w]*$/.test(key)) throw new ConfigError(`-e ${pair}: "${key}" is not a valid variable name`);
-        vars[key] = scalar(pair.slice(eq + 1));
-      }
-    }
+  items.forEach((item, index) => Object.assign(vars, parseOne(item, `-e #${index + 1}`)));
+  return vars;
+}
+
+function parseOne(item: string, where: string): Record<string, unknown> {
+  if (!item) return {};
+  if (item.startsWith('@')) {
+    const source = YamlSource.fromFile(item.slice(1));
+    if (!isMapping(source.data)) throw new ConfigError('an -e @file must hold a mapping of variable names to values', source.locate([]));
+    return source.data;
+  }
+  if (item[0] === '/' || item[0] === '.') throw new ConfigError(`${where}: a file name needs an @ in front: -e @${item}`);
+  if (item[0] === '{' || item[0] === '[') {
+    const data = YamlSource.fromText(item, where).data;
+    if (!isMapping(data)) throw new ConfigError(`${where}: inline YAML/JSON must be a mapping of variable names to values`);
+    return data;
+  }
+  let parsed;
+  try {
+    parsed = parseKv(item);
+  } catch (err) {
+    if (err instanceof KvError) throw new ConfigError(`${where}: cannot split key=value pairs: ${err.message} (the value is not shown: it may be a secret)`);
+    throw err;
+  }
+  if (parsed.raw.length) throw new ConfigError(`${where}: expected key=value, @file.yaml or {json}; ${parsed.raw.length === 1 ? 'one word has' : `${parsed.raw.length} words have`} no "=" (quote a value that holds spaces: key='a b')`);
+  const vars: Record<string, unknown> = {};
+  for (const { key, value, quoted } of parsed.pairs) {
+    if (!/^[A-Za-z_]\w*$/.test(key)) throw new ConfigError(`${where}: "${key}" is not a valid variable name`);
+    vars[key] = quoted ? value : scalar(value);
   }
   return vars;
 }

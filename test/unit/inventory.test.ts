@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchHosts, parseInventory } from '../../src/inventory.js';
+import { parseInventory } from '../../src/inventory.js';
 import { YamlSource } from '../../src/yaml-source.js';
 
 const own = parseInventory(
@@ -52,21 +52,5 @@ describe('inventory', () => {
     expect(ansible.hosts.get('web2')).toMatchObject({ address: 'web2', port: 22 });
     expect(ansible.hosts.get('web1')!.groups).toEqual(['all', 'prod', 'web']);
     expect(ansible.groups.get('prod')!.vars).toEqual({ env: 'prod' });
-  });
-
-  it.each([
-    ['all', ['web1', 'web2', 'db1']],
-    ['web', ['web1', 'web2']],
-    ['prod', ['web1', 'web2', 'db1']],
-    ['prod:!web', ['db1']],
-    ['web:!web2', ['web1']],
-    ['web*', ['web1', 'web2']],
-    ['prod:&web', ['web1', 'web2']],
-    ['db1,web2', ['web2', 'db1']],
-    ['!db1', ['web1', 'web2']],
-    ['nothing', []],
-  ])('pattern %s', (pattern, hosts) => {
-    expect(matchHosts(own, pattern)).toEqual(hosts);
-    expect(matchHosts(ansible, pattern)).toEqual(hosts.filter((h) => ansible.hosts.has(h)).sort((a, b) => [...ansible.hosts.keys()].indexOf(a) - [...ansible.hosts.keys()].indexOf(b)));
   });
 });
