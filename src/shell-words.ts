@@ -2,7 +2,7 @@
  * Splits a command line into words as Python's `shlex.split` (POSIX mode) does,
  * which is how Ansible splits `ansible_ssh_common_args` before handing them to
  * ssh: whitespace separates, 'single quotes' keep everything, "double quotes"
- * keep everything but a backslash before `"`, `\`, `$` or a backtick, and outside
+ * keep everything but a backslash before `"` or `\` (unlike sh, not before `$`), and outside
  * quotes a backslash keeps the next character. `#` is not a comment (shlex.split's default).
  */
 export function splitShellWords(text: string): string[] {
@@ -17,7 +17,7 @@ export function splitShellWords(text: string): string[] {
       else word += c;
     } else if (quote === '"') {
       if (c === '"') quote = undefined;
-      else if (c === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) word += text[++i];
+      else if (c === '\\' && i + 1 < text.length && '"\\'.includes(text[i + 1])) word += text[++i];
       else word += c;
     } else if (/\s/.test(c)) {
       if (inWord) words.push(word);
