@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import * as z from 'zod';
 import { becomeFor, connectionTarget, type ConnectionTarget } from './connection-vars.js';
+import type { Endpoint } from './ssh/endpoint.js';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
 import { hostPatternProblem, matchHosts, matchLimit } from './host-patterns.js';
@@ -58,6 +59,8 @@ export interface HostRun {
   host: InventoryHost;
   /** How to reach the host, from its connection variables (inventory, play vars, -e): one connection for the whole run. */
   target: ConnectionTarget;
+  /** The target as ssh_config resolves it, when resolved before the run (see resolveEndpoints). */
+  endpoint?: Endpoint;
   plays: HostPlay[];
 }
 

@@ -97,7 +97,7 @@ export async function runHost(run: HostRun, options: RunOptions, emit: (e: RunEv
   emit({ type: 'host-start', host: name });
   let conn: HostConnection;
   try {
-    conn = await HostConnection.open(run.target, options.connect);
+    conn = await HostConnection.open(run.target, options.connect, run.endpoint);
   } catch (err) {
     recap.unreachable = 1;
     recap.error = err instanceof ProvisionError ? err.message : redact(String(err));

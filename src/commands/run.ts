@@ -4,7 +4,7 @@ import { ReportCollector } from '../report.js';
 import { runAll, type HostRecap, type RunEvent } from '../runner.js';
 import type { HostRun } from '../compile.js';
 import type { Secret } from '../secret.js';
-import { loadAndCompile, type LoadOptions } from './load.js';
+import { loadAndCompile, resolveEndpoints, type LoadOptions } from './load.js';
 
 export interface RunCommandOptions extends LoadOptions {
   check: boolean;
@@ -23,7 +23,9 @@ export interface RunCommandOptions extends LoadOptions {
 
 /** `provision PLAYBOOK`: compile (no host touched if that fails), run, report; returns the exit status. */
 export async function runPlaybook(playbookFile: string, o: RunCommandOptions): Promise<number> {
-  return (await executeRuns(playbookFile, loadAndCompile(playbookFile, o), o)).exitCode;
+  const runs = loadAndCompile(playbookFile, o);
+  resolveEndpoints(runs, o.sshConfig);
+  return (await executeRuns(playbookFile, runs, o)).exitCode;
 }
 
 export interface RunOutcome {

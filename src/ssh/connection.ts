@@ -52,12 +52,13 @@ export class HostConnection {
     private readonly becomePassword?: Secret,
   ) {}
 
-  static async open(host: ConnectionTarget, options: ConnectOptions = {}): Promise<HostConnection> {
+  /** `resolved`: the target's endpoint when it was resolved before the run; else it is resolved here. */
+  static async open(host: ConnectionTarget, options: ConnectOptions = {}, resolved?: Endpoint): Promise<HostConnection> {
     const timeoutMs = host.connectTimeoutSeconds !== undefined ? host.connectTimeoutSeconds * 1000 : (options.connectTimeoutMs ?? 10_000);
     const hs = { acceptNewHostKeys: options.acceptNewHostKeys, timeoutMs };
     let endpoint: Endpoint;
     try {
-      endpoint = resolveEndpoint(host, { sshConfig: options.sshConfig });
+      endpoint = resolved ?? resolveEndpoint(host, { sshConfig: options.sshConfig });
     } catch (err) {
       if (err instanceof SshConfigError) throw new ConnectError(host.name, err.message);
       throw err;

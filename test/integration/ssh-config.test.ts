@@ -102,11 +102,21 @@ describe('runs honour the ssh config', () => {
     expect(denied.report!.hosts.h.recap.error).toContain(`authentication failed for user nobody-here (key refused; tried ${wrongKey})`);
   });
 
-  it('a missing --ssh-config file is an error, not silently ignored', async () => {
+  it('a missing --ssh-config file is bad input (exit 4) before any host is touched, not silently ignored', async () => {
     const inv = file('run3/hosts.yaml', 'hosts:\n  h: { address: 127.0.0.1 }\n');
     const r = await runCli([playbook(), '-i', inv, '--ssh-config', `${dir}/nope`], env());
-    expect(r.exitCode).toBe(3);
-    expect(r.report!.hosts.h.recap.error).toContain(`ssh config ${dir}/nope does not exist`);
+    expect(r.exitCode).toBe(4);
+    expect(r.report).toBeUndefined();
+    expect(r.stderr).toContain(`h: ssh config ${dir}/nope does not exist`);
+  });
+
+  it('a config line provision does not carry out stops the run with exit 4, naming file and line', async () => {
+    const cfg = file('run3/refusing', `Host 127.0.0.1\n  ProxyCommand nc %h %p\n`);
+    const inv = file('run3/hosts2.yaml', `hosts:\n  h: { address: 127.0.0.1, port: ${sshd.port}, private_key: ${sshd.clientKey}, known_hosts: ${sshd.knownHosts} }\n`);
+    const r = await runCli([playbook(), '-i', inv, '--ssh-config', cfg], env());
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr.toLowerCase()).toContain(`${cfg}:2: proxycommand nc %h %p: not supported`);
+    expect(r.stderr).toContain('no host was touched');
   });
 });
 
