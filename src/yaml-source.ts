@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Document, LineCounter, isMap, isPair, isScalar, parseDocument, type Node, type Scalar } from 'yaml';
+import { Document, LineCounter, isMap, isPair, isScalar, parseDocument, type Node, type Scalar, type ScalarTag } from 'yaml';
 import { ConfigError, type SourceLocation } from './errors.js';
+import { ansibleYaml11Tags } from './inventory/yaml11.js';
 import { Secret } from './secret.js';
+
+export interface YamlReadOptions {
+  /** Read scalars as YAML 1.1, as Ansible does for inventories and vars files (yes/no are booleans, 0755 is octal). */
+  yaml11?: boolean;
+}
 
 export type FieldPath = (string | number)[];
 
@@ -17,19 +23,20 @@ export class YamlSource {
     private readonly lines: LineCounter,
   ) {}
 
-  static fromFile(file: string, displayName = file): YamlSource {
+  static fromFile(file: string, displayName = file, options: YamlReadOptions = {}): YamlSource {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new ConfigError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: displayName });
     }
-    return YamlSource.fromText(text, displayName);
+    return YamlSource.fromText(text, displayName, options);
   }
 
-  static fromText(text: string, file: string): YamlSource {
+  static fromText(text: string, file: string, options: YamlReadOptions = {}): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, customTags: [secretTag], uniqueKeys: true, prettyErrors: false });
+    const schema = options.yaml11 ? { version: '1.1' as const, customTags: ansibleYaml11Tags([secretTag]) } : { customTags: [secretTag] };
+    const doc = parseDocument(text, { lineCounter: lines, ...schema, uniqueKeys: true, prettyErrors: false });
     const first = doc.errors[0];
     if (first) {
       const pos = lines.linePos(first.pos[0]);
@@ -61,7 +68,7 @@ export class YamlSource {
 }
 
 /** `password: !secret hunter2` marks a value as secret: masked in all output. */
-const secretTag = {
+const secretTag: ScalarTag = {
   tag: '!secret',
   resolve: (value: string) => new Secret(value),
   identify: (value: unknown) => value instanceof Secret,
