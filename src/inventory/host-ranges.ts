@@ -56,6 +56,8 @@ export function expandRanges(name: string): string[] {
     if (!/^\d+$/.test(beg) || !/^\d+$/.test(end)) throw new HostRangeError(`host range [${bounds.join(':')}] must be numbers or single letters`);
     // A leading zero sets the width (01:10 → 01 … 10), and then both ends must have it.
     const width = beg.length > 1 && beg.startsWith('0') ? beg.length : 0;
+    // Ansible expands an empty numeric range (web[3:1]) to no host at all; provision refuses it.
+    if (Number(beg) > Number(end)) throw new HostRangeError(`host range [${bounds.join(':')}] must have begin <= end`);
     if (width && width !== end.length) throw new HostRangeError(`host range [${bounds.join(':')}] must give begin and end with the same number of digits`);
     items = [];
     for (let i = Number(beg); i <= Number(end); i += step) items.push(String(i).padStart(width, '0'));
