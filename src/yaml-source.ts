@@ -43,6 +43,12 @@ export class YamlSource {
       const problem = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError(`invalid YAML: ${problem}`, { file, line: pos?.line, column: pos?.col });
     }
+    // An inventory or vars file with a tag provision cannot read (!vault, !unsafe) must not pass its text on as the value.
+    const unread = options.yaml11 ? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED') : undefined;
+    if (unread) {
+      const pos = lines.linePos(unread.pos[0]);
+      throw new ConfigError(`unsupported YAML tag: ${unread.message.split('\n')[0]}`, { file, line: pos?.line, column: pos?.col });
+    }
     return new YamlSource(file, doc.toJS({ maxAliasCount: 1000 }), doc, lines);
   }
 
