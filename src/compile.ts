@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import * as z from 'zod';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
 import type { Inventory, InventoryHost } from './inventory.js';
-import { becomePasswordIn, matchHosts, unknownPatternTerms } from './inventory.js';
+import { becomePasswordIn, legacyConnectionFields, matchHosts, unknownPatternTerms } from './inventory.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
 import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
@@ -120,7 +120,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         }
         return [parsed.data];
       });
-      const run = runs.get(hostName) ?? { host: withExtraBecomePassword(host, options.extraVars), plays: [] };
+      const run = runs.get(hostName) ?? { host: withExtraBecomePassword(withRenderedConnection(host, vars), options.extraVars), plays: [] };
       run.plays.push({ name: play.name ?? play.hosts, tasks, handlers, handlerOrder: handlerNames, verify });
       runs.set(hostName, run);
     }
@@ -320,6 +320,19 @@ function renderDeep(value: unknown, vars: Record<string, unknown>): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, renderDeep(x, vars)]));
   }
   return value;
+}
+
+/**
+ * A templated inventory connection variable (`ansible_host: "{{ ip }}"`) reaches the
+ * connection rendered (its final value for this host), never with its braces. Which
+ * play-level settings steer the connection otherwise is the SSH side's business.
+ */
+function withRenderedConnection(host: InventoryHost, vars: Record<string, unknown>): InventoryHost {
+  const templated = Object.keys(host.vars).filter((k) => isTemplated(host.vars[k]));
+  if (templated.length === 0) return host;
+  const inventoryVars = { ...host.vars };
+  for (const k of templated) inventoryVars[k] = vars[k];
+  return { ...host, ...legacyConnectionFields(host.name, inventoryVars) };
 }
 
 /** A sudo password given with -e is the host's, over the inventory's, as every -e wins (the connection reads host.becomePassword first). */

@@ -2,7 +2,7 @@ import type { SourceLocation } from '../errors.js';
 import type { BuiltGroup, InventoryBuilder } from './builder.js';
 import { legacyConnectionFields } from './connection-fields.js';
 import type { Inventory, InventoryGroup, InventoryHost } from './model.js';
-import { varsFromDirs } from './vars-dirs.js';
+import { varsFromDirs, type VarsFromFiles } from './vars-dirs.js';
 
 /** Each group's depth: its longest path from `all`, as Ansible's add_child keeps it. */
 export function groupDepths(groups: Map<string, { children: string[] }>): Map<string, number> {
@@ -39,16 +39,18 @@ export function mergeInventory(builder: InventoryBuilder, file: string, inventor
   const playDirs = playbookDir ? [playbookDir] : [];
   const memberships = groupsOfHosts(builder);
   const hosts = new Map<string, InventoryHost>();
+  const memo = new Map<string, VarsFromFiles>();
+  const fromDirs = (dirs: string[], kind: 'group_vars' | 'host_vars', name: string): VarsFromFiles => varsFromDirs(dirs, kind, name, memo);
   for (const h of builder.hosts.values()) {
     const groups = sortGroups([...memberships.get(h.name)!].filter((g) => g !== 'all'), builder.groups, depth);
     const all = builder.groups.get('all')!;
     const layers: Layer[] = [
       { vars: all.vars, sources: all.varSources },
-      varsFromDirs(inventoryDirs, 'group_vars', 'all'),
-      varsFromDirs(playDirs, 'group_vars', 'all'),
+      fromDirs(inventoryDirs, 'group_vars', 'all'),
+      fromDirs(playDirs, 'group_vars', 'all'),
       ...groups.map((g) => ({ vars: builder.groups.get(g)!.vars, sources: builder.groups.get(g)!.varSources })),
-      ...inventoryDirs.flatMap((d) => groups.map((g) => varsFromDirs([d], 'group_vars', g))),
-      ...groups.map((g) => varsFromDirs(playDirs, 'group_vars', g)),
+      ...inventoryDirs.flatMap((d) => groups.map((g) => fromDirs([d], 'group_vars', g))),
+      ...groups.map((g) => fromDirs(playDirs, 'group_vars', g)),
       { vars: h.vars, sources: h.varSources },
       varsFromDirs(inventoryDirs, 'host_vars', h.name),
       varsFromDirs(playDirs, 'host_vars', h.name),

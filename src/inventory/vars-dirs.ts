@@ -46,12 +46,8 @@ function isDirectory(path: string): boolean {
   }
 }
 
-const cache = new Map<string, VarsFromFiles>();
-
 /** One vars file, read as Ansible reads it (YAML 1.1; JSON is YAML); an empty file is no variables. */
 export function readVarsFile(file: string): VarsFromFiles {
-  const cached = cache.get(file);
-  if (cached) return cached;
   const source = YamlSource.fromFile(file, file, { yaml11: true });
   const data = source.data;
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
@@ -59,14 +55,19 @@ export function readVarsFile(file: string): VarsFromFiles {
   }
   const vars = (data ?? {}) as Record<string, unknown>;
   const sources = Object.fromEntries(Object.keys(vars).map((k) => [k, source.locate([k])]));
-  const result = { vars, sources };
-  cache.set(file, result);
-  return result;
+  return { vars, sources };
 }
 
-/** The merged variables of the group_vars/ or host_vars/ files for NAME under each of `dirs`, in order. */
-export function varsFromDirs(dirs: string[], kind: 'group_vars' | 'host_vars', name: string): VarsFromFiles {
+/**
+ * The merged variables of the group_vars/ or host_vars/ files for NAME under each of `dirs`, in order.
+ * `memo` (one per inventory load) reads each group's files once, not once per host of the group.
+ */
+export function varsFromDirs(dirs: string[], kind: 'group_vars' | 'host_vars', name: string, memo?: Map<string, VarsFromFiles>): VarsFromFiles {
+  const key = JSON.stringify([dirs, kind, name]);
+  const known = memo?.get(key);
+  if (known) return known;
   const out: VarsFromFiles = { vars: {}, sources: {} };
+  memo?.set(key, out);
   for (const dir of dirs) {
     for (const file of varsFilesFor(dir, kind, name)) {
       const { vars, sources } = readVarsFile(file);

@@ -66,3 +66,15 @@ describe('provision inventory', () => {
     expect(run(['-i', 'DIR/hosts'], { hosts: 'w1\n' }).status).toBe(5);
   });
 });
+
+describe('a templated connection variable', () => {
+  it('reaches the connection rendered', () => {
+    const dir = writeProject({
+      'site.yaml': '- hosts: web\n  tasks:\n    - command: { argv: ["true"] }\n',
+      'hosts.yaml': 'web:\n  vars: { ansible_host: "{{ ip }}", ansible_user: "{{ who }}" }\n  hosts:\n    w1: { ip: 10.0.0.7 }\n',
+      'group_vars/web.yml': 'who: deploy\n',
+    });
+    const [run] = compile(loadPlaybook(join(dir, 'site.yaml')), loadInventory(join(dir, 'hosts.yaml')));
+    expect(run.host).toMatchObject({ address: '10.0.0.7', user: 'deploy' });
+  });
+});
