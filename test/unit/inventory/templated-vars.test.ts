@@ -78,3 +78,19 @@ describe('a templated connection variable', () => {
     expect(run.host).toMatchObject({ address: '10.0.0.7', user: 'deploy' });
   });
 });
+
+describe('a play var that is the default of itself', () => {
+  const play = `- hosts: web\n  vars:\n    acme: '{{ default acme "https://acme.default/dir" }}'\n  tasks:\n    - copy: { dest: /x, content: "{{ acme }}" }\n`;
+  const contentWith = (inventory: string, extraVars: Record<string, unknown> = {}): string => {
+    const dir = writeProject({ 'site.yaml': play, 'hosts.yaml': inventory });
+    return (compile(loadPlaybook(join(dir, 'site.yaml')), loadInventory(join(dir, 'hosts.yaml')), { extraVars })[0].plays[0].tasks[0].args as { content: string }).content;
+  };
+  it.each([
+    ['nothing set: its default', 'web:\n  hosts: { w1: }\n', {}, 'https://acme.default/dir'],
+    ['set in the inventory', 'web:\n  hosts: { w1: { acme: "https://inv/dir" } }\n', {}, 'https://inv/dir'],
+    ['set in the inventory with a template', 'web:\n  vars: { acme: "https://{{ inventory_hostname }}/dir" }\n  hosts: { w1: }\n', {}, 'https://w1/dir'],
+    ['set with -e', 'web:\n  hosts: { w1: { acme: "https://inv/dir" } }\n', { acme: 'https://cli/dir' }, 'https://cli/dir'],
+  ])('%s', (_what, inventory, extra, expected) => {
+    expect(contentWith(inventory, extra)).toBe(expected);
+  });
+});
