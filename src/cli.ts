@@ -16,7 +16,7 @@ const positiveInt = (value: string): number => {
 
 function inventoryOptions(c: Command): Command {
   return c
-    .option('-i, --inventory <file>', 'inventory file', 'inventory/hosts.yaml')
+    .option('-i, --inventory <source>', 'inventory file or directory; repeatable (default inventory/hosts.yaml)', collect, [])
     .option('-e, --extra-vars <vars>', 'variables: key=value, @file.yaml or {json}; repeatable, highest precedence', collect, [])
     .option('-l, --limit <pattern>', 'only these hosts or groups (globs, !name, &group)')
     .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)')
@@ -59,6 +59,19 @@ inventoryOptions(program.command('validate').description('check a playbook, its 
   const tasks = runs.reduce((n, r) => n + r.plays.reduce((m, p) => m + p.tasks.length, 0), 0);
   process.stdout.write(`${playbook}: valid (${runs.length} host${runs.length === 1 ? '' : 's'}, ${tasks} task runs)\n`);
 });
+
+program
+  .command('inventory')
+  .description('show the inventory as provision resolves it, in ansible-inventory\'s shapes')
+  .option('-i, --inventory <source>', 'inventory file or directory; repeatable (default inventory/hosts.yaml)', collect, [])
+  .option('--playbook-dir <dir>', 'also read group_vars/ and host_vars/ beside the playbook in DIR')
+  .option('--list', 'all groups and hosts with their variables, as JSON')
+  .option('--graph [group]', 'the groups and hosts as a tree')
+  .option('--host <name>', 'one host\'s variables, as JSON')
+  .action(async (o) => {
+    const { inventoryCommand } = await import('./commands/inventory.js');
+    process.stdout.write(`${inventoryCommand({ ...o, inventory: o.inventory.length ? o.inventory : ['inventory/hosts.yaml'] })}\n`);
+  });
 
 const sandbox = program.command('sandbox').description('disposable Debian test hosts (systemd-nspawn; needs root)');
 sandbox

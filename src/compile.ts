@@ -9,6 +9,7 @@ import { findLocalFile, readLocalFile } from './local-files.js';
 import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
 import type { TaskType } from './task-type.js';
+import { defineLazy, isTemplated } from './lazy-vars.js';
 import { renderTemplate, renderValue, TemplateError } from './template.js';
 import { verifySchema, type VerifyCheck } from './verify.js';
 import { evaluateWhen } from './when.js';
@@ -248,8 +249,11 @@ function safeRender(value: string, vars: Record<string, unknown>, source: Loaded
 
 /**
  * Variables for one host in one play, lowest precedence first: built-ins <
- * play defaults < group vars (all, then parents before children) < host vars <
- * play vars < -e.
+ * play defaults < the inventory's merged variables (group_vars, host_vars: see
+ * src/inventory/merge.ts) < play vars < -e. Templated values at every level are
+ * rendered lazily with the host's final variables, as Ansible does, so an
+ * inventory value such as `url: "https://{{ domain }}/app"` sees a `domain` from
+ * any level and never reaches a host with its braces.
  */
 function hostVars(
   inventory: Inventory,
@@ -261,34 +265,70 @@ function hostVars(
   base: FieldPath,
   report: (e: ConfigError) => void,
 ): Record<string, unknown> | null {
-  const vars: Record<string, unknown> = {
-    inventory_hostname: host.name,
-    inventory_hostname_short: host.name.split('.')[0],
-    ansible_host: host.address,
-    group_names: host.groups.filter((g) => g !== 'all'),
-    groups: shared.groups,
-    playbook_dir: playbook.file.replace(/\/[^/]*$/, '') || '.',
-  };
-  vars.hostvars = shared.hostvars;
+  const vars = builtinVars(host, shared, playbook);
   let ok = true;
-  const renderInto = (section: 'defaults' | 'vars', values: Record<string, unknown>, over: Record<string, unknown>): void => {
+  const playLevel = (section: 'defaults' | 'vars', values: Record<string, unknown>): void => {
     for (const [k, v] of Object.entries(values)) {
-      // Values may refer to earlier ones; `over` (what outranks this section) wins inside them too,
-      // as with Ansible's lazy evaluation.
-      const rendered = renderArgs(v, { ...vars, ...over }, playbook.source, [...base, section, k], report);
-      if (rendered === FAILED) ok = false;
-      else vars[k] = rendered;
+      if (!isTemplated(v)) vars[k] = v;
+      else
+        defineLazy(vars, k, () => {
+          const rendered = renderArgs(v, vars, playbook.source, [...base, section, k], report);
+          if (rendered === FAILED) ok = false;
+          return rendered === FAILED ? undefined : rendered;
+        });
     }
   };
-  // Play defaults: the lowest level, so an inventory (or a test host's) value wins over them.
-  const inventoryLevel: Record<string, unknown> = {};
-  for (const g of host.groups) Object.assign(inventoryLevel, inventory.groups.get(g)?.vars ?? {});
-  Object.assign(inventoryLevel, host.vars);
-  renderInto('defaults', play.defaults ?? {}, { ...inventoryLevel, ...extra });
-  Object.assign(vars, inventoryLevel);
-  renderInto('vars', play.vars ?? {}, extra);
+  playLevel('defaults', play.defaults ?? {});
+  defineInventoryVars(vars, host, (e) => {
+    ok = false;
+    report(e);
+  });
+  playLevel('vars', play.vars ?? {});
   Object.assign(vars, extra);
+  // Render every lazy value now: a template error is bad input, found before any host is touched.
+  for (const k of Object.keys(vars)) void vars[k];
   return ok ? vars : null;
+}
+
+function builtinVars(host: InventoryHost, shared: { groups: Record<string, string[]>; hostvars: Record<string, unknown> }, playbook: LoadedPlaybook | undefined): Record<string, unknown> {
+  return {
+    inventory_hostname: host.name,
+    inventory_hostname_short: host.name.split('.')[0],
+    // The inventory's ansible_host, when it has one, is defined over this.
+    ansible_host: host.name,
+    group_names: host.groups.filter((g) => g !== 'all'),
+    groups: shared.groups,
+    ...(playbook ? { playbook_dir: playbook.file.replace(/\/[^/]*$/, '') || '.' } : {}),
+    hostvars: shared.hostvars,
+  };
+}
+
+/** The host's inventory variables on `vars`, templated ones lazily; a template error names the inventory file, line and variable. */
+function defineInventoryVars(vars: Record<string, unknown>, host: InventoryHost, fail: (e: ConfigError) => void): void {
+  for (const [k, v] of Object.entries(host.vars)) {
+    if (!isTemplated(v)) {
+      vars[k] = v;
+      continue;
+    }
+    defineLazy(vars, k, () => {
+      try {
+        return renderDeep(v, vars);
+      } catch (err) {
+        if (!(err instanceof TemplateError)) throw err;
+        fail(new ConfigError(`${err.message} (in the inventory variable ${k} of host ${host.name})`, host.varSources?.[k], k));
+        return undefined;
+      }
+    });
+  }
+}
+
+function renderDeep(value: unknown, vars: Record<string, unknown>): unknown {
+  if (typeof value === 'string') return renderValue(value, vars);
+  if (Array.isArray(value)) return value.map((x) => renderDeep(x, vars));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, renderDeep(x, vars)]));
+  }
+  return value;
 }
 
 /**
@@ -329,6 +369,7 @@ function describeTarget(t: ConnectionTarget): string {
   return `${t.user ?? '(default user)'}@${t.address}${t.port ? `:${t.port}` : ''}`;
 }
 
+/** `groups`: every group's hosts, children's included, in inventory order. */
 function groupMembers(inventory: Inventory): Record<string, string[]> {
   const groups: Record<string, string[]> = {};
   for (const g of inventory.groups.keys()) groups[g] = [];
@@ -336,15 +377,26 @@ function groupMembers(inventory: Inventory): Record<string, string[]> {
   return groups;
 }
 
+/**
+ * `hostvars`: each host's inventory variables (rendered with that host's own
+ * inventory-level variables), built only when a template reads that host: with
+ * 10,000 hosts, building all of them for every host would be quadratic.
+ */
 function lazyHostvars(inventory: Inventory): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const shared = { groups: groupMembers(inventory), hostvars: out };
   for (const h of inventory.hosts.values()) {
+    let built: Record<string, unknown> | undefined;
     Object.defineProperty(out, h.name, {
       enumerable: true,
       get: () => {
-        const v: Record<string, unknown> = { inventory_hostname: h.name, ansible_host: h.address };
-        for (const g of h.groups) Object.assign(v, inventory.groups.get(g)?.vars ?? {});
-        return Object.assign(v, h.vars);
+        if (!built) {
+          built = builtinVars(h, shared, undefined);
+          defineInventoryVars(built, h, (e) => {
+            throw e;
+          });
+        }
+        return built;
       },
     });
   }

@@ -1,4 +1,5 @@
 import { ConfigError, ConfigErrors } from './errors.js';
+import { ansibleBoolean } from './inventory/ansible-boolean.js';
 import { isSecret, Secret } from './secret.js';
 import { splitShellWords } from './shell-words.js';
 
@@ -117,9 +118,10 @@ export function connectionTarget(name: string, vars: Record<string, unknown>, or
     return undefined;
   };
 
-  for (const [variable, value] of Object.entries(vars)) {
-    const t = TREATMENT[variable];
-    if (t?.kind === 'refused' && value !== undefined && value !== null && value !== '') fail(variable, `is not supported: ${t.why}`);
+  // By name, not over Object.entries(vars): the variables render lazily, and only these are wanted.
+  for (const [variable, t] of Object.entries(TREATMENT)) {
+    const value = vars[variable];
+    if (t.kind === 'refused' && value !== undefined && value !== null && value !== '') fail(variable, `is not supported: ${t.why}`);
   }
 
   const target: ConnectionTarget = { name, address: text(first('ansible_ssh_host', 'ansible_host')) ?? name };
@@ -189,15 +191,8 @@ export function connectionTarget(name: string, vars: Record<string, unknown>, or
  */
 export function becomeFor(vars: Record<string, unknown>, taskKeyword: boolean | undefined, playKeyword: boolean | undefined): boolean {
   const v = vars.ansible_become;
-  if (v !== undefined && v !== null) return asBoolean(v);
+  if (v !== undefined && v !== null) return ansibleBoolean(v);
   return taskKeyword ?? playKeyword ?? false;
-}
-
-/** Ansible's boolean(): true, yes, on, 1, y, t (any case) are true. */
-function asBoolean(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1;
-  return ['true', 'yes', 'on', '1', 'y', 't'].includes(String(v).trim().toLowerCase());
 }
 
 /** ssh options that change nothing provision does (connection sharing, keep-alives, logging). */

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Document, LineCounter, isMap, isPair, isScalar, parseDocument, type Node, type Scalar } from 'yaml';
+import { Document, LineCounter, isMap, isPair, isScalar, parseDocument, type Node, type Scalar, type ScalarTag } from 'yaml';
 import { ConfigError, type SourceLocation } from './errors.js';
+import { ansibleYaml11Tags } from './inventory/yaml11.js';
 import { Secret } from './secret.js';
+
+export interface YamlReadOptions {
+  /** Read scalars as YAML 1.1, as Ansible does for inventories and vars files (yes/no are booleans, 0755 is octal). */
+  yaml11?: boolean;
+}
 
 export type FieldPath = (string | number)[];
 
@@ -17,24 +23,31 @@ export class YamlSource {
     private readonly lines: LineCounter,
   ) {}
 
-  static fromFile(file: string, displayName = file): YamlSource {
+  static fromFile(file: string, displayName = file, options: YamlReadOptions = {}): YamlSource {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new ConfigError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: displayName });
     }
-    return YamlSource.fromText(text, displayName);
+    return YamlSource.fromText(text, displayName, options);
   }
 
-  static fromText(text: string, file: string): YamlSource {
+  static fromText(text: string, file: string, options: YamlReadOptions = {}): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, customTags: [secretTag], uniqueKeys: true, prettyErrors: false });
+    const schema = options.yaml11 ? { version: '1.1' as const, customTags: ansibleYaml11Tags([secretTag]) } : { customTags: [secretTag] };
+    const doc = parseDocument(text, { lineCounter: lines, ...schema, uniqueKeys: true, prettyErrors: false });
     const first = doc.errors[0];
     if (first) {
       const pos = lines.linePos(first.pos[0]);
       const problem = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError(`invalid YAML: ${problem}`, { file, line: pos?.line, column: pos?.col });
+    }
+    // An inventory or vars file with a tag provision cannot read (!vault, !unsafe) must not pass its text on as the value.
+    const unread = options.yaml11 ? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED') : undefined;
+    if (unread) {
+      const pos = lines.linePos(unread.pos[0]);
+      throw new ConfigError(`unsupported YAML tag: ${unread.message.split('\n')[0]}`, { file, line: pos?.line, column: pos?.col });
     }
     return new YamlSource(file, doc.toJS({ maxAliasCount: 1000 }), doc, lines);
   }
@@ -61,7 +74,7 @@ export class YamlSource {
 }
 
 /** `password: !secret hunter2` marks a value as secret: masked in all output. */
-const secretTag = {
+const secretTag: ScalarTag = {
   tag: '!secret',
   resolve: (value: string) => new Secret(value),
   identify: (value: unknown) => value instanceof Secret,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { compile, type HostRun } from '../compile.js';
 import { ConfigError, ConfigErrors } from '../errors.js';
 import { SshConfigError } from '../ssh/config.js';
@@ -9,7 +10,8 @@ import { loadInventory } from '../inventory.js';
 import { loadPlaybook } from '../playbook.js';
 
 export interface LoadOptions {
-  inventory: string;
+  /** -i: one or more inventory files or directories (default inventory/hosts.yaml). */
+  inventory: string | string[];
   extraVars: string[];
   limit?: string;
   tags?: string;
@@ -19,9 +21,10 @@ export interface LoadOptions {
 /** Everything that happens before any host is touched: read, validate, render. */
 export function loadAndCompile(playbookFile: string, o: LoadOptions): HostRun[] {
   if (!existsSync(playbookFile)) throw new UsageError(`playbook ${playbookFile} does not exist`);
-  if (!existsSync(o.inventory)) throw new ConfigError(`inventory ${o.inventory} does not exist (give one with -i FILE)`);
+  const sources = inventorySources(o.inventory);
+  for (const source of sources) if (!existsSync(source)) throw new ConfigError(`inventory ${source} does not exist (give one with -i FILE)`);
   const playbook = loadPlaybook(playbookFile);
-  const inventory = loadInventory(o.inventory);
+  const inventory = loadInventory(sources, { playbookDir: dirname(playbookFile) });
   const extraVars = parseExtraVars(o.extraVars);
   const runs = compile(playbook, inventory, {
     extraVars,
@@ -30,6 +33,11 @@ export function loadAndCompile(playbookFile: string, o: LoadOptions): HostRun[] 
     skipTags: splitList(o.skipTags),
   });
   return runs;
+}
+
+export function inventorySources(given: string | string[] | undefined): string[] {
+  const list = Array.isArray(given) ? given : given ? [given] : [];
+  return list.length ? list : ['inventory/hosts.yaml'];
 }
 
 function splitList(v?: string): string[] | undefined {

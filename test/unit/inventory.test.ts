@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/inventory.js';
 import { YamlSource } from '../../src/yaml-source.js';
+import { connectionTarget } from '../../src/connection-vars.js';
+import type { Inventory } from '../../src/inventory.js';
+
+const targetOf = (inv: Inventory, name: string) => connectionTarget(name, inv.hosts.get(name)!.vars, { file: inv.file });
 
 const own = parseInventory(
   YamlSource.fromText(
@@ -38,8 +42,11 @@ const ansible = parseInventory(
 
 describe('inventory', () => {
   it('reads hosts with connection settings and defaults', () => {
-    expect(own.hosts.get('web1')).toMatchObject({ address: '10.0.0.1', port: 22, user: 'deploy', become: true, vars: { role: 'primary' } });
-    expect(own.hosts.get('db1')).toMatchObject({ address: 'db1', port: 2222, user: 'root', privateKey: '~/.ssh/db', become: false });
+    // Unset port and user are left to ssh_config and ssh's defaults (22, the local user).
+    expect(targetOf(own, 'web1')).toEqual({ name: 'web1', address: '10.0.0.1', user: 'deploy' });
+    expect(own.hosts.get('web1')!.vars).toMatchObject({ ansible_become: true, role: 'primary' });
+    expect(targetOf(own, 'db1')).toEqual({ name: 'db1', address: 'db1', port: 2222, privateKey: '~/.ssh/db' });
+    expect(own.hosts.get('db1')!.vars.ansible_become).toBeUndefined();
   });
 
   it('orders a host\'s groups all → parents → children, as group vars merge', () => {
@@ -48,8 +55,9 @@ describe('inventory', () => {
   });
 
   it('accepts Ansible YAML inventories with ansible_* variables', () => {
-    expect(ansible.hosts.get('db1')).toMatchObject({ address: '10.0.0.9', port: 2222, user: 'admin', privateKey: '/k', become: true, vars: { role: 'db' } });
-    expect(ansible.hosts.get('web2')).toMatchObject({ address: 'web2', port: 22 });
+    expect(targetOf(ansible, 'db1')).toMatchObject({ address: '10.0.0.9', port: 2222, user: 'admin', privateKey: '/k' });
+    expect(ansible.hosts.get('db1')!.vars).toMatchObject({ ansible_become: true, role: 'db' });
+    expect(targetOf(ansible, 'web2')).toEqual({ name: 'web2', address: 'web2' });
     expect(ansible.hosts.get('web1')!.groups).toEqual(['all', 'prod', 'web']);
     expect(ansible.groups.get('prod')!.vars).toEqual({ env: 'prod' });
   });

@@ -1,0 +1,53 @@
+import type { ScalarTag, Tags } from 'yaml';
+
+/**
+ * YAML 1.1 scalars exactly as Ansible (PyYAML's resolver) reads them. The `yaml`
+ * package's own 1.1 schema is close but not equal: it reads `y`/`n` as booleans,
+ * `1e3` and `08` as numbers and `2001-12-14` as a Date, where Ansible keeps
+ * strings. The patterns below are PyYAML's.
+ */
+const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+const REPLACED = new Set(['tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
+
+function sexagesimal(digits: string): number {
+  return digits.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+}
+
+function signed(text: string, read: (unsigned: string) => number): number {
+  const sign = text.startsWith('-') ? -1 : 1;
+  return sign * read(text.replace(/^[-+]/, ''));
+}
+
+export function resolveInt(text: string): number {
+  return signed(text.replace(/_/g, ''), (t) => {
+    if (t.startsWith('0b')) return parseInt(t.slice(2), 2);
+    if (t.startsWith('0x')) return parseInt(t.slice(2), 16);
+    if (t.includes(':')) return sexagesimal(t);
+    if (t.length > 1 && t.startsWith('0')) return parseInt(t, 8);
+    return parseInt(t, 10);
+  });
+}
+
+export function resolveFloat(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower.endsWith('.nan')) return NaN;
+  return signed(text.replace(/_/g, ''), (t) => {
+    if (t.toLowerCase() === '.inf') return Infinity;
+    if (t.includes(':')) return sexagesimal(t);
+    return parseFloat(t);
+  });
+}
+
+const pyTags: ScalarTag[] = [
+  { tag: 'tag:yaml.org,2002:bool', default: true, identify: (v) => typeof v === 'boolean', test: BOOL, resolve: (s) => /^(?:yes|true|on)$/i.test(s) },
+  { tag: 'tag:yaml.org,2002:int', default: true, identify: (v) => typeof v === 'number' && Number.isInteger(v), test: INT, resolve: resolveInt },
+  { tag: 'tag:yaml.org,2002:float', default: true, identify: (v) => typeof v === 'number', test: FLOAT, resolve: resolveFloat },
+];
+
+/** `customTags` for the yaml package (with `version: '1.1'`): PyYAML's booleans, ints and floats; timestamps stay strings. */
+export function ansibleYaml11Tags(extra: ScalarTag[]): (tags: Tags) => Tags {
+  return (tags) => [...pyTags, ...tags.filter((t) => typeof t !== 'string' && !REPLACED.has(t.tag)), ...extra];
+}
