@@ -45,12 +45,18 @@ export function systemdEnvQuote(value: string): string {
  * would be read back as a newline: Python opens the file with universal newlines).
  * python-dotenv expands ${NAME} and ${NAME:-default} in every kind of value and has no
  * escape for it, so a literal "${" is written as "${:-$}{": an empty-named variable
- * with the default "$", which expands to "$" (no environment can name a variable "").
+ * with the default "$", which expands to "$" (neither systemd nor a shell can give a
+ * process a variable named ""). A final backslash gets the same treatment (below).
  */
 export function dotenvQuote(value: string): string {
   wellFormed(value);
   if (PLAIN.test(value)) return value;
-  const escaped = value.replace(/[\\"\n\r]/g, (c) => DOTENV_ESCAPES[c]).replace(/\$\{/g, '${:-$}{');
+  const escaped = value
+    .replace(/[\\"\n\r]/g, (c) => DOTENV_ESCAPES[c])
+    .replace(/\$\{/g, '${:-$}{')
+    // python-dotenv takes any backslash before a quote for \" (it does not pair up \\), so
+    // a final backslash would swallow the closing quote: it is written as ${:-\\} instead.
+    .replace(/\\\\$/, '${:-\\\\}');
   return `"${escaped}"`;
 }
 

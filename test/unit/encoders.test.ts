@@ -36,6 +36,7 @@ describe.each([
       ['newline and carriage return as escapes', 'a\nb\rc', '"a\\nb\\rc"'],
       ['${ cannot expand', 'x${HOME}y', '"x${:-$}{HOME}y"'],
       ['a lone $ is left alone', 'a$b', '"a$b"'],
+      ['a final backslash cannot end the quotes', 'a\\', '"a${:-\\\\}"'],
     ],
   ],
   [
