@@ -5,11 +5,12 @@
 // psycopg2 (url_encode), Python's tomllib (toml_string). systemd's own reading of
 // EnvironmentFile= is test/hosts/encoders.test.ts (it needs a real systemd).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTemplate } from '../../src/template.js';
+import { ROOT } from '../support/provision.js';
 import { LINE_BREAK_VALUES, TROUBLESOME_VALUES } from './troublesome-values.js';
 
 const VALUES = Object.entries({ ...TROUBLESOME_VALUES, ...LINE_BREAK_VALUES });
@@ -81,5 +82,27 @@ describe('toml_string read by Python tomllib', () => {
   const parsed = python('import json, sys, tomllib\nprint(json.dumps(tomllib.loads(sys.stdin.read())))', toml);
   it.each(VALUES.map(([label, value], i) => [label, value, i] as const))('%s', (_label, value, i) => {
     expect(parsed[`v${i}`]).toBe(value);
+  });
+});
+
+describe("the personal-analytics .env template, as the backend reads it (python-dotenv, then libpq for the URL)", () => {
+  const password = TROUBLESOME_VALUES['every troublesome character'];
+  const user = 'analytics user@x';
+  const db = 'db/name#1';
+  const file = join(dir, 'pa.env');
+  writeFileSync(file, renderTemplate(readFileSync(join(ROOT, 'templates/personal-analytics/env.hbs'), 'utf8'), { db_user: user, db_password: password, db_name: db, allowed_origins: ['https://pa.example.org'] }));
+  const read = python(
+    'import json, os, sys\nfrom dotenv import load_dotenv\nfrom psycopg2.extensions import parse_dsn\nload_dotenv(sys.stdin.read())\nurl = parse_dsn(os.environ["PA_DATABASE_URL"])\nprint(json.dumps({k: os.environ.get(k) for k in os.environ if k.startswith("PA_")} | {"url": [url.get("user"), url.get("password"), url.get("dbname")], "origins": json.loads(os.environ["PA_ALLOWED_ORIGINS"])}))',
+    file,
+    { HOME: '/home/expanded', X: 'EXPANDED', Y: 'Y-EXPANDED' },
+  );
+  it('PA_DATABASE_PASSWORD, PA_DATABASE_USER and PA_DATABASE_NAME are the values given', () => {
+    expect([read.PA_DATABASE_USER, read.PA_DATABASE_PASSWORD, read.PA_DATABASE_NAME]).toEqual([user, password, db]);
+  });
+  it('PA_DATABASE_URL carries the same user, password and database to libpq', () => {
+    expect(read.url).toEqual([user, password, db]);
+  });
+  it('PA_ALLOWED_ORIGINS is the JSON array the backend json.loads', () => {
+    expect(read.origins).toEqual(['https://pa.example.org']);
   });
 });
