@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { encodeKeepingSecret, ENCODERS, EncodingError } from './encoders.js';
 import { isSecret, registerSecretValue, Secret } from './secret.js';
 
 /**
@@ -41,6 +42,32 @@ hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
 hb.registerHelper('not', (a: unknown) => !a);
 hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : list));
 hb.registerHelper('json', (value: unknown) => JSON.stringify(value));
+
+// Encoders for the formats of configuration files: {{ dotenv_quote db_password }}.
+for (const [name, encode] of Object.entries(ENCODERS)) {
+  hb.registerHelper(name, (...args: unknown[]) => {
+    const options = args.pop() as { loc?: { start: { line: number; column: number } } };
+    const at = options.loc?.start;
+    const fail = (why: string) => new TemplateError(`${name}: ${why}`, at?.line, at ? at.column + 1 : undefined);
+    if (args.length !== 1) throw fail(`takes exactly one value ({{ ${name} VALUE }}), got ${args.length}`);
+    const value = args[0];
+    // Handlebars does not check a helper's arguments in strict mode: a missing variable arrives as undefined.
+    if (value === undefined) throw fail('its value is not defined (a missing variable?)');
+    if (typeof value !== 'string' && typeof value !== 'number') throw fail(`needs a string or a number, got ${describeValue(value)}`);
+    try {
+      return encodeKeepingSecret(encode, String(value));
+    } catch (err) {
+      if (err instanceof EncodingError) throw fail(err.message);
+      throw err;
+    }
+  });
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 

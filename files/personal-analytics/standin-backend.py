@@ -39,7 +39,7 @@ class Handler(BaseHTTPRequestHandler):
                 "status": "ok",
                 "service": "personal-analytics-standin",
                 "env": "loaded" if env is not None else "missing",
-                "database": (env or {}).get("DATABASE_NAME", ""),
+                "database": (env or {}).get("PA_DATABASE_NAME", ""),
                 "user": os.environ.get("USER") or str(os.getuid()),
             }
             data = (json.dumps(body) + "\n").encode()

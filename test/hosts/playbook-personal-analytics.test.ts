@@ -50,7 +50,7 @@ describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml on a fresh host', ()
     // 12 today: site files, .htpasswd, the backend's .env and code, its unit, the nginx site and link, directories.
     expect(Number(rebuilt![1])).toBeGreaterThanOrEqual(10);
     // Check mode showed the .env diff, with the password masked.
-    expect(r.stdout).toMatch(/^ *\+DATABASE_PASSWORD=\*{8}$/m);
+    expect(r.stdout).toMatch(/^ *\+PA_DATABASE_PASSWORD=\*{8}$/m);
     expect(out).not.toContain(WEB_PASSWORD);
     expect(out).not.toContain(DB_PASSWORD);
   }, 900_000);
