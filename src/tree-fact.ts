@@ -30,7 +30,7 @@ export function treeFact(root: string): Fact<TreeState> {
   const script = [
     `if [ -d ${r} ]; then`,
     `  find -H ${r} -printf '%y|%m|%u|%g|%P\\0'`,
-    `  printf '${SUMS}\\0'`,
+    `  printf '%s\\000' '${SUMS}'`,
     `  cd ${r} && find . -type f -exec sha256sum -z -- {} +`,
     `elif [ -e ${r} ] || [ -L ${r} ]; then printf 'not-directory'`,
     `else printf 'absent'; fi`,
