@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FactGroupReader } from './fact-groups.js';
 import type { Fact, FactOutput } from './facts.js';
 import type { DownloadStep, Step, UploadStep, WriteStep } from './plan.js';
 import { isSecret, type Secret } from './secret.js';
-import { cmd, quote } from './shell.js';
+import { cmd, quote, raw, type Word } from './shell.js';
 
 /**
  * Builds the POSIX shell scripts the runner sends to a host. A script travels on
@@ -173,38 +173,61 @@ function needStaging(staging: Staging | undefined): Staging {
 }
 
 /**
+ * Where an upload is staged, relative to the stage: one subdirectory per
+ * target directory, the file under its own name, so a whole directory's files
+ * are moved and renamed by one `mv` each (a process per file costs more than
+ * the transfer of a tree).
+ */
+export function stagedUpload(path: string): { dir: string; name: string } {
+  return { dir: `.provision-u${createHash('sha256').update(dirOf(path)).digest('hex').slice(0, 16)}`, name: path.slice(path.lastIndexOf('/') + 1) };
+}
+
+/**
  * Staged uploads into place: hashes checked in the stage (the bytes are what
- * the planner compared), then into each target directory under a hidden
- * temporary name (one mv per directory; across file systems that copies),
- * owner and mode set, synced, and renamed over the target one by one (a
- * rename in one directory is atomic). Temporary names left by a failure are
- * removed on exit.
+ * the planner compared), each staged subdirectory moved into its target
+ * directory under a hidden name (across file systems that copies), owner and
+ * mode set, synced, then its files renamed over their targets by one
+ * `mv -t` (each a rename(2) in one directory: atomic per file). Hidden
+ * directories left by a failure are removed on exit.
  */
 function uploadBlock(run: { index: number; step: UploadStep }[], staging: Staging): string {
-  const temp = ({ index, step }: { index: number; step: UploadStep }): string => `${dirOf(step.path)}/${stagedName(index, 'upload')}`;
-  const temps = run.map(temp);
+  const byDir = groupBy(run, ({ step }) => dirOf(step.path));
+  const temp = (path: string): string => `${dirOf(path)}/${stagedUpload(path).dir}`;
+  const tempFile = (path: string): string => `${temp(path)}/${stagedUpload(path).name}`;
+  const temps = [...byDir.values()].map((members) => temp(members[0].step.path));
+  const files = run.map(({ step }) => tempFile(step.path));
   const lines = [
     `cd "$stage"`,
-    `if ! sha256sum -c --status <<'PROVISION_SUMS'\n${run.map(({ index, step }) => `${step.sha256}  ${stagedName(index, 'upload')}`).join('\n')}\nPROVISION_SUMS`,
+    `if ! sha256sum -c --status <<'PROVISION_SUMS'\n${run.map(({ step }) => sumLine(step.sha256, `${stagedUpload(step.path).dir}/${stagedUpload(step.path).name}`)).join('\n')}\nPROVISION_SUMS`,
     `then printf 'a local file changed during the transfer (its hash is not what was planned); nothing was replaced\\n' >&2; exit 1; fi`,
     `cd /`,
-    `trap ${quote(`rm -f -- ${temps.map(quote).join(' ')}`)} EXIT`,
+    ...chunked(['rm', '-rf', '--'], temps),
+    `trap ${quote(`rm -rf -- ${temps.map(quote).join(' ')}`)} EXIT`,
   ];
-  for (const [dir, members] of groupBy(run, ({ step }) => dirOf(step.path))) {
-    lines.push(`mv -f -t ${quote(dir)} -- ${members.map(({ index }) => `"$stage"/${stagedName(index, 'upload')}`).join(' ')}`);
-  }
-  // Staged by the login user, moved by root: the file becomes root's (or the task's owner's), never stays the login user's.
-  if (staging.loginUser) lines.push(`chown "$(id -u):$(id -g)" -- ${temps.map(quote).join(' ')}`);
+  for (const members of byDir.values()) lines.push(`mv -T -- "$stage"/${stagedUpload(members[0].step.path).dir} ${quote(temp(members[0].step.path))}`);
+  // Staged by the login user, moved by root: the files become root's (or the task's owner's), never stay the login user's.
+  if (staging.loginUser) lines.push(...chunked(['chown', raw('"$(id -u):$(id -g)"'), '--'], files));
   for (const [owner, members] of groupBy(run, ({ step }) => ownerWord(step))) {
-    if (owner !== '') lines.push(`chown ${quote(owner)} -- ${members.map((m) => quote(temp(m))).join(' ')}`);
+    if (owner !== '') lines.push(...chunked(['chown', owner, '--'], members.map(({ step }) => tempFile(step.path))));
   }
-  for (const [mode, members] of groupBy(run, ({ step }) => step.mode ?? '0644')) {
-    lines.push(`chmod ${quote(mode)} -- ${members.map((m) => quote(temp(m))).join(' ')}`);
-  }
+  for (const [mode, members] of groupBy(run, ({ step }) => step.mode ?? '0644')) lines.push(...chunked(['chmod', mode, '--'], members.map(({ step }) => tempFile(step.path))));
   lines.push(`sync -- ${temps.map(quote).join(' ')} 2>/dev/null || sync`);
-  for (const m of run) lines.push(`mv -f -- ${quote(temp(m))} ${quote(m.step.path)}`);
-  lines.push(`trap - EXIT`);
+  for (const [dir, members] of byDir) lines.push(...chunked(['mv', '-f', '-t', dir, '--'], members.map(({ step }) => tempFile(step.path))));
+  lines.push(...chunked(['rmdir', '--'], temps), `trap - EXIT`);
   return lines.join('\n');
+}
+
+/** A line of `sha256sum -c` input; a name with a backslash or newline in GNU's escaped form. */
+function sumLine(sha256: string, name: string): string {
+  if (!/[\\\n]/.test(name)) return `${sha256}  ${name}`;
+  return `\\${sha256}  ${name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`;
+}
+
+/** Commands over many paths, a bounded number per command line. */
+function chunked(words: Word[], paths: string[], per = 500): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < paths.length; i += per) out.push(cmd(...words, ...paths.slice(i, i + per)));
+  return out;
 }
 
 /** chown's argument for an upload; "" when the task keeps the owner the file gets (the script's user). */

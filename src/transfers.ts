@@ -3,9 +3,9 @@ import { createReadStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ProvisionError } from './errors.js';
 import type { DownloadStep, Step, UploadStep } from './plan.js';
-import { stagedName, type Staging } from './remote-script.js';
+import { stagedName, stagedUpload, type Staging } from './remote-script.js';
 import type { ExecResult, HostConnection } from './ssh/connection.js';
-import { createStage, getFile, putFiles, removeStage } from './ssh/sftp.js';
+import { createStage, getFile, makeDirs, putFiles, removeStage } from './ssh/sftp.js';
 
 /**
  * Runs a task's script with its file transfers around it: uploads are staged
@@ -22,7 +22,11 @@ export async function withTransfers(conn: HostConnection, steps: Step[], become:
   const sftp = await conn.sftp();
   const stage = uploads.length || (downloads.length && asOtherUser) ? await createStage(sftp) : undefined;
   try {
-    if (uploads.length) await putFiles(sftp, stage!, uploads.map(({ step, i }) => ({ local: step.local, name: stagedName(i, 'upload') })));
+    if (uploads.length) {
+      const staged = uploads.map(({ step }) => ({ local: step.local, ...stagedUpload(step.path) }));
+      await makeDirs(sftp, [...new Set(staged.map((s) => `${stage}/${s.dir}`))]);
+      await putFiles(sftp, stage!, staged.map((s) => ({ local: s.local, name: `${s.dir}/${s.name}` })));
+    }
     const r = await run(stage ? { dir: stage, loginUser: asOtherUser ? conn.endpoint.user : undefined } : undefined);
     if (r.exitCode !== 0) return r;
     for (const { step, i } of downloads) await download(sftp, asOtherUser ? `${stage}/${stagedName(i, 'download')}` : step.path, step);

@@ -17,6 +17,12 @@ export interface DesiredTree {
   group?: string;
   /** Remove what is on the host under root but not in the tree: an exact mirror. */
   delete: boolean;
+  /**
+   * Whether an existing root gets owner, group and directory_mode too. Ansible's
+   * copy of "dir/" (contents into dest) leaves an existing dest as it is; of
+   * "dir" (the directory itself) it sets them on DEST/dir. A new root always gets them.
+   */
+  attributesOfExistingRoot?: boolean;
 }
 
 /** Paths per command line: well under Linux's argument limits whatever the names. */
@@ -85,6 +91,7 @@ export function planTree(want: DesiredTree, state: TreeState): Change | null {
       dirAttrs.set(at(rel), want.directoryMode, want.owner, want.group);
       continue;
     }
+    if (rel === '' && want.attributesOfExistingRoot === false) continue;
     const what = dirAttrs.compare(at(rel), now, want.directoryMode, want.owner, want.group);
     if (what) lines.push(`= ${name}/ (${what})`);
   }

@@ -90,7 +90,7 @@ export const copy = defineTask({
   plan(a, facts) {
     const f = facts as { dest?: FileState; tree?: TreeState };
     if (a.source?.kind === 'tree') {
-      const change = planTree({ root: a.source.root, tree: a.source.tree, mode: a.mode, directoryMode: a.directory_mode, owner: a.owner, group: a.group, delete: a.delete }, f.tree!);
+      const change = planTree({ root: a.source.root, tree: a.source.tree, mode: a.mode, directoryMode: a.directory_mode, owner: a.owner, group: a.group, delete: a.delete, attributesOfExistingRoot: !a.src!.endsWith('/') }, f.tree!);
       return change ? { changes: [change] } : nothingToDo(`${a.source.root} matches ${a.src} (${a.source.tree.files.length} files, ${a.source.tree.dirs.length + 1} directories)`);
     }
     const change = a.source?.kind === 'file' ? planUpload(a, a.source, f.dest!) : planFile({ path: a.dest, content: a.content!, mode: a.mode, owner: a.owner, group: a.group, backup: a.backup, validate: validateCommand(a.validate, a.dest) }, f.dest!);

@@ -26,6 +26,11 @@ export async function createStage(sftp: SFTPWrapper): Promise<string> {
   return dir;
 }
 
+/** Subdirectories of the stage, private as it is. */
+export async function makeDirs(sftp: SFTPWrapper, paths: string[]): Promise<void> {
+  await Promise.all(paths.map((p) => call<void>((cb) => sftp.mkdir(p, { mode: 0o700 }, cb))));
+}
+
 /** Uploads local files to `dir/name`, each created 0600. */
 export async function putFiles(sftp: SFTPWrapper, dir: string, files: { local: string; name: string }[]): Promise<void> {
   await nodeSsh.putFiles(
@@ -38,11 +43,17 @@ export async function getFile(sftp: SFTPWrapper, remote: string, local: string):
   await nodeSsh.getFile(local, remote, sftp, {});
 }
 
-/** Removes the stage and what is left in it (a failed task's files). Best effort: it is private and hidden. */
+/** Removes the stage and what is left in it (a failed task's files), two levels deep as staged. Best effort: it is private and hidden. */
 export async function removeStage(sftp: SFTPWrapper, dir: string): Promise<void> {
   try {
-    const entries = await call<{ filename: string }[]>((cb) => sftp.readdir(dir, cb));
-    await Promise.all(entries.map((e) => call<void>((cb) => sftp.unlink(`${dir}/${e.filename}`, cb)).catch(() => {})));
+    const entries = await call<{ filename: string; attrs: { isDirectory(): boolean } }[]>((cb) => sftp.readdir(dir, cb as never));
+    await Promise.all(
+      entries.map(async (e) => {
+        const path = `${dir}/${e.filename}`;
+        if (e.attrs.isDirectory()) await removeStage(sftp, path);
+        else await call<void>((cb) => sftp.unlink(path, cb)).catch(() => {});
+      }),
+    );
     await call<void>((cb) => sftp.rmdir(dir, cb));
   } catch {
     // Already gone, or the connection is: nothing more to do.
