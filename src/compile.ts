@@ -200,6 +200,7 @@ function compileTask(
           }
         },
         file: (src) => readLocalFile(findLocalFile(src, playbook.file, 'file')),
+        playbookFile: playbook.file,
       });
     } catch (err) {
       if (err instanceof LocalFileError) report(new ConfigError(`${err.message} (used by ${fieldName(argsPath)} at ${source.file}:${where.line})`, err.where));

@@ -27,7 +27,7 @@ export type Diff =
   /** Free lines, e.g. "+ user alice" for htpasswd (never a hash). */
   | { kind: 'lines'; lines: string[] };
 
-export type Step = RunStep | WriteStep;
+export type Step = RunStep | WriteStep | UploadStep | DownloadStep;
 
 /** A shell command line built with `cmd()` from shell.ts. */
 export interface RunStep {
@@ -57,6 +57,41 @@ export interface WriteStep {
   validate?: string;
   /** Keep a copy of the replaced file as PATH.provision-backup-TIMESTAMP. */
   backup?: boolean;
+}
+
+/**
+ * A controller file put in place on the host, atomically, like a write, but its
+ * bytes travel over SFTP on the run's connection (a tree of files, a large or
+ * binary file), never inside the script. The runner stages it in a private
+ * directory of the login user (0700, the file 0600) and the step's script,
+ * under sudo when the task has become, moves it into place and sets its owner
+ * and mode. `sha256` is what the planner compared: the host checks the staged
+ * bytes against it, so a local file edited mid-run is refused, not half-copied.
+ */
+export interface UploadStep {
+  kind: 'upload';
+  path: string;
+  /** Absolute path on the controller. */
+  local: string;
+  sha256: string;
+  /** Octal string. Unset: keep the replaced file's mode, or 0644 for a new file. */
+  mode?: string;
+  owner?: string;
+  group?: string;
+}
+
+/**
+ * A host file copied to the controller (fetch): over SFTP, into a temp file
+ * beside `local`, checked against `sha256` (what the planner saw), renamed
+ * into place. Under become, the script copies it first to the login user's
+ * private staging directory (0600), as the login user may not read it.
+ */
+export interface DownloadStep {
+  kind: 'download';
+  path: string;
+  /** Absolute path on the controller. */
+  local: string;
+  sha256: string;
 }
 
 export function nothingToDo(reason: string): Plan {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FactGroupReader } from './fact-groups.js';
 import type { Fact, FactOutput } from './facts.js';
-import type { Step, WriteStep } from './plan.js';
+import type { DownloadStep, Step, UploadStep, WriteStep } from './plan.js';
 import { isSecret, type Secret } from './secret.js';
-import { cmd, quote } from './shell.js';
+import { cmd, quote, raw, type Word } from './shell.js';
 
 /**
  * Builds the POSIX shell scripts the runner sends to a host. A script travels on
@@ -125,17 +125,137 @@ export function factBatch(facts: Fact<unknown>[]): FactBatch {
 
 export const FAILED_STEP_MARKER = 'PROVISION_FAILED_STEP';
 
+/** Where the runner staged a task's transfers (src/ssh/sftp.ts), for the script that moves them. */
+export interface Staging {
+  /** Absolute path of the login user's private staging directory on the host. */
+  dir: string;
+  /** Set when the script runs as another user (sudo): downloads are copied to the stage for this login user. */
+  loginUser?: string;
+}
+
+/** The staged name of step `index`'s file: unique in the stage, hidden in a target directory. */
+export function stagedName(index: number, kind: 'upload' | 'download'): string {
+  return `.provision-${kind === 'upload' ? 'u' : 'd'}${index}`;
+}
+
 /**
  * One script for all steps of a task: one round trip per changed task. Each
  * step reports its index on failure so the runner can name the command.
+ * Consecutive uploads run as one block (a tree is thousands of files: a
+ * subshell and five processes per file would take longer than the transfer).
  */
-export function stepsScript(steps: Step[]): string {
-  const body = steps.map((step, i) => {
-    const code = step.kind === 'run' ? runStep(step.command, step.stdin) : writeStep(step);
+export function stepsScript(steps: Step[], staging?: Staging): string {
+  const blocks: { index: number; code: string }[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (step.kind === 'upload') {
+      const run: { index: number; step: UploadStep }[] = [];
+      while (i < steps.length && steps[i].kind === 'upload') run.push({ index: i, step: steps[i++] as UploadStep });
+      i--;
+      blocks.push({ index: run[0].index, code: uploadBlock(run, needStaging(staging)) });
+    } else if (step.kind === 'download') {
+      blocks.push({ index: i, code: downloadStep(step, i, staging) });
+    } else {
+      blocks.push({ index: i, code: step.kind === 'run' ? runStep(step.command, step.stdin) : writeStep(step) });
+    }
+  }
+  const body = blocks.map(({ index, code }) =>
     // Not `( ... ) || handler`: on the left of || the shell ignores set -e inside the subshell.
-    return `( set -e\n${code}\n)\nrc=$?\nif [ "$rc" -ne 0 ]; then printf '\\n${FAILED_STEP_MARKER} %s %s\\n' ${i} "$rc" >&2; exit "$rc"; fi`;
-  });
-  return wrapScript(`umask 022\n${body.join('\n')}`);
+    `( set -e\n${code}\n)\nrc=$?\nif [ "$rc" -ne 0 ]; then printf '\\n${FAILED_STEP_MARKER} %s %s\\n' ${index} "$rc" >&2; exit "$rc"; fi`,
+  );
+  const prelude = staging ? `stage=${quote(staging.dir)}\n` : '';
+  return wrapScript(`umask 022\n${prelude}${body.join('\n')}`);
+}
+
+function needStaging(staging: Staging | undefined): Staging {
+  if (!staging) throw new Error('an upload step needs the runner to stage its files');
+  return staging;
+}
+
+/**
+ * Where an upload is staged, relative to the stage: one subdirectory per
+ * target directory, the file under its own name, so a whole directory's files
+ * are moved and renamed by one `mv` each (a process per file costs more than
+ * the transfer of a tree).
+ */
+export function stagedUpload(path: string): { dir: string; name: string } {
+  return { dir: `.provision-u${createHash('sha256').update(dirOf(path)).digest('hex').slice(0, 16)}`, name: path.slice(path.lastIndexOf('/') + 1) };
+}
+
+/**
+ * Staged uploads into place: hashes checked in the stage (the bytes are what
+ * the planner compared), each staged subdirectory moved into its target
+ * directory under a hidden name (across file systems that copies), owner and
+ * mode set, synced, then its files renamed over their targets by one
+ * `mv -t` (each a rename(2) in one directory: atomic per file). Hidden
+ * directories left by a failure are removed on exit.
+ */
+function uploadBlock(run: { index: number; step: UploadStep }[], staging: Staging): string {
+  const byDir = groupBy(run, ({ step }) => dirOf(step.path));
+  const temp = (path: string): string => `${dirOf(path)}/${stagedUpload(path).dir}`;
+  const tempFile = (path: string): string => `${temp(path)}/${stagedUpload(path).name}`;
+  const temps = [...byDir.values()].map((members) => temp(members[0].step.path));
+  const files = run.map(({ step }) => tempFile(step.path));
+  const lines = [
+    `cd "$stage"`,
+    `if ! sha256sum -c --status <<'PROVISION_SUMS'\n${run.map(({ step }) => sumLine(step.sha256, `${stagedUpload(step.path).dir}/${stagedUpload(step.path).name}`)).join('\n')}\nPROVISION_SUMS`,
+    `then printf 'a local file changed during the transfer (its hash is not what was planned); nothing was replaced\\n' >&2; exit 1; fi`,
+    `cd /`,
+    ...chunked(['rm', '-rf', '--'], temps),
+    `trap ${quote(`rm -rf -- ${temps.map(quote).join(' ')}`)} EXIT`,
+  ];
+  for (const members of byDir.values()) lines.push(`mv -T -- "$stage"/${stagedUpload(members[0].step.path).dir} ${quote(temp(members[0].step.path))}`);
+  // Staged by the login user, moved by root: the files become root's (or the task's owner's), never stay the login user's.
+  if (staging.loginUser) lines.push(...chunked(['chown', raw('"$(id -u):$(id -g)"'), '--'], files));
+  for (const [owner, members] of groupBy(run, ({ step }) => ownerWord(step))) {
+    if (owner !== '') lines.push(...chunked(['chown', owner, '--'], members.map(({ step }) => tempFile(step.path))));
+  }
+  for (const [mode, members] of groupBy(run, ({ step }) => step.mode ?? '0644')) lines.push(...chunked(['chmod', mode, '--'], members.map(({ step }) => tempFile(step.path))));
+  lines.push(`sync -- ${temps.map(quote).join(' ')} 2>/dev/null || sync`);
+  for (const [dir, members] of byDir) lines.push(...chunked(['mv', '-f', '-t', dir, '--'], members.map(({ step }) => tempFile(step.path))));
+  lines.push(...chunked(['rmdir', '--'], temps), `trap - EXIT`);
+  return lines.join('\n');
+}
+
+/** A line of `sha256sum -c` input; a name with a backslash or newline in GNU's escaped form. */
+function sumLine(sha256: string, name: string): string {
+  if (!/[\\\n]/.test(name)) return `${sha256}  ${name}`;
+  return `\\${sha256}  ${name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`;
+}
+
+/** Commands over many paths, a bounded number per command line. */
+function chunked(words: Word[], paths: string[], per = 500): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < paths.length; i += per) out.push(cmd(...words, ...paths.slice(i, i + per)));
+  return out;
+}
+
+/** chown's argument for an upload; "" when the task keeps the owner the file gets (the script's user). */
+function ownerWord(step: UploadStep): string {
+  if (!step.owner && !step.group) return '';
+  return `${step.owner ?? ''}:${step.group ?? ''}`.replace(/:$/, '');
+}
+
+/** Under sudo the login user may not read the file: a private copy for them in the stage. */
+function downloadStep(step: DownloadStep, index: number, staging: Staging | undefined): string {
+  if (!staging?.loginUser) return `test -f ${quote(step.path)}`;
+  return cmd('install', '-m', '0600', '-o', staging.loginUser, '--', step.path) + ` "$stage"/${stagedName(index, 'download')}`;
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const members = groups.get(k);
+    if (members) members.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 function runStep(command: string, stdin?: string | Secret): string {
@@ -185,5 +305,7 @@ function writeStep(step: WriteStep): string {
 /** Human-readable form of a step for error messages and --verbose. Never shows file contents or stdin. */
 export function describeStep(step: Step): string {
   if (step.kind === 'run') return step.label ?? step.command;
+  if (step.kind === 'upload') return `put ${step.path} in place (uploaded)`;
+  if (step.kind === 'download') return `fetch ${step.path}`;
   return `write ${step.path}${step.mode ? ` mode ${step.mode}` : ''}${step.owner ? ` owner ${step.owner}` : ''}${step.group ? ` group ${step.group}` : ''}`;
 }

@@ -9,6 +9,7 @@ import { describeStep, factBatch, FAILED_STEP_MARKER, stepsScript, wrapScript, t
 import { redact } from './secret.js';
 import { quote } from './shell.js';
 import { HostConnection, type ConnectOptions } from './ssh/connection.js';
+import { withTransfers } from './transfers.js';
 import type { RunLock } from './ssh/run-lock.js';
 import type { PlanContext } from './task-type.js';
 
@@ -171,7 +172,7 @@ async function runPlay(
       // Read what this task needs, together with what the tasks after it need: in a
       // run where nothing changes, the whole play costs one round trip for facts.
       await facts.ensure(task, [task, ...remaining]);
-      const values = facts.values(wanted, task.become);
+      const values = { ...facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, ctx) };
       await prepared.get(task);
       const plan: Plan = task.type.plan(task.args, values as never, ctx);
       if (plan.changes.length === 0) return { ...base, status: 'ok', changed: false, message: plan.ok ?? 'nothing to do', durationMs: Date.now() - started };
@@ -324,8 +325,7 @@ async function apply(conn: HostConnection, task: CompiledTask, changes: Change[]
   const steps = changes.flatMap((c) => c.steps);
   if (steps.length === 0 && !followUp) return '';
   // The newline puts the facts' markers at the start of a line whatever the steps printed.
-  const script = stepsScript(steps) + (followUp ? `printf '\\n'\n${followUp}` : '');
-  const r = await conn.runScript(script, task.become);
+  const r = await withTransfers(conn, steps, task.become, (staging) => conn.runScript(stepsScript(steps, staging) + (followUp ? `printf '\\n'\n${followUp}` : ''), task.become));
   if (r.exitCode === 0) return r.stdout;
   // No exit status: the remote side vanished. If the connection is gone too,
   // say so (the host is unreachable), rather than "exited by signal".

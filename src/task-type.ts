@@ -30,6 +30,12 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
    */
   resolveLocal?(args: A, local: LocalFiles): A;
   /**
+   * Facts about the controller's own files (fetch's destination), read by the
+   * runner right before planning, as the host's facts are; merged into the
+   * planner's facts under these names. The planner stays pure.
+   */
+  localFacts?(args: A, ctx: PlanContext): Record<string, unknown>;
+  /**
    * Starts slow, pure computations the planner will need (bcrypt) when the run
    * starts, so they overlap connecting and reading the host; the runner awaits
    * it before planning the task. The planner must not depend on it: it only warms a cache.
@@ -53,4 +59,6 @@ export interface LocalFiles {
   template(src: string): string;
   /** A plain file's content. */
   file(src: string): string;
+  /** The playbook's path: relative local paths that are not looked up (fetch's dest) are relative to its directory, as in Ansible. Unset in unit tests' stubs: `src` is then a plain file whose content `file` gives. */
+  playbookFile?: string;
 }

@@ -3,6 +3,7 @@ import { apt } from './apt.js';
 import { certbot } from './certbot.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
+import { fetchTask } from './fetch.js';
 import { file } from './file.js';
 import { group } from './group.js';
 import { htpasswd } from './htpasswd.js';
@@ -18,7 +19,7 @@ import { user } from './user.js';
 
 /** Every task type, by the key a playbook uses. */
 const registry = new Map<string, TaskType>(
-  ([apt, certbot, command, copy, file, group, htpasswd, nginxSite, postgresDb, postgresUser, service, streamlitConfig, systemdUnit, template, ufw, user] as TaskType[]).map((t) => [t.name, t]),
+  ([apt, certbot, command, copy, fetchTask, file, group, htpasswd, nginxSite, postgresDb, postgresUser, service, streamlitConfig, systemdUnit, template, ufw, user] as TaskType[]).map((t) => [t.name, t]),
 );
 
 export function getTaskType(name: string): TaskType | undefined {

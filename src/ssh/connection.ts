@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { Client } from 'ssh2';
+import type { Client, SFTPWrapper } from 'ssh2';
 import { ConnectError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { ConnectionTarget } from '../connection-vars.js';
@@ -112,6 +112,25 @@ export class HostConnection {
     }
     return r;
   }
+
+  /**
+   * An SFTP channel on this same connection (opened on first use, then kept):
+   * file transfers never open a second connection. Counted as one round trip.
+   */
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.roundTrips++;
+      try {
+        this.client.sftp((err, sftp) => (err ? reject(new Error(`the host's sshd offers no SFTP (${err.message}); copying a directory, a large file or fetch needs its "Subsystem sftp"`)) : resolve(sftp)));
+      } catch (err) {
+        reject(new ConnectError(this.host.name, `connection lost: ${(err as Error).message}`));
+      }
+    });
+    this.sftpChannel.catch(() => (this.sftpChannel = undefined));
+    return this.sftpChannel;
+  }
+
+  private sftpChannel?: Promise<SFTPWrapper>;
 
   /**
    * Takes the host's run lock (see run-lock.ts). Not counted in roundTrips: the

@@ -43,6 +43,7 @@ export async function startSshd(): Promise<TestSshd> {
       'UsePAM no',
       'StrictModes no',
       'MaxSessions 10',
+      'Subsystem sftp internal-sftp',
       '',
     ].join('\n'),
   );
