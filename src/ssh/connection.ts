@@ -123,7 +123,7 @@ export class HostConnection {
       try {
         this.client.sftp((err, sftp) => (err ? reject(new Error(`the host's sshd offers no SFTP (${err.message}); copying a directory, a large file or fetch needs its "Subsystem sftp"`)) : resolve(sftp)));
       } catch (err) {
-        reject(new ConnectError(this.host.name, `connection lost: ${(err as Error).message}`));
+        reject(new ConnectError(this.name, `connection lost: ${(err as Error).message}`));
       }
     });
     this.sftpChannel.catch(() => (this.sftpChannel = undefined));
