@@ -4,9 +4,9 @@
 // it before running the command asked for) and who ran the task (root through sudo, or the
 // login user). provision must connect and escalate exactly as Ansible does.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestHost, type TestHost } from '../support/host.js';
@@ -42,6 +42,10 @@ interface Case {
   playBecome?: boolean;
   /** Extra variables, given to both tools the same way. */
   extra?: string[];
+  /** Files beside the inventory (group_vars/, host_vars/). */
+  files?: Record<string, string>;
+  /** The play's vars: section (YAML flow mapping). */
+  playVars?: string;
   /** What a user expects, checked too so that the oracle's answer is not taken blindly: "user port" of the login and who ran the task. */
   expected: { login: string; who: string };
 }
@@ -87,6 +91,19 @@ const CASES: Case[] = [
     expected: { login: 'root 22', who: 'root' },
   },
   {
+    name: 'group_vars/ beside the inventory: a group file sets the port, a directory of files the user',
+    inventory: `${base('')}  children:\n    web:\n      hosts:\n        pvtarget:\n`,
+    files: { 'group_vars/web.yml': 'ansible_port: 2222\n', 'group_vars/all/connection.yaml': 'ansible_user: deploy\n' },
+    expected: { login: 'deploy 2222', who: 'deploy' },
+  },
+  {
+    name: "host_vars/ wins over the inventory file's own host variables",
+    inventory: base('      ansible_port: 22\n      ansible_user: root\n'),
+    files: { 'host_vars/pvtarget.yml': 'ansible_port: 2222\nansible_user: deploy\nansible_become: true\n' },
+    expected: { login: 'deploy 2222', who: 'root' },
+  },
+  { name: "the play's vars: set the port", inventory: base(''), playVars: '{ ansible_port: 2222 }', expected: { login: 'root 2222', who: 'root' } },
+  {
     name: '-e ansible_become=true escalates a play that says become: false',
     inventory: base('      ansible_user: deploy\n'),
     playBecome: false,
@@ -95,8 +112,8 @@ const CASES: Case[] = [
   },
 ];
 
-const playbook = (tool: string, id: number, become: boolean | undefined): string =>
-  `- hosts: all\n${become === undefined ? '' : `  become: ${become}\n`}  tasks:\n    - command: { cmd: "sh -c 'id -un > /var/tmp/pv-who-${tool}-${id}'" }\n`;
+const playbook = (tool: string, id: number, become: boolean | undefined, vars?: string): string =>
+  `- hosts: all\n${become === undefined ? '' : `  become: ${become}\n`}${vars ? `  vars: ${vars}\n` : ''}  tasks:\n    - command: { cmd: "sh -c 'id -un > /var/tmp/pv-who-${tool}-${id}'" }\n`;
 
 async function observed(tool: string, id: number): Promise<{ logins: string[]; who: string }> {
   const logins = (await host.sh(`cat ${LOGINS}`)).stdout.split('\n').filter(Boolean);
@@ -114,16 +131,20 @@ describe('connection variables as Ansible uses them', () => {
         c.inventory.replaceAll('ADDR', host.host.address).replaceAll('KEY', host.host.privateKeyPath).replaceAll('KH', host.host.knownHostsPath),
       );
       const extra = (c.extra ?? []).flatMap((e) => ['-e', e]);
+      for (const [name, text] of Object.entries(c.files ?? {})) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), text);
+      }
 
       await host.sh(`: > ${LOGINS}; chmod 666 ${LOGINS}`);
-      writeFileSync(join(dir, 'ansible.yaml'), playbook('ansible', id, c.playBecome));
+      writeFileSync(join(dir, 'ansible.yaml'), playbook('ansible', id, c.playBecome, c.playVars));
       const env = { ...process.env, HOME: dir, ANSIBLE_CONFIG: join(dir, 'none.cfg'), ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_PIPELINING: 'True', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_NOCOLOR: '1' };
       const a = await run('ansible-playbook', ['-i', inventory, join(dir, 'ansible.yaml'), ...extra], { env }).catch((err) => err);
       expect(a.code ?? 0, `${a.stdout}\n${a.stderr}`).toBe(0);
       const ansible = await observed('ansible', id);
 
       await host.sh(`: > ${LOGINS}`);
-      writeFileSync(join(dir, 'provision.yaml'), playbook('provision', id, c.playBecome));
+      writeFileSync(join(dir, 'provision.yaml'), playbook('provision', id, c.playBecome, c.playVars));
       const p = await runCli([join(dir, 'provision.yaml'), '-i', inventory, ...extra]);
       expect(p.exitCode, p.stdout + p.stderr).toBe(0);
       const mine = await observed('provision', id);

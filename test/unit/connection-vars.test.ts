@@ -124,3 +124,12 @@ describe('proxyCommandAsJump', () => {
     expect(proxyCommandAsJump(command)).toBe(jump);
   });
 });
+
+describe('the README', () => {
+  it('names every connection variable of the treatment table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('**Connection variables.**'), readme.indexOf('**`provision inventory`**'));
+    expect(Object.keys(TREATMENT).filter((v) => !section.includes(`\`${v}\``))).toEqual([]);
+  });
+});
