@@ -15,15 +15,19 @@ import { sameProcess, startTime, waitFor } from './process.js';
 import { hostNames, readState, writeState, withLock, type HostState } from './state.js';
 import { run } from './exec.js';
 import { waitAcme } from './acme.js';
+import type { Release } from './release.js';
 
 export type { SandboxOptions } from './config.js';
 export { ensureRootfs } from './rootfs.js';
 export { ensureTools } from './tools.js';
 export { inventoryYaml } from './inventory.js';
 export { SANDBOX_VARS, ACME_UNIT } from './acme.js';
+export { DEFAULT_RELEASE, RELEASES, RELEASE_ENV, releaseFrom, type Release } from './release.js';
 
 export interface SandboxHost {
   name: string;
+  /** The Debian release it runs (bookworm, trixie). */
+  release: Release;
   address: string;
   port: number;
   user: string;
@@ -36,10 +40,15 @@ export interface SandboxHost {
 
 function toHost(s: HostState): SandboxHost {
   return {
-    name: s.name, address: s.address, port: 22, user: 'root',
+    name: s.name, release: recordedRelease(s), address: s.address, port: 22, user: 'root',
     privateKeyPath: s.privateKeyPath, knownHostsPath: s.knownHostsPath,
     becomeUser: 'deploy', machinePid: s.machinePid, rootDir: s.rootDir,
   };
+}
+
+// Hosts recorded before there was a choice of release ran bookworm.
+function recordedRelease(s: HostState): Release {
+  return s.release ?? 'bookworm';
 }
 
 function running(s: HostState | undefined): s is HostState {
@@ -95,14 +104,21 @@ export async function up(names: string[], opts?: SandboxOptions): Promise<Sandbo
   requireRoot();
   await ensureTools(opts);
   raiseInotifyLimit(r.log);
-  const tarball = await ensureRootfs(opts);
+  const tarball = await ensureRootfs(r.release, opts);
 
   const fresh: HostState[] = [];
   const reused = new Map<string, HostState>();
   await withLock(r, async () => {
     for (const name of names) {
       const old = readState(r, name);
-      if (running(old)) { reused.set(name, old); continue; }
+      if (running(old)) {
+        // Never hand back a host of another release than asked for: the test would be of the wrong system.
+        if (recordedRelease(old) !== r.release) {
+          throw new Error(`sandbox host ${name} is running ${recordedRelease(old)}, not ${r.release}: remove it first with provision sandbox down ${name}`);
+        }
+        reused.set(name, old);
+        continue;
+      }
       if (fs.existsSync(hostDir(r, name))) await downOne(r, name);
     }
     const used = await slotsInUseOnMachine();
@@ -112,7 +128,7 @@ export async function up(names: string[], opts?: SandboxOptions): Promise<Sandbo
       used.add(index);
       fs.mkdirSync(hostDir(r, name), { recursive: true, mode: 0o700 });
       const s: HostState = {
-        name, index, ...slotAddresses(index), hostIf: `ve-${name}`, nspawnPid: 0, nspawnStart: 0, machinePid: 0, machineStart: 0,
+        name, release: r.release, index, ...slotAddresses(index), hostIf: `ve-${name}`, nspawnPid: 0, nspawnStart: 0, machinePid: 0, machineStart: 0,
         rootDir: '', privateKeyPath: '', knownHostsPath: '', createdAt: new Date().toISOString(),
       };
       writeState(r, s); // claims the slot for concurrent runs
