@@ -8,9 +8,10 @@ import { ensureTools } from './tools.js';
 import { prepareHost } from './host-files.js';
 import { removeNspawnLeftovers, startNspawn, stopContainer, waitMachinePid, waitSsh } from './boot.js';
 import {
-  configureLink, enableForwarding, ensureNat, freeSlot, linkExists, removeNat, restoreForwarding, slotAddresses,
+  configureLink, enableForwarding, ensureNat, freeSlot, linkExists, removeNat, restoreForwarding, SLOT_COUNT, slotAddresses,
   slotsInUseOnMachine,
 } from './network.js';
+import { claimedSlots, claimSlot, releaseSlot } from './slots.js';
 import { sameProcess, startTime, waitFor } from './process.js';
 import { hostNames, readState, writeState, withLock, type HostState } from './state.js';
 import { run } from './exec.js';
@@ -121,12 +122,13 @@ export async function up(names: string[], opts?: SandboxOptions): Promise<Sandbo
       }
       if (fs.existsSync(hostDir(r, name))) await downOne(r, name);
     }
-    const used = await slotsInUseOnMachine();
+    const used = new Set([...(await slotsInUseOnMachine()), ...claimedSlots()]);
     for (const n of hostNames(r)) { const i = readState(r, n)?.index; if (i !== undefined) used.add(i); }
     for (const name of names.filter((n) => !reused.has(n))) {
-      const index = freeSlot(used);
+      const index = freeSlot(used, Math.floor(Math.random() * SLOT_COUNT));
       used.add(index);
       fs.mkdirSync(hostDir(r, name), { recursive: true, mode: 0o700 });
+      claimSlot(index, path.resolve(hostDir(r, name)));
       const s: HostState = {
         name, release: r.release, index, ...slotAddresses(index), hostIf: `ve-${name}`, nspawnPid: 0, nspawnStart: 0, machinePid: 0, machineStart: 0,
         rootDir: '', privateKeyPath: '', knownHostsPath: '', createdAt: new Date().toISOString(),
@@ -172,6 +174,7 @@ async function downOne(r: Resolved, name: string): Promise<void> {
     removeNspawnLeftovers(name, path.join(dir, 'rootfs'));
   }
   if (fs.existsSync(dir)) { assertNoMounts(dir); fs.rmSync(dir, { recursive: true, force: true }); }
+  if (s) releaseSlot(s.index, path.resolve(dir));
 }
 
 export async function down(names?: string[], opts?: SandboxOptions): Promise<void> {
@@ -183,7 +186,8 @@ export async function down(names?: string[], opts?: SandboxOptions): Promise<voi
     const errors: string[] = [];
     await Promise.all(targets.map((n) => downOne(r, n).catch((e) => { errors.push(`${n}: ${e.message}`); })));
     // NAT and forwarding serve every sandbox on the machine, also other stateDirs'.
-    if (hostNames(r).length === 0 && (await slotsInUseOnMachine()).size === 0) {
+    // A claimed slot may belong to a host still booting (its address not yet configured).
+    if (hostNames(r).length === 0 && (await slotsInUseOnMachine()).size === 0 && claimedSlots().size === 0) {
       await removeNat();
       restoreForwarding();
     }
