@@ -12,6 +12,12 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
 done
+# Test hosts run Debian 13 as well (provision test's default): Debian 12's debootstrap builds it,
+# but only with the trixie archive keys, which came in debian-archive-keyring 2023.3+deb12u2.
+keyring=$(dpkg-query -W -f='${Version}' debian-archive-keyring 2>/dev/null || true)
+if [ -z "$keyring" ] || dpkg --compare-versions "$keyring" lt 2023.3+deb12u2; then
+  missing+=(debian-archive-keyring) # apt-get install upgrades it to the current one
+fi
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCodeFor, formatError, UsageError } from './exit-codes.js';
 import { PACKAGE_ROOT } from './package-root.js';
+import { DEFAULT_RELEASE, RELEASE_ENV, RELEASES } from './sandbox/release.js';
 
 const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -22,6 +23,10 @@ function inventoryOptions(c: Command): Command {
     .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)')
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)');
 }
+
+// The Debian release of test hosts: a flag, else the environment (as the host tests set it), else the default.
+const releaseOption = (): Option =>
+  new Option('--release <release>', 'Debian release of the test host').choices(RELEASES).env(RELEASE_ENV).default(DEFAULT_RELEASE);
 
 const program = new Command();
 program
@@ -78,7 +83,8 @@ sandbox
   .command('up')
   .description('boot test hosts and print an inventory for them')
   .argument('[names...]', 'host names (1-11 of a-z, 0-9, -)')
-  .action(async (names: string[]) => (await import('./commands/sandbox.js')).sandboxUp(names));
+  .addOption(releaseOption())
+  .action(async (names: string[], o) => (await import('./commands/sandbox.js')).sandboxUp(names, o.release));
 sandbox
   .command('list')
   .description('list running test hosts')
@@ -97,6 +103,7 @@ program
   .option('--keep', 'keep the test host afterwards', false)
   .option('--rebuild', 'then build a second fresh host in one run and require the same files (bytes, mode, owner) on both', false)
   .option('--name <name>', 'test host name (at most 9 characters with --rebuild)')
+  .addOption(releaseOption())
   .option('-v, --verbose', 'plain output with every step', false)
   .action(async (playbook: string, o) => {
     const { testPlaybook } = await import('./commands/test.js');

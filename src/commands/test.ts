@@ -10,6 +10,7 @@ import { fileFact, type FileState } from '../facts.js';
 import { parseInventory } from '../inventory.js';
 import { loadPlaybook } from '../playbook.js';
 import { factBatch } from '../remote-script.js';
+import type { Release } from '../sandbox/release.js';
 import { redact } from '../secret.js';
 import { HostConnection } from '../ssh/connection.js';
 import { runCheck } from '../verify.js';
@@ -22,6 +23,8 @@ export interface TestOptions {
   rebuild?: boolean;
   extraVars: string[];
   name?: string;
+  /** The Debian release of the test host (and of the rebuilt one). */
+  release: Release;
   verbose: boolean;
 }
 
@@ -51,7 +54,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       `    address: ${address}`,
       `    private_key: ${key}`,
       `    known_hosts: ${knownHosts}`,
-      '    vars: { sandbox: true, acme_server: "https://127.0.0.1:14000/dir", acme_ca_bundle: /etc/provision-sandbox/acme-listener.pem, acme_root_ca: /etc/provision-sandbox/acme-root.pem }',
+      `    vars: { sandbox: true, sandbox_release: ${o.release}, acme_server: "https://127.0.0.1:14000/dir", acme_ca_bundle: /etc/provision-sandbox/acme-listener.pem, acme_root_ca: /etc/provision-sandbox/acme-root.pem }`,
       // `hosts: all` names no group: an empty mapping, not a null `groups:`.
       groups.some((g) => g !== name) ? 'groups:' : 'groups: {}',
       ...groups.filter((g) => g !== name).map((g) => `  ${g}: { hosts: [${name}] }`),
@@ -100,9 +103,9 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
   let host: Awaited<ReturnType<typeof sandbox.up>>[number] | undefined;
   try {
     const booted = await phase(`boot fresh host ${name}`, async () => {
-      [host] = await sandbox.up([name], { log: (l) => say(l) });
+      [host] = await sandbox.up([name], { release: o.release, log: (l) => say(l) });
       writeFileSync(inventoryFile, inventoryText(host.address, host.privateKeyPath, host.knownHostsPath));
-      return host.address;
+      return `${host.address}, Debian ${host.release}`;
     });
     if (booted) {
       const checked = await phase('check mode on the fresh host: must change nothing', async () => {
@@ -145,7 +148,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       }));
       if (verified && o.rebuild) {
         await phase(`rebuild: a fresh host ${rebuildName}, converged once, must get the same files`, async () => {
-          const [second] = await sandbox.up([rebuildName], { log: (l) => say(l) });
+          const [second] = await sandbox.up([rebuildName], { release: o.release, log: (l) => say(l) });
           const secondInventory = join(dir, 'rebuilt.yaml');
           writeFileSync(secondInventory, inventoryText(second.address, second.privateKeyPath, second.knownHostsPath));
           try {

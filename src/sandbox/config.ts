@@ -1,19 +1,23 @@
 // Resolved locations and name rules shared by all sandbox modules.
 import path from 'node:path';
+import { DEFAULT_RELEASE, type Release } from './release.js';
 
 export interface SandboxOptions {
   log?: (line: string) => void;
   stateDir?: string;
   cacheDir?: string;
+  /** The Debian release of hosts that up() boots (default DEFAULT_RELEASE). */
+  release?: Release;
 }
 
-export interface Resolved { log: (line: string) => void; stateDir: string; cacheDir: string }
+export interface Resolved { log: (line: string) => void; stateDir: string; cacheDir: string; release: Release }
 
 export function resolve(opts: SandboxOptions = {}): Resolved {
   return {
     log: opts.log ?? (() => {}),
     stateDir: opts.stateDir ?? process.env.PROVISION_SANDBOX_DIR ?? '/var/lib/provision/sandbox',
     cacheDir: opts.cacheDir ?? process.env.PROVISION_CACHE_DIR ?? '/var/cache/provision',
+    release: opts.release ?? DEFAULT_RELEASE,
   };
 }
 

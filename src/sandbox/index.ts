@@ -8,22 +8,27 @@ import { ensureTools } from './tools.js';
 import { prepareHost } from './host-files.js';
 import { removeNspawnLeftovers, startNspawn, stopContainer, waitMachinePid, waitSsh } from './boot.js';
 import {
-  configureLink, enableForwarding, ensureNat, freeSlot, linkExists, removeNat, restoreForwarding, slotAddresses,
+  configureLink, enableForwarding, ensureNat, freeSlot, linkExists, removeNat, restoreForwarding, SLOT_COUNT, slotAddresses,
   slotsInUseOnMachine,
 } from './network.js';
+import { claimedSlots, claimSlot, releaseSlot } from './slots.js';
 import { sameProcess, startTime, waitFor } from './process.js';
 import { hostNames, readState, writeState, withLock, type HostState } from './state.js';
 import { run } from './exec.js';
 import { waitAcme } from './acme.js';
+import type { Release } from './release.js';
 
 export type { SandboxOptions } from './config.js';
 export { ensureRootfs } from './rootfs.js';
 export { ensureTools } from './tools.js';
 export { inventoryYaml } from './inventory.js';
 export { SANDBOX_VARS, ACME_UNIT } from './acme.js';
+export { DEFAULT_RELEASE, RELEASES, RELEASE_ENV, releaseFrom, type Release } from './release.js';
 
 export interface SandboxHost {
   name: string;
+  /** The Debian release it runs (bookworm, trixie). */
+  release: Release;
   address: string;
   port: number;
   user: string;
@@ -36,10 +41,15 @@ export interface SandboxHost {
 
 function toHost(s: HostState): SandboxHost {
   return {
-    name: s.name, address: s.address, port: 22, user: 'root',
+    name: s.name, release: recordedRelease(s), address: s.address, port: 22, user: 'root',
     privateKeyPath: s.privateKeyPath, knownHostsPath: s.knownHostsPath,
     becomeUser: 'deploy', machinePid: s.machinePid, rootDir: s.rootDir,
   };
+}
+
+// Hosts recorded before there was a choice of release ran bookworm.
+function recordedRelease(s: HostState): Release {
+  return s.release ?? 'bookworm';
 }
 
 function running(s: HostState | undefined): s is HostState {
@@ -95,24 +105,32 @@ export async function up(names: string[], opts?: SandboxOptions): Promise<Sandbo
   requireRoot();
   await ensureTools(opts);
   raiseInotifyLimit(r.log);
-  const tarball = await ensureRootfs(opts);
+  const tarball = await ensureRootfs(r.release, opts);
 
   const fresh: HostState[] = [];
   const reused = new Map<string, HostState>();
   await withLock(r, async () => {
     for (const name of names) {
       const old = readState(r, name);
-      if (running(old)) { reused.set(name, old); continue; }
+      if (running(old)) {
+        // Never hand back a host of another release than asked for: the test would be of the wrong system.
+        if (recordedRelease(old) !== r.release) {
+          throw new Error(`sandbox host ${name} is running ${recordedRelease(old)}, not ${r.release}: remove it first with provision sandbox down ${name}`);
+        }
+        reused.set(name, old);
+        continue;
+      }
       if (fs.existsSync(hostDir(r, name))) await downOne(r, name);
     }
-    const used = await slotsInUseOnMachine();
+    const used = new Set([...(await slotsInUseOnMachine()), ...claimedSlots()]);
     for (const n of hostNames(r)) { const i = readState(r, n)?.index; if (i !== undefined) used.add(i); }
     for (const name of names.filter((n) => !reused.has(n))) {
-      const index = freeSlot(used);
+      const index = freeSlot(used, Math.floor(Math.random() * SLOT_COUNT));
       used.add(index);
       fs.mkdirSync(hostDir(r, name), { recursive: true, mode: 0o700 });
+      claimSlot(index, path.resolve(hostDir(r, name)));
       const s: HostState = {
-        name, index, ...slotAddresses(index), hostIf: `ve-${name}`, nspawnPid: 0, nspawnStart: 0, machinePid: 0, machineStart: 0,
+        name, release: r.release, index, ...slotAddresses(index), hostIf: `ve-${name}`, nspawnPid: 0, nspawnStart: 0, machinePid: 0, machineStart: 0,
         rootDir: '', privateKeyPath: '', knownHostsPath: '', createdAt: new Date().toISOString(),
       };
       writeState(r, s); // claims the slot for concurrent runs
@@ -156,6 +174,7 @@ async function downOne(r: Resolved, name: string): Promise<void> {
     removeNspawnLeftovers(name, path.join(dir, 'rootfs'));
   }
   if (fs.existsSync(dir)) { assertNoMounts(dir); fs.rmSync(dir, { recursive: true, force: true }); }
+  if (s) releaseSlot(s.index, path.resolve(dir));
 }
 
 export async function down(names?: string[], opts?: SandboxOptions): Promise<void> {
@@ -167,7 +186,8 @@ export async function down(names?: string[], opts?: SandboxOptions): Promise<voi
     const errors: string[] = [];
     await Promise.all(targets.map((n) => downOne(r, n).catch((e) => { errors.push(`${n}: ${e.message}`); })));
     // NAT and forwarding serve every sandbox on the machine, also other stateDirs'.
-    if (hostNames(r).length === 0 && (await slotsInUseOnMachine()).size === 0) {
+    // A claimed slot may belong to a host still booting (its address not yet configured).
+    if (hostNames(r).length === 0 && (await slotsInUseOnMachine()).size === 0 && claimedSlots().size === 0) {
       await removeNat();
       restoreForwarding();
     }

@@ -15,6 +15,7 @@ export function inventoryYaml(hosts: SandboxHost[]): string {
       `    known_hosts: ${h.knownHostsPath}`,
       '    vars: # acme_*: the host\'s test ACME CA, for certbot\'s server and ca_bundle (src/sandbox/acme.ts)',
       ...Object.entries(SANDBOX_VARS).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`),
+      `      sandbox_release: ${h.release} # the Debian release the host runs`,
     );
   }
   lines.push('groups:', '  sandbox:', `    hosts: [${hosts.map((h) => h.name).join(', ')}]`);

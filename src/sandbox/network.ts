@@ -15,10 +15,21 @@ export function slotAddresses(index: number): { gateway: string; address: string
   return { gateway: ip(1), address: ip(2) };
 }
 
-export function freeSlot(used: Set<number>): number {
-  for (let i = 0; i < SLOTS; i++) if (!used.has(i)) return i;
+/**
+ * The first slot not in `used`, searching from `start` and wrapping around. up() starts at a
+ * random slot, so a just-released address is not handed to the next host at once (a stale
+ * ARP or conntrack entry never meets a new host) and runs of older builds, which do not
+ * record claims (slots.ts), rarely pick the same one.
+ */
+export function freeSlot(used: Set<number>, start = 0): number {
+  for (let k = 0; k < SLOTS; k++) {
+    const i = (start + k) % SLOTS;
+    if (!used.has(i)) return i;
+  }
   throw new Error('no free sandbox address slot');
 }
+
+export const SLOT_COUNT = SLOTS;
 
 // Slots whose machine-side address is configured right now, whichever stateDir made
 // them: the subnet, the NAT table and ip_forward are machine-wide, the stateDir is not.

@@ -8,8 +8,8 @@ import { resolve, type SandboxOptions } from './config.js';
 import { ensureTools } from './tools.js';
 import { ACME_PACKAGES, ACME_RECIPE, installAcme } from './acme.js';
 import { alive, sleep } from './process.js';
+import { sourcesFor, type AptSource, type Release } from './release.js';
 
-const SUITE = 'bookworm';
 const INCLUDE = [
   'systemd', 'systemd-sysv', 'openssh-server', 'dbus', 'iproute2', 'python3',
   'sudo', 'ca-certificates', 'procps', 'less', ...ACME_PACKAGES,
@@ -18,11 +18,9 @@ const INCLUDE = [
 // (acme.ts's recipe is hashed into the key as well.)
 const RECIPE_VERSION = 2;
 
-export interface AptSource { uris: string; suites: string; components: string }
-
-// The machine's deb822 sources; the container gets the same mirrors, so it works
-// wherever the machine's apt works (including snapshot or internal mirrors).
-export function machineSources(): AptSource[] {
+// The machine's deb822 sources, for `release`; the container gets the same mirrors, so it
+// works wherever the machine's apt works (including snapshot or internal mirrors).
+export function machineSources(release: Release): AptSource[] {
   const file = '/etc/apt/sources.list.d/debian.sources';
   const out: AptSource[] = [];
   if (fs.existsSync(file)) {
@@ -30,27 +28,40 @@ export function machineSources(): AptSource[] {
       const field = (k: string) => stanza.match(new RegExp(`^${k}:\\s*(.+)$`, 'mi'))?.[1].trim();
       const uris = field('URIs');
       if (uris && /\bdeb\b/.test(field('Types') ?? 'deb')) {
-        out.push({ uris, suites: field('Suites') ?? SUITE, components: field('Components') ?? 'main' });
+        out.push({ uris, suites: field('Suites') ?? release, components: field('Components') ?? 'main' });
       }
     }
   }
-  if (out.length === 0) {
-    out.push({ uris: 'http://deb.debian.org/debian', suites: `${SUITE} ${SUITE}-updates`, components: 'main' },
-      { uris: 'http://deb.debian.org/debian-security', suites: `${SUITE}-security`, components: 'main' });
-  }
-  return out;
+  return sourcesFor(out, machineCodename(), release);
 }
 
-function mirror(sources: AptSource[]): string {
-  const main = sources.find((s) => s.suites.split(/\s+/).includes(SUITE)) ?? sources[0];
+function machineCodename(): string | undefined {
+  try {
+    return fs.readFileSync('/etc/os-release', 'utf8').match(/^VERSION_CODENAME=["']?([a-z]+)/m)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function mirror(sources: AptSource[], release: Release): string {
+  const main = sources.find((s) => s.suites.split(/\s+/).includes(release)) ?? sources[0];
   return main.uris.split(/\s+/)[0];
 }
 
-function tarballPath(cacheDir: string, sources: AptSource[]): string {
+// The release is in the file name, not the hash: bookworm's name stays what it was before
+// there were two releases, so caches (and other checkouts sharing them) stay valid.
+function tarballPath(cacheDir: string, sources: AptSource[], release: Release): string {
   const key = createHash('sha256')
-    .update(JSON.stringify({ INCLUDE, RECIPE_VERSION, mirror: mirror(sources), acme: ACME_RECIPE }))
+    .update(JSON.stringify({ INCLUDE, RECIPE_VERSION, mirror: mirror(sources, release), acme: ACME_RECIPE }))
     .digest('hex').slice(0, 10);
-  return path.join(cacheDir, `sandbox-${SUITE}-${key}.tar`);
+  return path.join(cacheDir, `sandbox-${release}-${key}.tar`);
+}
+
+// The release's own archive keyring, as its debian-archive-keyring package names it
+// (.gpg up to Debian 12; later packages may ship only .pgp).
+function archiveKeyring(root: string): string {
+  const names = ['debian-archive-keyring.gpg', 'debian-archive-keyring.pgp'].map((f) => `/usr/share/keyrings/${f}`);
+  return names.find((f) => fs.existsSync(path.join(root, f))) ?? names[0];
 }
 
 // Host-independent setup baked into the image (per-host bits live in host-files.ts).
@@ -61,8 +72,9 @@ async function customise(root: string, sources: AptSource[]): Promise<void> {
     fs.writeFileSync(p, text, { mode });
     fs.chmodSync(p, mode);
   };
+  const keyring = archiveKeyring(root);
   const deb822 = sources.map((s) => `Types: deb\nURIs: ${s.uris}\nSuites: ${s.suites}\n` +
-    `Components: ${s.components}\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`).join('\n');
+    `Components: ${s.components}\nSigned-By: ${keyring}\n`).join('\n');
   w('etc/apt/sources.list.d/debian.sources', deb822);
   fs.rmSync(path.join(root, 'etc/apt/sources.list'), { force: true });
   w('etc/ssh/sshd_config.d/provision-sandbox.conf',
@@ -101,12 +113,12 @@ function removeStaleBuilds(cacheDir: string): void {
   }
 }
 
-// Tarballs of earlier recipes (or mirrors): each is a few hundred MB, and nothing
-// unpacks them any more once the current one exists.
-function removeOldTarballs(cacheDir: string, current: string): void {
+// Tarballs of earlier recipes (or mirrors) of the same release: each is a few hundred MB,
+// and nothing unpacks them any more once the current one exists. Other releases' stay.
+function removeOldTarballs(cacheDir: string, current: string, release: Release): void {
   for (const f of fs.readdirSync(cacheDir)) {
     const p = path.join(cacheDir, f);
-    if (/^sandbox-.+\.tar$/.test(f) && p !== current) fs.rmSync(p, { force: true });
+    if (f.startsWith(`sandbox-${release}-`) && f.endsWith('.tar') && p !== current) fs.rmSync(p, { force: true });
   }
 }
 
@@ -141,18 +153,20 @@ async function withBuildLock(cacheDir: string, tarball: string, log: (l: string)
   }
 }
 
-export async function ensureRootfs(opts?: SandboxOptions): Promise<string> {
+/** The cached root file system of `release` (built first if missing); returns the tarball's path. */
+export async function ensureRootfs(release: Release, opts?: SandboxOptions): Promise<string> {
   const r = resolve(opts);
-  const sources = machineSources();
-  const tarball = tarballPath(r.cacheDir, sources);
+  const sources = machineSources(release);
+  const tarball = tarballPath(r.cacheDir, sources, release);
   if (fs.existsSync(tarball)) return tarball;
 
   await ensureTools(opts); // debootstrap
   fs.mkdirSync(r.cacheDir, { recursive: true });
-  return withBuildLock(r.cacheDir, tarball, r.log, () => build(r, sources, tarball));
+  // One lock for all releases: two debootstraps side by side only slow each other down.
+  return withBuildLock(r.cacheDir, tarball, r.log, () => build(r, sources, tarball, release));
 }
 
-async function build(r: ReturnType<typeof resolve>, sources: AptSource[], tarball: string): Promise<string> {
+async function build(r: ReturnType<typeof resolve>, sources: AptSource[], tarball: string, release: Release): Promise<string> {
   removeStaleBuilds(r.cacheDir);
   // Build beside the final path and rename at the end: an interrupted build leaves
   // only a stale .build-* dir, never a half-written tarball under the real name.
@@ -160,16 +174,16 @@ async function build(r: ReturnType<typeof resolve>, sources: AptSource[], tarbal
   try {
     const root = path.join(work, 'rootfs');
     fs.mkdirSync(root, { mode: 0o755 });
-    const m = mirror(sources);
-    r.log(`debootstrap ${SUITE} from ${m} (takes a minute or two)`);
-    await run('debootstrap', ['--variant=minbase', `--include=${INCLUDE.join(',')}`, SUITE, root, m],
+    const m = mirror(sources, release);
+    r.log(`debootstrap ${release} from ${m} (takes a minute or two)`);
+    await run('debootstrap', ['--variant=minbase', `--include=${INCLUDE.join(',')}`, release, root, m],
       { log: (l) => { if (!PER_PACKAGE.test(l)) r.log(l); }, timeoutMs: 30 * 60_000 });
     await customise(root, sources);
     r.log(`packing ${tarball}`);
     const tmpTar = path.join(work, 'rootfs.tar');
     await run('tar', ['--numeric-owner', '-C', root, '-cf', tmpTar, '.'], { timeoutMs: 10 * 60_000 });
     fs.renameSync(tmpTar, tarball);
-    removeOldTarballs(r.cacheDir, tarball);
+    removeOldTarballs(r.cacheDir, tarball, release);
     r.log('rootfs ready');
     return tarball;
   } finally {

@@ -3,9 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hostDir, type Resolved } from './config.js';
+import type { Release } from './release.js';
 
 export interface HostState {
   name: string;
+  /** The Debian release the host runs (absent in records written before trixie: bookworm). */
+  release?: Release;
   index: number;        // slot in 10.213.0.0/16, one /30 each
   address: string;      // container side (host0)
   gateway: string;      // machine side (ve-<name>)

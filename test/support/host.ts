@@ -4,9 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
-import { down, inventoryYaml, up, type SandboxHost } from '../../src/sandbox/index.js';
+import { down, inventoryYaml, RELEASE_ENV, releaseFrom, up, type SandboxHost } from '../../src/sandbox/index.js';
 
 const run = promisify(execFile);
+
+/**
+ * The Debian release the host tests run on: PROVISION_TEST_RELEASE (bookworm, trixie), else
+ * provision's default. `provision test` run by the tests reads the same variable.
+ */
+export const TEST_RELEASE = releaseFrom(process.env[RELEASE_ENV]);
 
 /** A real Debian test host (systemd-nspawn) for one test file. */
 export interface TestHost {
@@ -19,7 +25,7 @@ export interface TestHost {
 }
 
 export async function bootTestHost(name: string): Promise<TestHost> {
-  const [host] = await up([name], { log: () => {} });
+  const [host] = await up([name], { release: TEST_RELEASE, log: () => {} });
   const dir = mkdtempSync(join(tmpdir(), `provision-${name}-`));
   const inventory = join(dir, 'hosts.yaml');
   writeFileSync(inventory, inventoryYaml([host]));
@@ -48,7 +54,7 @@ export function useTestHost(name: string, ready: (host: TestHost) => void): void
   beforeAll(async () => {
     const t0 = Date.now();
     host = await bootTestHost(name);
-    console.log(`host up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    console.log(`host up (Debian ${TEST_RELEASE}) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     ready(host);
   });
   afterAll(async () => {
