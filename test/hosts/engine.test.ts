@@ -77,7 +77,7 @@ describe('provision test', () => {
     expect(r.stdout).toMatch(/passed\s+verify \(/);
     expect(existsSync('/var/lib/provision/sandbox/pv-hello')).toBe(false);
     expect((await runCli(['sandbox', 'list'])).stdout).not.toContain('pv-hello');
-  });
+  }, 240_000); // a whole host's boot, apt install of nginx, two runs, verify and teardown
 
   it('fails, naming the task, when a second run would change something', async () => {
     const project = writeProject({ 'p.yaml': `- hosts: app\n  tasks:\n    - name: not idempotent\n      command: "date > /tmp/now"\n` });
@@ -86,7 +86,7 @@ describe('provision test', () => {
     expect(r.stdout).toMatch(/converge again: nothing may change: FAILED \(not idempotent: "not idempotent" \(run date > \/tmp\/now\)\)/);
     expect(r.stdout).toMatch(/FAILED\s+converge again: nothing may change/);
     expect(existsSync('/var/lib/provision/sandbox/pv-noidem')).toBe(false);
-  });
+  }, 240_000);
 
   it('refuses bad input before booting a host', async () => {
     const project = writeProject({ 'p.yaml': `- hosts: app\n  tasks:\n    - file: { path: /x, state: nope }\n` });
