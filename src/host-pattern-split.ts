@@ -34,26 +34,23 @@ const label = `(?:${word}|${alphanumericRange})(?:${word}|[_-]|${alphanumericRan
 const bracketedHostPort = /^\[(.+)\]:([0-9]+)$/su;
 const hostPort = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/su;
 const ipv4 = new RegExp(`^(?:${v4}\\.){3}${v4}$`, 'iu');
-const ipv6 = new RegExp(
-  '^(?:' +
-    [
-      `(?:${v6}:){7}${v6}`,
-      `(?:${v6}:){1,6}:`,
-      `(?:${v6}:)(?::${v6}){1,6}`,
-      `(?:${v6}:){2}(?::${v6}){1,5}`,
-      `(?:${v6}:){3}(?::${v6}){1,4}`,
-      `(?:${v6}:){4}(?::${v6}){1,3}`,
-      `(?:${v6}:){5}(?::${v6}){1,2}`,
-      `(?:${v6}:){6}(?::${v6})`,
-      `:(?::${v6}){1,6}`,
-      `${v6}?::`,
-      `(?:0:){6}(?:${v6}\\.){3}${v6}`,
-      `::(?:ffff:)?(?:${v6}\\.){3}${v6}`,
-      `(?:0:){5}ffff:(?:${v6}\\.){3}${v6}`,
-    ].join('|') +
-    ')$',
-  'iu',
-);
+// Python's ipv6 pattern is `^` + these alternatives joined by `|` + `$`.
+const ipv6Alternatives = [
+  `(?:${v6}:){7}${v6}`,
+  `(?:${v6}:){1,6}:`,
+  `(?:${v6}:)(?::${v6}){1,6}`,
+  `(?:${v6}:){2}(?::${v6}){1,5}`,
+  `(?:${v6}:){3}(?::${v6}){1,4}`,
+  `(?:${v6}:){4}(?::${v6}){1,3}`,
+  `(?:${v6}:){5}(?::${v6}){1,2}`,
+  `(?:${v6}:){6}(?::${v6})`,
+  `:(?::${v6}){1,6}`,
+  `${v6}?::`,
+  `(?:0:){6}(?:${v6}\\.){3}${v6}`,
+  `::(?:ffff:)?(?:${v6}\\.){3}${v6}`,
+  `(?:0:){5}ffff:(?:${v6}\\.){3}${v6}`,
+];
+const ipv6 = new RegExp(`^(?:${ipv6Alternatives.join('|')})$`, 'iu');
 const hostname = new RegExp(`^${label}(?:\\.${label})*$`, 'iu');
 
 /** parse_address(pattern, allow_ranges=True) succeeds. */
@@ -73,16 +70,4 @@ function ipv6Loose(address: string): boolean {
 
 // In Python's ipv6 pattern, `^` belongs to the first alternative and `$` to the last;
 // the middle ones match anywhere a re.match can start: at the beginning.
-const ipv6Unanchored = [
-  `(?:${v6}:){1,6}:`,
-  `(?:${v6}:)(?::${v6}){1,6}`,
-  `(?:${v6}:){2}(?::${v6}){1,5}`,
-  `(?:${v6}:){3}(?::${v6}){1,4}`,
-  `(?:${v6}:){4}(?::${v6}){1,3}`,
-  `(?:${v6}:){5}(?::${v6}){1,2}`,
-  `(?:${v6}:){6}(?::${v6})`,
-  `:(?::${v6}){1,6}`,
-  `${v6}?::`,
-  `(?:0:){6}(?:${v6}\\.){3}${v6}`,
-  `::(?:ffff:)?(?:${v6}\\.){3}${v6}`,
-].map((s) => new RegExp(`^(?:${s})`, 'iu'));
+const ipv6Unanchored = ipv6Alternatives.slice(1, -1).map((s) => new RegExp(`^(?:${s})`, 'iu'));

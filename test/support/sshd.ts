@@ -75,7 +75,8 @@ export async function startSshd(): Promise<TestSshd> {
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -85,7 +86,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, log: () => string): Promise<void> {
+/** Waits up to 10 s for a server on loopback `port`; `log` says why it did not start. */
+export async function waitForPort(port: number, log: () => string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
