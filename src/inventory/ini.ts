@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { InventoryBuilder } from './builder.js';
 import { expandHostPattern, HostRangeError } from './host-ranges.js';
 import { pythonLiteralOrText } from './python-literal.js';
-import { shellWords } from './shell-words.js';
+import { splitShellWords } from '../shell-words.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
@@ -53,7 +53,7 @@ export function readIni(text: string, file: string, into: InventoryBuilder): voi
     if (state === 'hosts') {
       let words: string[];
       try {
-        words = shellWords(line);
+        words = splitShellWords(line, { comments: true });
       } catch (err) {
         return fail(`cannot split the host line: ${(err as Error).message}`, `[${group}]`);
       }

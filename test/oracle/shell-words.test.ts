@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { splitShellWords } from '../../src/shell-words.js';
 
-function shlex(text: string): { words?: string[]; error?: string } {
-  const r = spawnSync('python3', ['-c', 'import json,shlex,sys\ntry: print(json.dumps(shlex.split(sys.stdin.read())))\nexcept ValueError as e: print(json.dumps({"error": str(e)}))'], { input: text, encoding: 'utf8' });
+function shlex(text: string, comments: boolean): { words?: string[]; error?: string } {
+  const code = `import json,shlex,sys\ntry: print(json.dumps(shlex.split(sys.stdin.read(), comments=${comments ? 'True' : 'False'})))\nexcept ValueError as e: print(json.dumps({"error": str(e)}))`;
+  const r = spawnSync('python3', ['-c', code], { input: text, encoding: 'utf8' });
   const out = JSON.parse(r.stdout);
   return Array.isArray(out) ? { words: out } : { error: out.error };
 }
@@ -22,19 +23,21 @@ const INPUTS = [
   `"\\$HOME" "\\\`id\\\`" '\\$'`,
   `tab\tseparated\nlines`,
   `hash # not a comment`,
+  `a#b "c # d" e\\#f # g`,
+  `host x="q#1" # comment`,
   `unicode "zoë" 'jörg'`,
   `"unterminated`,
   `'unterminated`,
   `trailing backslash\\`,
 ];
 
-describe('splitShellWords as shlex.split', () => {
+describe.each([false, true])('splitShellWords as shlex.split(comments=%s)', (comments) => {
   it.each(INPUTS)('%j', (text) => {
-    const want = shlex(text);
+    const want = shlex(text, comments);
     if (want.error) {
-      expect(() => splitShellWords(text)).toThrow();
+      expect(() => splitShellWords(text, { comments })).toThrow(want.error);
     } else {
-      expect(splitShellWords(text)).toEqual(want.words);
+      expect(splitShellWords(text, { comments })).toEqual(want.words);
     }
   });
 });

@@ -65,7 +65,7 @@ describe('connectionTarget', () => {
     ['known hosts thrown away through ssh args', { ansible_ssh_extra_args: '-o UserKnownHostsFile=/dev/null' }, /never \/dev\/null/],
     ['an ssh option provision does not know', { ansible_ssh_extra_args: '-o ForwardAgent=yes' }, /-o ForwardAgent=yes is not supported/],
     ['an ssh flag provision does not know', { ansible_ssh_extra_args: '-A' }, /ssh argument "-A" is not supported/],
-    ['ssh args that do not split', { ansible_ssh_common_args: '-o "ProxyJump=gw' }, /cannot be split into words: no closing quotation/],
+    ['ssh args that do not split', { ansible_ssh_common_args: '-o "ProxyJump=gw' }, /cannot be split into words: No closing quotation/],
     ['a shell other than sh', { ansible_shell_executable: '/bin/bash' }, /ansible_shell_executable/],
   ])('refuses %s, naming the file, the host and the variable', (_, vars, message) => {
     const p = problems(vars);

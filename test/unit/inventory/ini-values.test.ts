@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pythonLiteralOrText } from '../../../src/inventory/python-literal.js';
-import { shellWords } from '../../../src/inventory/shell-words.js';
+import { splitShellWords } from '../../../src/shell-words.js';
+
+const shellWords = (line: string): string[] => splitShellWords(line, { comments: true });
 
 describe("INI values: Python's literal_eval, or the text", () => {
   it.each([
