@@ -44,7 +44,7 @@ describe.skipIf(!isRoot)('playbooks/flip-rip.yaml on a fresh host', () => {
     expectEveryPhasePassed(r, 'pv-flip');
     expect(r.stdout).toContain('add alice, add bob');
     expect(r.stdout).toContain('obtain certificate flip.test for flip.test from https://127.0.0.1:14000/dir');
-    // The env file's diff in check mode shows the password line masked.
-    expect(r.stdout).toContain('PGPASSWORD=********');
+    // The API's .env diff in check mode shows the password masked inside DATABASE_URL.
+    expect(r.stdout).toContain('DATABASE_URL=postgresql+psycopg2://flip:********@127.0.0.1:5432/flip');
   }, 1_200_000);
 });
