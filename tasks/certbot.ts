@@ -5,6 +5,7 @@ import { nothingToDo, type Change, type Step } from '../src/plan.js';
 import { absolutePath, oneOrMany } from '../src/schemas.js';
 import { cmd, quote } from '../src/shell.js';
 import { defineTask } from '../src/task-type.js';
+import { planRenewalTrust, renewalTrustFact } from './certbot-renewal-ca.js';
 
 export const LETSENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 export const LETSENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
@@ -46,7 +47,11 @@ const schema = z
     server: acmeUrl.optional().describe("Another ACME CA's directory URL (e.g. a test CA such as pebble: https://127.0.0.1:14000/dir)."),
     ca_bundle: absolutePath
       .optional()
-      .describe("A CA certificate file on the host that certbot trusts for `server`'s HTTPS (passed as REQUESTS_CA_BUNDLE), for a CA with a private certificate."),
+      .describe(
+        "A CA certificate file on the host that certbot trusts for `server`'s HTTPS (passed as REQUESTS_CA_BUNDLE), for a CA with a private certificate. " +
+          'Kept for renewals in a drop-in for certbot.service (/etc/systemd/system/certbot.service.d/provision-ca-bundle.conf), which certbot.timer runs: ' +
+          'one bundle for every certificate of the host.',
+      ),
     renew_before_days: z.number().int().min(1).max(365).default(30).describe('Obtain a new certificate when the current one expires within this many days. Renewal in between is left to certbot.timer.'),
   })
   .refine((a) => a.authenticator !== 'webroot' || a.webroot !== undefined, { message: 'authenticator: webroot needs webroot (the directory nginx serves /.well-known/acme-challenge/ from)', path: ['webroot'] })
@@ -123,15 +128,17 @@ export const certbot = defineTask({
     domains: [rocktalk.example.org, www.rocktalk.example.org]
     email: admin@example.org
     webroot: /var/www/certbot`,
-  facts: (a) => ({ cert: certFact(nameOf(a)), timer: unitFact(TIMER) }),
-  plan(a, { cert, timer }) {
+  facts: (a) => ({ cert: certFact(nameOf(a)), timer: unitFact(TIMER), trust: renewalTrustFact() }),
+  plan(a, { cert, timer, trust }) {
     const changes: Change[] = [];
     const obtain = planCertificate(a, cert);
     if (obtain.change) changes.push(obtain.change);
+    const kept = planRenewalTrust(nameOf(a), a.ca_bundle, trust);
+    if (kept) changes.push(kept);
     const t = planTimer(timer);
     if (t) changes.push(t);
     if (changes.length) return { changes };
-    return nothingToDo(`${obtain.ok}; ${TIMER} is enabled and active`);
+    return nothingToDo(`${obtain.ok}; ${TIMER} is enabled and active${a.ca_bundle ? ` and its renewals trust ${a.ca_bundle}` : ''}`);
   },
 });
 

@@ -4,8 +4,10 @@
 Python standard library only. Listens on 127.0.0.1:8000 like the guide's uvicorn command and
 reads the .env file from its working directory as the real backend does (values are never
 echoed). Answers:
-  GET /pa_backend/health, /health -> 200 {"status": "ok", "env": "loaded"|"missing", "database": NAME}
-  anything else                   -> 404
+  GET /health     -> 200 {"status": "ok", "env": "loaded"|"missing", "database": NAME}
+  anything else   -> 404, /pa_backend/health included: like the real backend (its routes,
+                     backend/src/personal_analytics_backend/api.py, are at the root: /health,
+                     /entries/...), it does not serve the /pa_backend/ prefix, which nginx strips
 It is NOT the real backend: that is installed with pip from the personal-analytics repository.
 """
 import argparse
@@ -33,7 +35,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?", 1)[0].rstrip("/")
-        if path in ("/pa_backend/health", "/health"):
+        if path == "/health":
             env = read_env()
             body = {
                 "status": "ok",

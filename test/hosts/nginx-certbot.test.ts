@@ -90,9 +90,9 @@ const SETUP = `- name: packages
 - name: pebble runs
   service: { name: pebble, state: started }
 - name: backend directory
-  file: { path: /srv/backend/pa_backend, state: directory }
+  file: { path: /srv/backend, state: directory }
 - name: backend content
-  copy: { dest: /srv/backend/pa_backend/hello, content: "backend ok\\n" }
+  copy: { dest: /srv/backend/hello, content: "backend ok\\n" }
 - name: backend unit
   copy:
     dest: /etc/systemd/system/pa-backend.service
@@ -162,7 +162,7 @@ describe.skipIf(!isRoot)('nginx_site and certbot on a real host', () => {
     expect(site.message).toBe('would create /etc/nginx/sites-available/pa; enable site pa (/etc/nginx/sites-enabled/pa -> /etc/nginx/sites-available/pa)');
     expect(site.diff).toContain('+    location /pa/ {');
     expect(site.diff).toContain('+-> /etc/nginx/sites-available/pa');
-    expect(task(r, 'certificate').message).toMatch(/^would obtain certificate pv\.test for pv\.test, www\.pv\.test from https:\/\/127\.0\.0\.1:14000\/dir; enable and start certbot\.timer/);
+    expect(task(r, 'certificate').message).toMatch(/^would obtain certificate pv\.test for pv\.test, www\.pv\.test from https:\/\/127\.0\.0\.1:14000\/dir; create \/etc\/systemd\/system\/certbot\.service\.d\/provision-ca-bundle\.conf \(certbot\.timer's renewals trust \/etc\/pebble\/cert\.pem\), daemon-reload; enable and start certbot\.timer/);
     expect(await sh('test -e /etc/nginx || test -e /etc/pebble || test -e /etc/letsencrypt || dpkg -s nginx >/dev/null 2>&1; echo $?')).toBe('1');
   }, 120_000);
 
@@ -175,8 +175,10 @@ describe.skipIf(!isRoot)('nginx_site and certbot on a real host', () => {
     expect(task(first, 'personal-analytics site').message).toBe(
       'create /etc/nginx/sites-available/pa; enable site pa (/etc/nginx/sites-enabled/pa -> /etc/nginx/sites-available/pa); remove the default site (/etc/nginx/sites-enabled/default)',
     );
-    // certbot.timer came enabled and running with the package: only the certificate is a change.
-    expect(task(first, 'certificate').message).toBe('obtain certificate pv.test for pv.test, www.pv.test from https://127.0.0.1:14000/dir');
+    // certbot.timer came enabled and running with the package: the certificate, and pebble's CA kept for renewals.
+    expect(task(first, 'certificate').message).toBe(
+      "obtain certificate pv.test for pv.test, www.pv.test from https://127.0.0.1:14000/dir; create /etc/systemd/system/certbot.service.d/provision-ca-bundle.conf (certbot.timer's renewals trust /etc/pebble/cert.pem), daemon-reload",
+    );
     expect(first.tasks.filter((t) => t.handler).map((t) => [t.name, t.status])).toEqual([['reload nginx', 'changed']]);
 
     const t1 = Date.now();
@@ -184,7 +186,7 @@ describe.skipIf(!isRoot)('nginx_site and certbot on a real host', () => {
     expectRun(second, 0);
     console.log(`second run ${((Date.now() - t1) / 1000).toFixed(1)}s`);
     expect(task(second, 'personal-analytics site').message).toBe('/etc/nginx/sites-available/pa is up to date, enabled, no default site');
-    expect(task(second, 'certificate').message).toMatch(/^certificate pv\.test for pv\.test, www\.pv\.test is valid until \d{4}-\d\d-\d\d \(\d+ days\); certbot\.timer is enabled and active$/);
+    expect(task(second, 'certificate').message).toMatch(/^certificate pv\.test for pv\.test, www\.pv\.test is valid until \d{4}-\d\d-\d\d \(\d+ days\); certbot\.timer is enabled and active and its renewals trust \/etc\/pebble\/cert\.pem$/);
     expect(second.tasks.some((t) => t.handler)).toBe(false);
   }, 300_000);
 
@@ -202,10 +204,35 @@ describe.skipIf(!isRoot)('nginx_site and certbot on a real host', () => {
     // The certificate nginx presents is the one certbot obtained, and the TLS site proxies to the backend.
     const served = await sh(`echo | openssl s_client -connect 127.0.0.1:443 -servername www.pv.test 2>/dev/null | openssl x509 -noout -fingerprint -sha256`);
     expect(served).toBe(await sh(`openssl x509 -noout -fingerprint -sha256 -in ${TLS}/cert.pem`));
-    expect(await curl('-k --resolve www.pv.test:443:127.0.0.1 https://www.pv.test/pa_backend/hello')).toBe('backend ok\n 200');
+    // The chat site proxies paths unchanged; the pa site strips /pa_backend/ (checked above).
+    expect(await curl('-k --resolve www.pv.test:443:127.0.0.1 https://www.pv.test/hello')).toBe('backend ok\n 200');
     expect(await status('--resolve www.pv.test:80:127.0.0.1 http://www.pv.test/x')).toBe('301');
     expect(await sh(`grep -c '^server = https://127.0.0.1:14000/dir$' /etc/letsencrypt/renewal/pv.test.conf`)).toBe('1');
   });
+
+  it("renewal works as certbot.timer runs it: certbot.service's own environment reaches pebble (a private CA)", async () => {
+    // certbot.service runs `certbot -q renew`; a renewal not yet due contacts no CA, so a drop-in
+    // in /run (gone at reboot, removed below) makes it a dry run: a real order at pebble, in the
+    // unit's environment, with the renewal configuration certbot wrote at issuance.
+    // (--no-random-sleep-on-renew: certbot would otherwise wait up to 8 minutes without a terminal.
+    // --server: with --dry-run certbot ignores the renewal configuration's server and asks Let's
+    // Encrypt's staging CA unless --server is given; the real renewal uses the configured one.)
+    const unitDropin = '/run/systemd/system/certbot.service.d/zz-dry-run.conf';
+    await sh(`mkdir -p ${unitDropin.replace(/\/[^/]+$/, '')} && printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/certbot -q renew --dry-run --no-random-sleep-on-renew --server https://127.0.0.1:14000/dir\\n' > ${unitDropin} && systemctl daemon-reload`);
+    try {
+      const run = await host.sh('systemctl start certbot.service; echo "exit=$?"; systemctl show -p Result --value certbot.service');
+      const journal = await sh('journalctl -u certbot.service -n 30 --no-pager');
+      expect(run.stdout.trim(), journal).toBe('exit=0\nsuccess');
+      // Without the kept bundle the same renewal fails: this is the check that proves the drop-in matters.
+      await sh('mv /etc/systemd/system/certbot.service.d/provision-ca-bundle.conf /root/kept.conf && systemctl daemon-reload');
+      const without = await host.sh('systemctl start certbot.service; echo "exit=$?"');
+      expect(without.stdout.trim()).not.toBe('exit=0');
+      expect(await sh('journalctl -u certbot.service -n 30 --no-pager')).toMatch(/CERTIFICATE_VERIFY_FAILED|certificate verify failed/);
+    } finally {
+      await sh(`mv /root/kept.conf /etc/systemd/system/certbot.service.d/provision-ca-bundle.conf 2>/dev/null; rm -f ${unitDropin}; systemctl daemon-reload; systemctl reset-failed certbot.service`);
+    }
+    expect(await play(CERT()).then((x) => totals(x.report).changed)).toBe(0);
+  }, 180_000);
 
   it('check mode on a drifted host shows the file diff and the link state, and leaves the host alone', async () => {
     await sh("printf '# hand edit\\n' >> /etc/nginx/sites-available/pa && rm /etc/nginx/sites-enabled/pa && ln -s /etc/nginx/sites-available/default /etc/nginx/sites-enabled/default");

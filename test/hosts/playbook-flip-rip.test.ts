@@ -43,8 +43,11 @@ describe.skipIf(!isRoot)('playbooks/flip-rip.yaml on a fresh host', () => {
     for (const [name, value] of Object.entries(SECRETS)) expect(out.includes(value), `the ${name} password appears in the output`).toBe(false);
     expectEveryPhasePassed(r, 'pv-flip');
     expect(r.stdout).toContain('add alice, add bob');
+    // The app is deployed and its database settings reach a program that uses them.
+    expect(r.stdout).toContain("ok     the API, with the database settings from its .env, keeps each user in PostgreSQL");
+    expect(r.stdout).toContain("ok     the app's code is deployed as in the repository, root's");
     expect(r.stdout).toContain('obtain certificate flip.test for flip.test from https://127.0.0.1:14000/dir');
-    // The env file's diff in check mode shows the password line masked.
-    expect(r.stdout).toContain('PGPASSWORD=********');
+    // The API's .env diff in check mode shows the password masked inside DATABASE_URL.
+    expect(r.stdout).toContain('DATABASE_URL=postgresql+psycopg2://flip:********@127.0.0.1:5432/flip');
   }, 1_200_000);
 });

@@ -39,5 +39,15 @@ describe.skipIf(!isRoot)('playbooks/rocktalk.yaml on a fresh host', () => {
     expect(r.stdout).toContain('obtain certificate rocktalk.test for rocktalk.test from https://127.0.0.1:14000/dir');
     // SSH was allowed before the firewall went on (the run went on over SSH after it).
     expect(r.stdout).toContain("add allow OpenSSH, add allow 'Nginx Full', enable ufw");
+    // certbot.timer's renewals keep the private CA's bundle: the guide's dry run passes in
+    // certbot.service's environment; the site has certbot --nginx's TLS settings; the unit gives
+    // RockTalk streamlit on PATH and its first-run answer; the stand-in is not the app's path.
+    for (const check of [
+      `the guide's renewal check ("certbot renew --dry-run") passes in the environment certbot.timer runs it in`,
+      "nginx serves certbot's TLS settings (session cache, ciphers, DH parameters), as certbot --nginx would",
+      "the service finds streamlit on its PATH and answers RockTalk's first-run question",
+    ]) expect(r.stdout).toContain(`ok     ${check}`);
+    expect(r.stdout).toContain("create /etc/systemd/system/certbot.service.d/provision-ca-bundle.conf (certbot.timer's renewals trust");
+    expect(r.stdout).not.toMatch(/venv\/bin\/rocktalk.*standin|standin.*venv\/bin\/rocktalk/);
   }, 1_200_000);
 });

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import type { UnitState } from '../../../src/facts.js';
 import type { Plan } from '../../../src/plan.js';
 import { getTaskType } from '../../../tasks/index.js';
+import { bundleOf, DROPIN, parseRenewalTrust, renderDropin, renewalTrustFact, type RenewalTrust } from '../../../tasks/certbot-renewal-ca.js';
 import { certbot, certFact, LETSENCRYPT, parseCertState, type CertbotArgs, type CertState } from '../../../tasks/certbot.js';
 
 const args = (a: Record<string, unknown>): CertbotArgs => certbot.schema.parse({ domains: ['example.org', 'www.example.org'], webroot: '/var/www/certbot', ...a });
@@ -17,8 +18,9 @@ const timerOn: UnitState = { loadState: 'loaded', activeState: 'active', unitFil
 const absent: CertState = { now: NOW, state: 'absent' };
 const cert = (names: string[], daysLeft: number, server = LETSENCRYPT): CertState => ({ now: NOW, state: 'present', notAfter: NOW + daysLeft * DAY + 100, names, server });
 
-function plan(a: Record<string, unknown>, c: CertState, timer: UnitState = timerOn): Plan {
-  return certbot.plan(args(a), { cert: c, timer } as never, ctx);
+const noTrust: RenewalTrust = { lineages: [] };
+function plan(a: Record<string, unknown>, c: CertState, timer: UnitState = timerOn, trust: RenewalTrust = noTrust): Plan {
+  return certbot.plan(args(a), { cert: c, timer, trust } as never, ctx);
 }
 const commands = (p: Plan): string[] => p.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path}`)));
 
@@ -82,7 +84,13 @@ describe('certbot plan', () => {
       'custom CA with its own certificate',
       { server: 'https://127.0.0.1:14000/dir', ca_bundle: '/etc/pebble/cert.pem' },
       absent,
-      [`env REQUESTS_CA_BUNDLE=/etc/pebble/cert.pem ${BASE.slice(4)} --register-unsafely-without-email --server https://127.0.0.1:14000/dir`],
+      [
+        `env REQUESTS_CA_BUNDLE=/etc/pebble/cert.pem ${BASE.slice(4)} --register-unsafely-without-email --server https://127.0.0.1:14000/dir`,
+        // Kept for certbot.timer's renewals (certbot's renewal configuration cannot hold it).
+        'mkdir -p -- /etc/systemd/system/certbot.service.d',
+        `write ${DROPIN}`,
+        'systemctl daemon-reload',
+      ],
     ],
     [
       'names changed: certbot re-issues by itself',
@@ -98,9 +106,9 @@ describe('certbot plan', () => {
   });
 
   it('other authenticators, a certificate name of its own', () => {
-    const p = certbot.plan(certbot.schema.parse({ domains: 'example.org', authenticator: 'nginx', cert_name: 'site' }), { cert: absent, timer: timerOn } as never, ctx);
+    const p = certbot.plan(certbot.schema.parse({ domains: 'example.org', authenticator: 'nginx', cert_name: 'site' }), { cert: absent, timer: timerOn, trust: noTrust } as never, ctx);
     expect(commands(p)).toEqual(['env certbot certonly --non-interactive --agree-tos --cert-name site --nginx -d example.org --register-unsafely-without-email']);
-    expect(Object.keys(certbot.facts(certbot.schema.parse({ domains: 'example.org', authenticator: 'standalone', cert_name: 'site' }), ctx))).toEqual(['cert', 'timer']);
+    expect(Object.keys(certbot.facts(certbot.schema.parse({ domains: 'example.org', authenticator: 'standalone', cert_name: 'site' }), ctx))).toEqual(['cert', 'timer', 'trust']);
     expect(certFact('site').script).toContain('/etc/letsencrypt/live/site/cert.pem');
   });
 
@@ -193,6 +201,55 @@ describe('certificate fact', () => {
     expect(parseCertState(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' })).server).toBe(server);
     writeFileSync(join(dir, 'renewal', 'example.test.conf'), `[renewalparams]\n${line}`);
     expect(parseCertState(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' })).server).toBe(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("renewal CA bundle (certbot.service's drop-in, which certbot.timer runs)", () => {
+  const PEBBLE = { server: 'https://127.0.0.1:14000/dir', ca_bundle: '/etc/pebble/cert.pem' };
+  const valid = cert(['example.org', 'www.example.org'], 80, PEBBLE.server);
+  const ours = renderDropin(PEBBLE.ca_bundle);
+
+  it.each<[string, Record<string, unknown>, RenewalTrust, string[]]>([
+    ['nothing to do: no private CA, no drop-in', {}, { lineages: ['example.org'] }, []],
+    ['nothing to do: the drop-in names this bundle', PEBBLE, { dropin: ours, lineages: ['example.org', 'other.org'] }, []],
+    ['a certificate issued before the bundle was kept gets the drop-in', PEBBLE, { lineages: ['example.org'] }, ['mkdir -p -- /etc/systemd/system/certbot.service.d', `write ${DROPIN}`, 'systemctl daemon-reload']],
+    ['another bundle for the only certificate: updated', PEBBLE, { dropin: renderDropin('/etc/old.pem'), lineages: ['example.org'] }, ['mkdir -p -- /etc/systemd/system/certbot.service.d', `write ${DROPIN}`, 'systemctl daemon-reload']],
+    ["back to the system's CAs: the drop-in goes", {}, { dropin: ours, lineages: ['example.org'] }, [`rm -f -- ${DROPIN}`, 'systemctl daemon-reload']],
+  ])('%s', (_, a, trust, expected) => {
+    const c = a.server ? valid : cert(['example.org', 'www.example.org'], 80);
+    expect(commands(plan(a, c, timerOn, trust))).toEqual(expected);
+  });
+
+  it.each<[string, Record<string, unknown>, RenewalTrust]>([
+    ['a private CA on a host that renews another certificate with the system CAs', PEBBLE, { lineages: ['example.org', 'other.org'] }],
+    ['another bundle than the one another certificate renews with', PEBBLE, { dropin: renderDropin('/etc/other-ca.pem'), lineages: ['other.org'] }],
+    ["the system's CAs while another certificate renews with a private CA", {}, { dropin: ours, lineages: ['example.org', 'other.org'] }],
+  ])('stops, naming both, rather than break another renewal: %s', (_, a, trust) => {
+    expect(() => plan(a, valid, timerOn, trust)).toThrow(/one CA bundle.*other\.org.*same ca_bundle/s);
+  });
+
+  it.each(['/etc/pebble/cert.pem', '/etc/ca dir/a"b\\c%d$e`f#g@h:i.pem'])('the drop-in quotes %j for systemd (" and \\ escaped, %% doubled) and reads back', (path) => {
+    const text = renderDropin(path);
+    expect(text).toMatch(/^\[Service\]$/m);
+    const line = text.split('\n').find((l) => l.startsWith('Environment='))!;
+    expect(line).toMatch(/^Environment="REQUESTS_CA_BUNDLE=([^"\\%]|\\["\\]|%%)*"$/);
+    expect(bundleOf(text)).toBe(path);
+  });
+
+  it('the fact script, run by sh, hands over the drop-in byte for byte and the certificates certbot renews', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-trust-'));
+    const script = renewalTrustFact().script.replaceAll('/etc/systemd/system', join(dir, 'systemd')).replaceAll('/etc/letsencrypt', join(dir, 'le'));
+    const run = () => parseRenewalTrust(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }));
+    expect(run()).toEqual({ lineages: [] });
+    mkdirSync(join(dir, 'le', 'renewal'), { recursive: true });
+    for (const n of ['example.org', 'other.org']) writeFileSync(join(dir, 'le', 'renewal', `${n}.conf`), 'x');
+    writeFileSync(join(dir, 'le', 'renewal', 'notes.txt'), 'x');
+    mkdirSync(join(dir, 'systemd', 'certbot.service.d'), { recursive: true });
+    for (const text of [renderDropin('/etc/ca dir/"q".pem'), 'no newline at the end', '', 'lineage=forged\n']) {
+      writeFileSync(join(dir, 'systemd', 'certbot.service.d', 'provision-ca-bundle.conf'), text);
+      expect(run()).toEqual({ dropin: text, lineages: ['example.org', 'other.org'] });
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 });

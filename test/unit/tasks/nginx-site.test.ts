@@ -290,7 +290,7 @@ describe('nginx_site templates (packaged, rendered through compile)', () => {
     const out = render('name: pa\nsrc: nginx/static-with-backend.conf.hbs\nvars: { domain: your-domain.org, web_root: /var/www/pa/html, htpasswd_file: /etc/nginx/.htpasswd, security_headers: true }');
     expect(out).toContain('root /var/www/pa/html;');
     expect(out).toMatch(/location \/pa\/ \{\n\s+auth_basic "PersonalAnalytics";\n\s+auth_basic_user_file \/etc\/nginx\/\.htpasswd;\n\s+try_files \$uri \$uri\/ =404;/);
-    expect(out).toMatch(/location \/pa_backend\/ \{\n\s+auth_basic "PersonalAnalytics";[\s\S]*proxy_pass http:\/\/127\.0\.0\.1:8000;/);
+    expect(out).toMatch(/location \/pa_backend\/ \{\n\s+auth_basic "PersonalAnalytics";[\s\S]*proxy_pass http:\/\/127\.0\.0\.1:8000\/;/);
     expect(out).toContain('add_header X-Frame-Options "SAMEORIGIN" always;');
     expect(out).not.toContain('ssl');
   });
