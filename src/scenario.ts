@@ -40,13 +40,23 @@ export interface ScenarioFile {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const SECRET_PATH = /^[A-Za-z_]\w*(\.(\d+|[A-Za-z_]\w*))*$/;
 
+/** zod's own message for a bad record key is "Invalid key in record": say what a key must be, at the key. */
+function keysMatch(pattern: RegExp, message: string) {
+  return (record: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    for (const key of Object.keys(record)) if (!pattern.test(key)) ctx.addIssue({ code: 'custom', message, path: [key] });
+  };
+}
+
 const scenarioSchema = z.strictObject({
   description: z.string().optional(),
-  vars: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'a variable name is letters, digits and _'), z.unknown()).optional(),
+  vars: z.record(z.string(), z.unknown()).superRefine(keysMatch(/^[A-Za-z_]\w*$/, 'not a variable name (letters, digits and _, not first a digit)')).optional(),
   secrets: z.array(z.string().regex(SECRET_PATH, 'expected a variable name or a dotted path such as users.0.password')).optional(),
 });
 const fileSchema = z.strictObject({
-  scenarios: z.record(z.string().regex(NAME, 'a scenario name is letters, digits, - and _'), scenarioSchema).refine((s) => Object.keys(s).length > 0, 'expected at least one scenario'),
+  scenarios: z
+    .record(z.string(), scenarioSchema)
+    .superRefine(keysMatch(NAME, 'not a scenario name (letters, digits, - and _)'))
+    .refine((s) => Object.keys(s).length > 0, 'expected at least one scenario'),
 });
 
 /** `playbooks/X.yaml` → `playbooks/X.test.yaml`. */
@@ -129,6 +139,11 @@ export function scenarioVars(scenario: Scenario | undefined, generate: () => str
     parent[parts[parts.length - 1]] = new Secret(generate());
   }
   return vars;
+}
+
+/** What `provision test` runs with: the scenario's variables, then -e over them key by key (as a later -e over an earlier one). */
+export function testVariables(scenario: Scenario | undefined, extraVars: Record<string, unknown>, generate: () => string = generateSecretValue): Record<string, unknown> {
+  return { ...scenarioVars(scenario, generate), ...extraVars };
 }
 
 /** A deep copy of YAML data that keeps Secrets (`!secret`) as they are (structuredClone would not). */

@@ -13,7 +13,7 @@ import { factBatch } from '../remote-script.js';
 import { redact } from '../secret.js';
 import { HostConnection } from '../ssh/connection.js';
 import { runCheck } from '../verify.js';
-import { loadScenarioFile, scenarioVars, selectScenario } from '../scenario.js';
+import { loadScenarioFile, selectScenario, testVariables } from '../scenario.js';
 import { YamlSource } from '../yaml-source.js';
 import { executeRuns, type RunCommandOptions } from './run.js';
 
@@ -43,8 +43,7 @@ interface Phase {
 export async function testPlaybook(playbookFile: string, o: TestOptions): Promise<number> {
   const playbook = loadPlaybook(playbookFile);
   const scenario = selectScenario(loadScenarioFile(playbookFile), o.scenario, playbookFile);
-  // -e wins over the scenario, key by key, as a later -e wins over an earlier one.
-  const extraVars = { ...scenarioVars(scenario), ...parseExtraVars(o.extraVars) };
+  const extraVars = testVariables(scenario, parseExtraVars(o.extraVars));
   const name = o.name ?? `pv-t${randomBytes(3).toString('hex')}`;
   // The rebuilt host has its own machine name, but the same inventory name and variables.
   const rebuildName = `${name.slice(0, 9)}-r`;
