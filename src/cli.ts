@@ -99,13 +99,19 @@ program
   .command('test')
   .description('on a fresh test host: check mode, converge, converge again (0 changed), verify:, destroy')
   .argument('<playbook>')
-  .option('-e, --extra-vars <vars>', 'variables, as for a run', collect, [])
+  .option('-s, --scenario <name>', 'a scenario of PLAYBOOK.test.yaml (default: the one named default, else the first)')
+  .option('--list-scenarios', 'list the scenarios of PLAYBOOK.test.yaml; boot nothing', false)
+  .option('-e, --extra-vars <vars>', 'variables, as for a run, over the scenario\'s', collect, [])
   .option('--keep', 'keep the test host afterwards', false)
   .option('--rebuild', 'then build a second fresh host in one run and require the same files (bytes, mode, owner) on both', false)
   .option('--name <name>', 'test host name (at most 9 characters with --rebuild)')
   .addOption(releaseOption())
   .option('-v, --verbose', 'plain output with every step', false)
   .action(async (playbook: string, o) => {
+    if (o.listScenarios) {
+      const { describeScenarios, loadScenarioFile } = await import('./scenario.js');
+      return void process.stdout.write(`${describeScenarios(loadScenarioFile(playbook), playbook)}\n`);
+    }
     const { testPlaybook } = await import('./commands/test.js');
     process.exitCode = await testPlaybook(playbook, o);
   });

@@ -14,10 +14,13 @@ import type { Release } from '../sandbox/release.js';
 import { redact } from '../secret.js';
 import { HostConnection } from '../ssh/connection.js';
 import { runCheck } from '../verify.js';
+import { loadScenarioFile, selectScenario, testVariables } from '../scenario.js';
 import { YamlSource } from '../yaml-source.js';
 import { executeRuns, type RunCommandOptions } from './run.js';
 
 export interface TestOptions {
+  /** A scenario of the playbook's X.test.yaml; default: the one named `default`, else the first. */
+  scenario?: string;
   keep: boolean;
   /** Also converge a second fresh host once and compare the files the tasks manage. */
   rebuild?: boolean;
@@ -42,7 +45,8 @@ interface Phase {
  */
 export async function testPlaybook(playbookFile: string, o: TestOptions): Promise<number> {
   const playbook = loadPlaybook(playbookFile);
-  const extraVars = parseExtraVars(o.extraVars);
+  const scenario = selectScenario(loadScenarioFile(playbookFile), o.scenario, playbookFile);
+  const extraVars = testVariables(scenario, parseExtraVars(o.extraVars));
   const name = o.name ?? `pv-t${randomBytes(3).toString('hex')}`;
   // The rebuilt host has its own machine name, but the same inventory name and variables.
   const rebuildName = `${name.slice(0, 9)}-r`;
@@ -81,6 +85,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
     return ok;
   };
 
+  if (scenario) say(`scenario ${scenario.name}${scenario.description ? `: ${scenario.description}` : ''}${scenario.secrets.length ? ` (fresh secrets: ${scenario.secrets.join(', ')})` : ''}`);
   const sandbox = await import('../sandbox/index.js');
   const dir = mkdtempSync(join(tmpdir(), 'provision-test-'));
   const inventoryFile = join(dir, 'hosts.yaml');
