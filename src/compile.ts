@@ -223,20 +223,22 @@ const FAILED = Symbol('failed');
 
 function renderArgs(value: unknown, vars: Record<string, unknown>, source: LoadedPlaybook['source'], path: FieldPath, report: (e: ConfigError) => void): unknown {
   let failed = false;
-  const walk = (v: unknown, p: FieldPath): unknown => {
-    if (typeof v === 'string') {
-      const r = safeRender(v, vars, source, p, report);
-      if (r === FAILED) failed = true;
-      return r;
-    }
-    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...p, i]));
-    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...p, k])]));
-    }
-    return v;
-  };
-  const out = walk(value, path);
+  const out = mapStrings(value, path, (v, p) => {
+    const r = safeRender(v, vars, source, p, report);
+    if (r === FAILED) failed = true;
+    return r;
+  });
   return failed ? FAILED : out;
+}
+
+/** `value` with every string in it (through lists and plain mappings) replaced by `render(string, its path)`. */
+function mapStrings(value: unknown, path: FieldPath, render: (s: string, path: FieldPath) => unknown): unknown {
+  if (typeof value === 'string') return render(value, path);
+  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, [...path, i], render));
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, mapStrings(x, [...path, k], render)]));
+  }
+  return value;
 }
 
 function safeRender(value: string, vars: Record<string, unknown>, source: LoadedPlaybook['source'], path: FieldPath, report: (e: ConfigError) => void): unknown {
@@ -313,7 +315,7 @@ function defineInventoryVars(vars: Record<string, unknown>, host: InventoryHost,
     }
     defineLazy(vars, k, () => {
       try {
-        return renderDeep(v, vars);
+        return mapStrings(v, [k], (text) => renderValue(text, vars));
       } catch (err) {
         if (!(err instanceof TemplateError)) throw err;
         fail(new ConfigError(`${err.message} (in the inventory variable ${k} of host ${host.name})`, host.varSources?.[k], k));
@@ -321,15 +323,6 @@ function defineInventoryVars(vars: Record<string, unknown>, host: InventoryHost,
       }
     });
   }
-}
-
-function renderDeep(value: unknown, vars: Record<string, unknown>): unknown {
-  if (typeof value === 'string') return renderValue(value, vars);
-  if (Array.isArray(value)) return value.map((x) => renderDeep(x, vars));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, renderDeep(x, vars)]));
-  }
-  return value;
 }
 
 /**
