@@ -2,12 +2,14 @@
 import { evaluateWhen } from '../when.js';
 
 export class Unknown {
+  private readonly unknownInCheckMode = true;
   toString(): string {
     return UNKNOWN_TEXT;
   }
 }
 export const UNKNOWN_TEXT = '\u0000(unknown in check mode)\u0000';
-export const UNKNOWN: Unknown = Object.freeze(new Unknown());
+export const UNKNOWN: Unknown = new Unknown();
+Object.freeze(UNKNOWN);
 export function isUnknown(v: unknown): v is Unknown {
   return v instanceof Unknown;
 }
