@@ -173,6 +173,7 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
   const vars = c.vars ? [...inherited.vars, c.vars] : inherited.vars;
   const reads = new Set<string>([
     ...valueNames(raw[typeName]),
+    ...(type.reads?.(raw[typeName]) ?? []),
     ...valueNames(c.name),
     ...valueNames(loopValue),
     ...valueNames(c.loop_control?.label),

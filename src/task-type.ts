@@ -53,6 +53,8 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
    * scope (registered results, host facts), with no facts and no plan.
    */
   control?(args: A, vars: Record<string, unknown>): ControlOutcome;
+  /** Variables the task's arguments read besides their templates (assert's `that` expressions), for deciding whether it reads run-time values. */
+  reads?(rawArgs: unknown): string[];
   /** Fields this type adds to a registered result, with what they mean (shown by `provision tasks NAME`). */
   resultFields?: Record<string, string>;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { evaluateCondition, isUnknown, containsUnknown } from '../src/expr/index.js';
+import { containsUnknown, evaluateCondition, expressionNames, isUnknown } from '../src/expr/index.js';
 import { nothingToDo } from '../src/plan.js';
 import { redact } from '../src/secret.js';
 import { defineTask } from '../src/task-type.js';
@@ -27,6 +27,7 @@ export const debug = defineTask({
   example: `- name: Show the release
   debug: { msg: "{{ ansible_distribution }} {{ ansible_distribution_release }}" }`,
   ...noHost,
+  reads: (raw) => (raw && typeof raw === 'object' && typeof (raw as { var?: unknown }).var === 'string' ? [String((raw as { var: string }).var).split(/[.[]/)[0]] : []),
   control(a, vars) {
     if (a.var !== undefined) {
       let value: unknown;
@@ -70,6 +71,17 @@ export const assert = defineTask({
     that: ansible_distribution_release in ["bookworm", "trixie"]
     fail_msg: "Debian 12 or 13 only"`,
   ...noHost,
+  reads(raw) {
+    const that = raw && typeof raw === 'object' ? (raw as { that?: unknown }).that : undefined;
+    const list = Array.isArray(that) ? that : that === undefined ? [] : [that];
+    return list.flatMap((c) => {
+      try {
+        return expressionNames(c as string | boolean);
+      } catch {
+        return [];
+      }
+    });
+  },
   control(a, vars) {
     const list = Array.isArray(a.that) ? a.that : [a.that];
     for (const c of list) {
