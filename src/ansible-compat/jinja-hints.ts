@@ -11,7 +11,7 @@ export type Hint = { what: string; way: string } | { what: string; none: string 
 export const HELPERS =
   'default, eq, ne, not, join, json, env, secret_env, shell_quote, systemd_env_quote, dotenv_quote, url_encode, toml_string, #if, #unless, #each, #with';
 const BEFOREHAND = 'write the value as it should appear (in vars:, the inventory or -e)';
-const LITERAL_PERCENT = 'to write `{%` as text, write `{{"{%"}}`; to install a file that holds Jinja, use `copy`, which renders nothing';
+const LITERAL_PERCENT = 'to install a file that holds Jinja as text, use `copy`, which renders nothing';
 
 /** A Jinja operand (a dotted name or a literal) in handlebars argument form, or undefined when it is anything else. */
 function operand(jinja: string): string | undefined {
