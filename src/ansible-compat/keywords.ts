@@ -86,6 +86,9 @@ const UNSUPPORTED: Record<string, string> = {
   vars_prompt: 'give the value with -e (or {{ secret_env "NAME" }} for a password; -K asks for the sudo password)',
 };
 
+/** The keywords refused at every level where Ansible takes them, for tests and docs. */
+export const REFUSED_KEYWORDS: readonly string[] = Object.keys(UNSUPPORTED);
+
 /** Play-level keywords that the engine supports on tasks: say where they go. */
 const ON_TASKS_INSTEAD: Record<string, string> = {
   tags: 'put `tags:` on the tasks, or on a block around them',
