@@ -83,7 +83,7 @@ const UNSUPPORTED: Record<string, string> = {
   serial: 'provision has no rolling batches: all hosts run together (-f/--forks at a time); run a batch at a time with --limit',
   strategy: 'provision runs each host through the play on its own (as the free strategy); there is no other strategy',
   vars_files: 'give the file with -e @FILE.yaml, or put its variables in group_vars/ beside the inventory or the playbook',
-  vars_prompt: 'give the value with -e (or {{ secret_env "NAME" }} for a password; -K asks for the sudo password)',
+  vars_prompt: 'give the value with -e (or `{{ secret_env "NAME" }}` for a password; -K asks for the sudo password)',
 };
 
 /** The keywords refused at every level where Ansible takes them, for tests and docs. */

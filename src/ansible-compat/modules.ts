@@ -14,7 +14,7 @@ export const ENGINE_MODULES: readonly string[] = ['debug', 'fail', 'assert', 'me
 
 const WHOLE_FILE =
   'provision writes whole files: manage the file with `template` (handlebars) or `copy`, so the result does not depend on what was there before';
-const RUN_IT = (what: string) => `run it with \`command\` (${what}), with \`creates:\` so it runs once`;
+const RUN_IT = (what: string, creates?: string) => `run it with \`command\` (${what}${creates ? `, with \`creates: ${creates}\` so it runs once` : ''})`;
 const NOT_DEBIAN = 'provision manages Debian hosts: use `apt` and files under /etc/apt/';
 const NO_INCLUDES = "provision has no includes: write the tasks in the play's `tasks:` (a YAML anchor and alias can repeat a mapping)";
 const NO_ROLES = "provision has no roles: write the role's tasks in the play's `tasks:`, its defaults in `defaults:`, its templates under templates/";
@@ -45,9 +45,9 @@ const HINTS: Record<string, Hint> = {
   file: { type: 'file' },
   find: { none: READ_WITH_COMMAND('`argv: [find, DIR, -name, PATTERN]`') },
   gather_facts: { none: FACTS },
-  get_url: { none: RUN_IT('`argv: [curl, -fsSLo, DEST, URL]` with `creates: DEST`') + ', or download it beforehand and `copy` it' },
+  get_url: { none: RUN_IT('`argv: [curl, -fsSLo, DEST, URL]`', 'DEST') + ', or download it beforehand and `copy` it' },
   getent: { none: READ_WITH_COMMAND('`argv: [getent, passwd, NAME]`') },
-  git: { none: RUN_IT('`argv: [git, clone, --depth=1, URL, DEST]` with `creates: DEST/.git`') },
+  git: { none: RUN_IT('`argv: [git, clone, --depth=1, URL, DEST]`', 'DEST/.git') },
   group: { type: 'group' },
   group_by: { none: 'groups come from the inventory: put the hosts in groups there' },
   hostname: { none: 'write /etc/hostname with `copy` and run `command: { argv: [hostname, -F, /etc/hostname] }` when it changes (a handler)' },
@@ -66,7 +66,7 @@ const HINTS: Record<string, Hint> = {
   package_facts: { none: READ_WITH_COMMAND('`argv: [dpkg-query, -W, PKG]`') + '; `apt` reads the package states it needs itself' },
   pause: { none: 'provision never stops to ask; to wait, `command: { argv: [sleep, "10"] }`, or check a port with `verify:`' },
   ping: { none: 'every run connects to every host first (an unreachable host is reported, exit 3); `provision validate` checks the playbook without connecting' },
-  pip: { none: RUN_IT('`argv: ["/opt/app/venv/bin/pip", install, "PKG==1.2"]`; Debian refuses pip into the system Python (PEP 668), so make a venv first') },
+  pip: { none: RUN_IT('`argv: ["/opt/app/venv/bin/pip", install, "PKG==1.2"]`') + '; Debian refuses pip into the system Python (PEP 668): make a venv first (`command` with `argv: [python3, -m, venv, DIR]`, `creates: DIR/bin/pip`)' },
   raw: { type: 'command', note: 'provision needs no Python on the host: `command` is what raw is for; `cmd:` runs with sh -c' },
   reboot: { none: 'provision keeps one SSH connection per host for the run and cannot wait across a reboot: reboot after the run' },
   replace: { none: WHOLE_FILE },
@@ -80,13 +80,13 @@ const HINTS: Record<string, Hint> = {
   shell: { type: 'command', note: '`cmd:` runs with sh -c' },
   slurp: { none: '`fetch` the file to the controller, or ' + READ_WITH_COMMAND('`argv: [cat, PATH]`') },
   stat: { none: "`command`'s `creates:`/`removes:` skip it by a path's existence; for more, " + READ_WITH_COMMAND('`argv: [stat, -c, "%U %a", PATH]`') },
-  subversion: { none: RUN_IT('`argv: [svn, checkout, URL, DEST]` with `creates: DEST/.svn`') },
+  subversion: { none: RUN_IT('`argv: [svn, checkout, URL, DEST]`', 'DEST/.svn') },
   systemd: { type: 'service', note: 'state, enabled, daemon_reload; write unit files with `systemd_unit`' },
   systemd_service: { type: 'service', note: 'state, enabled, daemon_reload; write unit files with `systemd_unit`' },
   sysvinit: { type: 'service', note: 'systemd units only' },
   tempfile: { none: 'name a fixed path, or make the temporary file inside the `command` that uses it (mktemp)' },
   template: { type: 'template', note: 'templates are handlebars, not Jinja: `{{#if x}}`, `{{#each xs}}`' },
-  unarchive: { none: RUN_IT('`argv: [tar, -xf, ARCHIVE, -C, DEST]` with `creates:` a file it unpacks') + '; or `copy` a local directory with `src: dir/`' },
+  unarchive: { none: RUN_IT('`argv: [tar, -xf, ARCHIVE, -C, DEST]`', 'DEST/A_FILE_IT_UNPACKS') + '; or `copy` a local directory with `src: dir/`' },
   uri: { none: 'check a URL after the run with the play\'s `verify:` (`http:`), or call it with `command` (curl)' },
   user: { type: 'user' },
   validate_argument_spec: { none: 'task arguments are checked by their schemas before any host is touched (`provision validate`)' },
@@ -108,13 +108,13 @@ const HINTS: Record<string, Hint> = {
   postgresql_privs: { type: 'postgres_db', note: '`privileges:` grants on the database' },
   postgresql_query: { none: RUN_IT('`argv: [runuser, -u, postgres, --, psql, -c, SQL]`') },
   postgresql_ext: { none: RUN_IT('`argv: [runuser, -u, postgres, --, psql, -d, DB, -c, "CREATE EXTENSION IF NOT EXISTS NAME"]`') },
-  timezone: { none: RUN_IT('`argv: [timedatectl, set-timezone, Europe/Berlin]`') },
+  timezone: { none: '`file` with `state: link`, `path: /etc/localtime`, `src: /usr/share/zoneinfo/Europe/Berlin`, and /etc/timezone with `copy`' },
   locale_gen: { none: 'write /etc/locale.gen with `copy` and run `command: { argv: [locale-gen] }` from a handler' },
-  npm: { none: RUN_IT('`argv: [npm, ci]` with `chdir:`') },
-  make: { none: RUN_IT('`argv: [make, TARGET]` with `chdir:`') },
-  archive: { none: RUN_IT('`argv: [tar, -czf, DEST, DIR]`') },
+  npm: { none: RUN_IT('`argv: [npm, ci]` and `chdir:`', 'DIR/node_modules') },
+  make: { none: RUN_IT('`argv: [make, TARGET]` and `chdir:`', 'TARGET') },
+  archive: { none: RUN_IT('`argv: [tar, -czf, DEST, DIR]`', 'DEST') },
   modprobe: { none: 'write /etc/modules-load.d/NAME.conf with `copy`; load it now with `command: { argv: [modprobe, NAME] }`' },
-  acme_certificate: { type: 'certbot' },
+  acme_certificate: { type: 'certbot', note: 'certbot certonly; certbot.timer renews' },
   docker_container: { none: 'provision has no container tasks: run the container as a systemd unit (`systemd_unit`)' },
 };
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { jinjaProblem, moduleHint, SUPPORTED_KEYWORDS, unsupportedKeyword } from '../../src/ansible-compat.js';
+import { jinjaProblem, knownModules, moduleHint, REFUSED_KEYWORDS, SUPPORTED_KEYWORDS, unsupportedKeyword } from '../../src/ansible-compat.js';
 import { renderTemplate, renderValue, TemplateError } from '../../src/template.js';
 import { taskTypeNames } from '../../tasks/index.js';
 
@@ -274,5 +274,14 @@ describe('unsupportedKeyword: a message naming the keyword and what to use', () 
     ['play', 'hostz'],
   ] as const)('nothing to report: %s %s', (level, key) => {
     expect(unsupportedKeyword(level, key)).toBeUndefined();
+  });
+});
+
+describe('the README\'s "Coming from Ansible" names every keyword and module of the tables', () => {
+  it('each refused keyword, supported keyword and module appears in the section', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = /### Coming from Ansible\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+    const names = [...REFUSED_KEYWORDS, ...SUPPORTED_KEYWORDS.play, ...SUPPORTED_KEYWORDS.task, ...knownModules()];
+    expect(names.filter((n) => !section.includes(`\`${n}\``))).toEqual([]);
   });
 });
