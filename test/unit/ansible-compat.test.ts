@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { jinjaProblem, knownModules, moduleHint, REFUSED_KEYWORDS, SUPPORTED_KEYWORDS, unsupportedKeyword } from '../../src/ansible-compat.js';
 import { renderTemplate, renderValue, TemplateError } from '../../src/template.js';
 import { taskTypeNames } from '../../tasks/index.js';
+import { runCli, writeProject } from '../support/provision.js';
 
 const HANDLEBARS = "provision's templates are handlebars, not Jinja: ";
 
@@ -283,5 +284,43 @@ describe('the README\'s "Coming from Ansible" names every keyword and module of 
     const section = /### Coming from Ansible\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
     const names = [...REFUSED_KEYWORDS, ...SUPPORTED_KEYWORDS.play, ...SUPPORTED_KEYWORDS.task, ...knownModules()];
     expect(names.filter((n) => !section.includes(`\`${n}\``))).toEqual([]);
+  });
+});
+
+describe('provision validate: Jinja anywhere is bad input (exit 4) naming the file, line and column', () => {
+  const inventory = 'all:\n  hosts:\n    web1:\n      greeting: "{% if x %}hi{% endif %}"\n';
+  const project = (playbook: string, files: Record<string, string> = {}) => writeProject({ 'site.yaml': playbook, 'hosts.yaml': 'all:\n  hosts:\n    web1:\n', 'inv-jinja.yaml': inventory, ...files });
+
+  it('a template file: its own path, line and column, and the handlebars way', async () => {
+    const dir = project('- hosts: all\n  tasks:\n    - template: { src: app.conf.hbs, dest: /etc/app.conf }\n', {
+      'templates/app.conf.hbs': 'port = {{ port }}\nname = {{ name | default("app") }}\n',
+    });
+    const r = await runCli(['validate', `${dir}/site.yaml`, '-i', `${dir}/hosts.yaml`, '-e', 'port=1 name=x']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/app\.conf\.hbs:2:8: .*handlebars, not Jinja: .*is `\{\{default name "app"\}\}`/);
+  });
+
+  it('a playbook value that is only a statement', async () => {
+    const dir = project('- hosts: all\n  tasks:\n    - command: { cmd: "echo {% if a %}b{% endif %}" }\n');
+    const r = await runCli(['validate', `${dir}/site.yaml`, '-i', `${dir}/hosts.yaml`]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/site\.yaml:3:.*handlebars, not Jinja: `\{% if a %\}`/);
+  });
+
+  it('a play variable and an inventory variable', async () => {
+    const dir = project('- hosts: all\n  vars:\n    motd: "{# hello #}"\n  tasks:\n    - command: { cmd: "echo {{ motd }} {{ greeting }}" }\n');
+    const r = await runCli(['validate', `${dir}/site.yaml`, '-i', `${dir}/inv-jinja.yaml`]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/site\.yaml:3:.*`\{# hello #\}` \(a comment\) is `\{\{!-- \.\.\. --\}\}`/);
+    expect(r.stderr).toMatch(/inv-jinja\.yaml:4:.*`\{% if x %\}`.*inventory variable greeting/);
+  });
+
+  it('nothing to report: the same project in handlebars validates', async () => {
+    const dir = project('- hosts: all\n  vars:\n    motd: "{{!-- hello --}}hi"\n  tasks:\n    - template: { src: app.conf.hbs, dest: /etc/app.conf }\n    - command: { cmd: "echo {{ motd }} n=${#motd} {{#if a}}b{{/if}}" }\n', {
+      'templates/app.conf.hbs': 'port = {{ port }}\nname = {{default name "app"}}\n',
+    });
+    const r = await runCli(['validate', `${dir}/site.yaml`, '-i', `${dir}/hosts.yaml`, '-e', 'port=1 a=true']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
   });
 });
