@@ -135,7 +135,7 @@ export function jinjaExpressionHint(text: string, masked: string, signs: Signs):
   if (signs.call !== undefined) return callHint(text);
   if (signs.subscript !== undefined) return subscriptHint(text);
   if (signs.comparison !== undefined) {
-    const c = condition(text);
+    const c = condition(withoutBlockKeyword(text));
     if (c !== undefined) return { what: 'a comparison', way: `\`{{#if ${c}}}...{{/if}}\`` };
     return { what: 'a comparison', none: `handlebars compares with \`(eq a b)\` and \`(ne a b)\` only; an ordering belongs in a task's \`when:\`, or ${BEFOREHAND}` };
   }
@@ -161,16 +161,26 @@ function callHint(text: string): Hint {
 function subscriptHint(text: string): Hint {
   const m = /^\s*([A-Za-z_][\w.]*)((?:\[[^\]]+\])+)\s*$/.exec(text);
   if (!m) return { what: 'a subscript', way: '`{{list.[0]}}` or `{{map.key}}`' };
-  const segments = [...m[2].matchAll(/\[([^\]]+)\]/g)].map((s) => {
-    const o = operand(s[1]);
-    const key = o?.startsWith('"') ? (JSON.parse(o) as string) : s[1].trim();
+  const keys = [...m[2].matchAll(/\[([^\]]+)\]/g)].map((s) => operand(s[1]));
+  // Handlebars indexes by fixed keys only: a key held in a variable has no strict form there.
+  if (keys.some((k) => k === undefined || /^[A-Za-z_]/.test(k))) {
+    const own = /^hostvars\[\s*inventory_hostname\s*\]/.test(text.trim()) ? "; the host's own variables are plain names (`{{x}}` for `hostvars[inventory_hostname]['x']`)" : '';
+    return { what: 'a subscript by a variable', none: `handlebars indexes by fixed keys only (\`{{map.key}}\`, \`{{list.[0]}}\`)${own}` };
+  }
+  const segments = keys.map((k) => {
+    const key = k!.startsWith('"') ? (JSON.parse(k!) as string) : k!;
     return /^[A-Za-z_]\w*$/.test(key) ? `.${key}` : `.[${key}]`;
   });
   return { what: 'a subscript', way: `\`{{${m[1]}${segments.join('')}}}\`` };
 }
 
+/** `x == 1` of `{{#if x == 1}}`: the condition a Jinja habit put inside a handlebars block. */
+function withoutBlockKeyword(text: string): string {
+  return text.replace(/^\s*(?:if|unless)\s+/, '');
+}
+
 function logicHint(text: string): Hint {
-  const s = text.trim();
+  const s = withoutBlockKeyword(text).trim();
   if (/\bis\s+(not\s+)?(defined|undefined|none)\b/.test(s)) {
     return { what: 'a test', none: 'a missing variable is an error in provision, never an empty string: `{{default x ""}}` gives a fallback; `when: x is defined` skips a task' };
   }

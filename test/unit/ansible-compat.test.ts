@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { jinjaProblem, knownModules, moduleHint, REFUSED_KEYWORDS, SUPPORTED_KEYWORDS, unsupportedKeyword } from '../../src/ansible-compat.js';
@@ -47,6 +48,11 @@ describe('jinjaProblem: a Jinja construct, where it is and the handlebars way', 
     ['index', '{{ servers[0] }}', '`{{servers.[0]}}`', 1, 1],
     ['key', "{{ db['name'] }}", '`{{db.name}}`', 1, 1],
     ['key that is no identifier', "{{ db['my-db'] }}", '`{{db.[my-db]}}`', 1, 1],
+    ['nested keys', "{{ ansible_facts['default_ipv4']['address'] }}", '`{{ansible_facts.default_ipv4.address}}`', 1, 1],
+    ['a key held in a variable', '{{ ports[name] }}', 'handlebars indexes by fixed keys only', 1, 1],
+    ["the host's own hostvars", "{{ hostvars[inventory_hostname]['x'] }}", "the host's own variables are plain names", 1, 1],
+    ['a comparison inside #if', '{{#if mode == "tls"}}x{{/if}}', '`{{#if (eq mode "tls")}}...{{/if}}`', 1, 1],
+    ['and inside #if', '{{#if a and b}}x{{/if}}', '`{{#if a}}{{#if b}}...{{/if}}{{/if}}`', 1, 1],
     ['comparison', "{{ mode == 'tls' }}", '`{{#if (eq mode "tls")}}...{{/if}}`', 1, 1],
     ['ordering', '{{ workers > 2 }}', '`(eq a b)` and `(ne a b)` only', 1, 1],
     ['is defined', '{{ x is defined }}', '`{{default x ""}}` gives a fallback', 1, 1],
@@ -106,6 +112,8 @@ describe('jinjaProblem: a Jinja construct, where it is and the handlebars way', 
     ['an unclosed mustache: left to handlebars', '{{ x | y'],
   ])('not Jinja: %s', (_what, text) => {
     expect(jinjaProblem(text)).toBeUndefined();
+    // handlebars' own parser is the judge that these are handlebars (the unclosed one is its error to report).
+    if (!text.startsWith('{{ x | y')) expect(() => Handlebars.parse(text)).not.toThrow();
   });
 
   it("the repository's own templates and playbooks are handlebars", () => {
