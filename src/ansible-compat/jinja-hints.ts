@@ -57,9 +57,9 @@ const FILTERS: Record<string, (subject: string, args: string[]) => string | unde
   to_json: (x, a) => (a.length === 0 ? `json ${x}` : undefined),
   quote: (x, a) => (a.length === 0 ? `shell_quote ${x}` : undefined),
   urlencode: (x, a) => (a.length === 0 ? `url_encode ${x}` : undefined),
-  // A missing variable is already an error in provision, and a value is written as text.
+  // A missing variable is already an error in provision. (`string` has no counterpart: Jinja
+  // writes a list as Python's repr, handlebars as a,b.)
   mandatory: (x) => x,
-  string: (x, a) => (a.length === 0 ? x : undefined),
 };
 FILTERS.d = FILTERS.default;
 FILTERS.tojson = FILTERS.to_json;
@@ -98,7 +98,7 @@ export function filterChain(text: string, masked: string): { expression: string 
 function filterHint(text: string, masked: string): Hint {
   if (/\(\s*omit\s*\)/.test(masked)) return { what: '`omit`', none: 'provision has no `omit`: leave the field out of the task, or give the variable a value in `defaults:`' };
   const chain = filterChain(text, masked);
-  if ('expression' in chain) return { what: 'a filter', way: `\`{{${chain.expression}}}\`` };
+  if ('expression' in chain) return { what: 'a filter', way: `\`{{${chain.expression}}}\`${/\bjson\b/.test(chain.expression) ? ' (compact JSON: the same value as to_json, without its spaces after `,` and `:`)' : ''}` };
   const canonical = chain.filter === 'd' ? 'default' : chain.filter === 'tojson' || chain.filter === 'to_nice_json' ? 'to_json' : chain.filter;
   if (chain.known && GENERAL_FORM[canonical]) return { what: `the filter \`${chain.filter}\``, way: GENERAL_FORM[canonical] };
   return { what: `the filter \`${chain.filter}\``, none: `provision has no helper for it (its helpers: ${HELPERS}); ${BEFOREHAND}` };

@@ -100,7 +100,10 @@ const isIdChar = (c: string | undefined) => c !== undefined && !NOT_ID.test(c);
 /** A hint when a mustache (`{{ ... }}` with its braces) is Jinja, else undefined. */
 function mustacheHint(mustache: string): Hint | undefined {
   let body = mustache.replace(/^\{\{\{?/, '').replace(/\}?\}\}$/, '');
-  if (/^-\s/.test(body) || /\s-$/.test(body)) return { way: '`{{~ x ~}}`', what: "Jinja's whitespace control `{{-` / `-}}`" };
+  if (/^-\s/.test(body) || /\s-$/.test(body)) {
+    const inner = body.replace(/^-\s/, '').replace(/\s-$/, '').trim();
+    return { way: `\`{{${/^-\s/.test(body) ? '~' : ''}${inner}${/\s-$/.test(body) ? '~' : ''}}}\``, what: "Jinja's whitespace control `{{-` / `-}}`" };
+  }
   body = body.replace(/^~/, '').replace(/~$/, '');
   const sigil = /^\s*(?:#>|#\*|[#/^>&*])?/.exec(body)![0];
   const masked = mask(body).slice(sigil.length);
