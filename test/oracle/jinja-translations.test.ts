@@ -73,6 +73,18 @@ describe('a Jinja expression and the handlebars way its message shows render the
     expect(jinjaProblem('{{ origins | to_json }}')?.message).toMatch(/compact JSON/);
   });
 
+  it("default of an empty string: the README's deliberate difference (provision's default takes it as missing)", () => {
+    const [out] = ansible([["{{ empty | default('y') }}", { empty: '' }]]);
+    expect(out).toBe('');
+    expect(renderTemplate(handlebarsWay("{{ empty | default('y') }}"), { empty: '' })).toBe('y');
+  });
+
+  it('urlencode of a /: the README\'s deliberate difference (url_encode encodes it)', () => {
+    const [out] = ansible([['{{ p | urlencode }}', { p: 'a/b' }]]);
+    expect(out).toBe('a/b');
+    expect(renderTemplate(handlebarsWay('{{ p | urlencode }}'), { p: 'a/b' })).toBe('a%2Fb');
+  });
+
   it('quote: sh reads the same word', () => {
     const [out] = ansible([['{{ name | quote }}', vars]]);
     expect(shellWord(renderTemplate(handlebarsWay('{{ name | quote }}'), vars))).toBe(shellWord(out));
