@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { jinjaProblem } from './ansible-compat.js';
 import { encodeKeepingSecret, ENCODERS, EncodingError } from './encoders.js';
 import { isUnknown, UNKNOWN_TEXT } from './expr/index.js';
 import { isSecret, registerSecretValue, Secret } from './secret.js';
@@ -75,6 +76,7 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 function compile(text: string): HandlebarsTemplateDelegate {
   let fn = compiled.get(text);
   if (!fn) {
+    rejectJinja(text);
     fn = hb.compile(text, { strict: true, noEscape: true });
     compiled.set(text, fn);
   }
@@ -98,7 +100,11 @@ const WHOLE_EXPRESSION = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}$/;
  * list, a number a number, a secret a secret — as Ansible's native types do.
  */
 export function renderValue(value: string, vars: Record<string, unknown>): unknown {
-  if (!value.includes('{{')) return value;
+  if (!value.includes('{{')) {
+    // `{% if x %}` alone has no mustache, but must not reach a host as text either.
+    rejectJinja(value);
+    return value;
+  }
   const whole = WHOLE_EXPRESSION.exec(value);
   if (whole) return lookup(vars, whole[1]);
   return renderTemplate(value, vars);
@@ -136,6 +142,12 @@ const unknownView: any = new Proxy({}, {
   has: () => true,
   get: (_t, key) => (key === Symbol.toPrimitive || key === 'toString' || key === 'valueOf' ? () => UNKNOWN_TEXT : unknownView),
 });
+
+/** Jinja (Ansible's template language) in a template is an error that shows the handlebars way, never text written to a host. */
+function rejectJinja(text: string): void {
+  const problem = jinjaProblem(text);
+  if (problem) throw new TemplateError(problem.message, problem.line, problem.column);
+}
 
 function toTemplateError(err: unknown): TemplateError {
   if (err instanceof TemplateError) return err;
