@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { unsupportedKeyword } from './ansible-compat.js';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
 import { YamlSource } from './yaml-source.js';
@@ -84,6 +85,10 @@ export function loadPlaybook(file: string): LoadedPlaybook {
   const plays: RawPlay[] = [];
   list.forEach((raw, i) => {
     const base = isList ? [i] : [];
+    // An Ansible play keyword provision does not support: say so, and what to use instead.
+    const unsupported = raw && typeof raw === 'object' ? Object.keys(raw).filter((k) => !(k in playSchema.shape) && unsupportedKeyword('play', k)) : [];
+    for (const k of unsupported) errors.push(new ConfigError(unsupportedKeyword('play', k)!, source.locate(base, k), k));
+    if (unsupported.length) return;
     const parsed = playSchema.safeParse(raw);
     if (!parsed.success) errors.push(...schemaErrors(parsed.error, source, base, []));
     else plays.push(parsed.data);

@@ -92,7 +92,7 @@ function parseBlock(raw: Record<string, unknown>, path: FieldPath, source: YamlS
   for (const key of Object.keys(raw)) {
     if (BLOCK_KEYS.includes(key)) continue;
     const why = unsupportedKeyword('block', key);
-    report(new ConfigError(why ?? `"${key}" is not a key of a block (block keys: ${BLOCK_KEYS.join(', ')})`, source.locate([...path, key], key), displayField([...path, key])));
+    report(new ConfigError(why ?? `"${key}" is not a key of a block (block keys: ${BLOCK_KEYS.join(', ')})`, source.locate(path, key), displayField([...path, key])));
     return null;
   }
   const parsed = blockSchema.safeParse(raw);
@@ -133,7 +133,7 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     }
     const keyword = unsupportedKeyword('task', key);
     if (keyword) {
-      report(new ConfigError(keyword, source.locate([...path, key], key), displayField([...path, key])));
+      report(new ConfigError(keyword, source.locate(path, key), displayField([...path, key])));
       return null;
     }
     typeKeys.push(key);
