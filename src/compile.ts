@@ -7,7 +7,7 @@ import { hostPatternProblem, matchHosts, matchLimit } from './host-patterns.js';
 import type { LoadedPlaybook, RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
 import { defineLazy, isTemplated } from './lazy-vars.js';
-import { expandTask, FAILED, mapStrings, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
+import { expandTask, FAILED, mapStrings, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
 import { allTasks, displayField, displayPath, parseTasks, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
 import { renderValue, TemplateError } from './template.js';
 import { verifySchema, type VerifyCheck } from './verify.js';
@@ -272,6 +272,7 @@ function builtinVars(host: InventoryHost, shared: { groups: Record<string, strin
     groups: shared.groups,
     ...(playbook ? { playbook_dir: playbook.file.replace(/\/[^/]*$/, '') || '.' } : {}),
     hostvars: shared.hostvars,
+    omit: OMIT,
   };
 }
 

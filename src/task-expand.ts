@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import { becomeFor } from './connection-vars.js';
 import { ConfigError, type SourceLocation } from './errors.js';
@@ -86,6 +87,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
   const argsPath = [...t.path, t.typeName];
   const rendered = renderArgs(t.args, scope, ctx, argsPath);
   if (rendered === FAILED) return null;
+  dropOmitted(rendered);
   if (containsUnknown(rendered)) return [{ ...withItem, args: undefined, unknown: 'its arguments depend on a result check mode cannot know' }];
   const parsed = t.type.schema.safeParse(rendered);
   if (!parsed.success) {
@@ -182,6 +184,23 @@ class LocalFileError extends Error {
 }
 
 export const FAILED = Symbol('failed');
+
+/**
+ * Ansible's `omit`: an argument whose value renders to it is left out, as if
+ * not written (`email: "{{ default acme_email omit }}"`). A random marker, so no
+ * real value can be mistaken for it.
+ */
+export const OMIT = `__omit_place_holder__${randomBytes(8).toString('hex')}`;
+
+function dropOmitted(value: unknown): void {
+  if (Array.isArray(value)) value.forEach(dropOmitted);
+  else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) {
+      if (v === OMIT) delete (value as Record<string, unknown>)[k];
+      else dropOmitted(v);
+    }
+  }
+}
 
 export function renderArgs(value: unknown, vars: Record<string, unknown>, ctx: Pick<ExpandContext, 'source' | 'report'>, path: FieldPath): unknown {
   let failed = false;
