@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluateCondition, ExpressionError } from '../../src/expr/index.js';
+import { Secret } from '../../src/secret.js';
+
+/**
+ * Conditions against Ansible 2.14: every case becomes one `debug` task with
+ * that `when:` in one playbook, run once by ansible-playbook on localhost; the
+ * task's outcome (ran: true, skipped: false, failed: error) is Ansible's answer,
+ * and evaluateCondition must give the same over the same variables. The
+ * registered results that provision sees are the ones Ansible registered.
+ */
+const SECRET = `p@ss:w/rd #1 $HOME \`id\` "dq" it's`;
+
+const VARIABLES = {
+  s_false: 'false',
+  s_no: 'no',
+  s_zero: '0',
+  s_empty: '',
+  s_yes: 'yes',
+  s_expr: '1 == 2',
+  on_word: 'On',
+  t: true,
+  f: false,
+  zero: 0,
+  one: 1,
+  n: null,
+  pi: 3.5,
+  http_port: 8502,
+  port_str: '8502',
+  env: 'prod',
+  key_b: 'b',
+  pkgs: ['nginx', 'curl'],
+  empty_list: [],
+  nums: [1, 2, 3],
+  d: { a: 1, b: 'x', nested: { deep: 'yes' } },
+  empty_dict: {},
+  padded: '  Hello World  ',
+  version: '12.5',
+  secret: SECRET,
+};
+
+/** Tasks before the cases whose registered results the cases test. */
+const REGISTERING_TASKS = [
+  { name: 'ok', command: '/bin/true', register: 'ok_result' },
+  { name: 'fails', command: '/bin/false', register: 'failed_result', ignore_errors: true },
+  { name: 'skipped', command: '/bin/true', register: 'skipped_result', when: false },
+  { name: 'never changes', command: '/bin/echo hello', register: 'unchanged_result', changed_when: false },
+];
+const REGISTERED = REGISTERING_TASKS.map((t) => t.register);
+
+const q = JSON.stringify;
+const CASES: (string | string[])[] = [
+  // truthiness of bare values: Ansible 2.14 uses Python's (a non-empty string is true, even "false")
+  's_false', 's_no', 's_zero', 's_empty', 's_yes', 's_expr', 'not s_false', 't', 'f', 'zero', 'one', 'n', 'pi',
+  'pkgs', 'empty_list', 'd', 'empty_dict',
+  // literals
+  'true', 'False', 'none', "'a'", '""', '[]', '[0]', '{}', '0.0', String.raw`"a\tb" == 'a	b'`, String.raw`'it\'s' == "it's"`,
+  // comparisons and types
+  'http_port == 8502', 'http_port == "8502"', 'port_str == 8502', 'port_str | int == http_port', 'http_port > 80', 'http_port < "9000"',
+  '"abc" < "abd"', 'env != "prod"', '1 == 1.0', 'true == 1', 'n == none', '[1, 2] == [1, 2]', '[1, 2] < [1, 3]',
+  '1 < 2 < 3', '3 > 2 > 2', `d == {'a': 1, 'b': 'x', 'nested': {'deep': 'yes'}}`, '-1 < zero', 'pi >= 3.5', 'n < 1',
+  '(t or f) and not (env == "dev")',
+  // in / not in
+  '"nginx" in pkgs', '"apache" in pkgs', '"apache" not in pkgs', '"ell" in padded', '1 in nums', '"1" in nums',
+  '1 in port_str', '"a" in d', '"zz" in d', '"x" in d.b', '1 in http_port', '"" in env', 'not "nginx" in pkgs',
+  // names, attributes, items
+  'd.a == 1', "d['b'] == 'x'", 'd.nested.deep', 'pkgs[0] == "nginx"', 'pkgs[-1] == "curl"', 'pkgs.0 == "nginx"',
+  'pkgs[5] is defined', 'd.missing is defined', 'd.missing.deeper is undefined', 'd[key_b] == "x"', 'd.missing == 1',
+  'missing', 'missing.attr is defined', 'missing is not defined',
+  // short-circuits over undefined names, and Ansible's rescue by a defined/undefined test anywhere
+  'missing is defined and missing == "a"', 'missing is undefined or missing == "a"', 'f and missing', 't or missing',
+  't and missing', 'f or missing', 'missing == "a" or missing is undefined', 'missing == "a" and missing is defined',
+  'other_missing == 1 or missing is undefined',
+  // filters
+  's_false | bool', 's_yes | bool', 'on_word | bool', '"t" | bool', 'one | bool', 'n | bool', 'pkgs | length == 2',
+  'env | length == 4', 'd | length == 3', 'http_port | length', '"42.7" | int == 42', '"abc" | int == 0', '"abc" | int(7) == 7',
+  '"0x1A" | int(base=16) == 26', '" 12 " | int == 12', 'version | float > 12.4', '"x" | float == 0.0', 'env | upper == "PROD"',
+  '"MiXeD" | lower == "mixed"', 'padded | trim == "Hello World"', 'http_port | string == "8502"', 't | string == "True"',
+  `pkgs | string == "['nginx', 'curl']"`, 'n | string == "None"', 'missing | default("a") == "a"', 'missing | d(5) > 4',
+  's_empty | default("x", true) == "x"', 's_empty | default("x") == ""', 'missing | lower', 'env | no_such_filter',
+  'pkgs | count == 2', 'missing | int == 0', 'missing | bool', 'missing | length', 'n | default("x") == "x"', '-1.9 | int == -1',
+  '1.9 | int == 1', '"1e3" | int == 1000', '"1_000" | int == 1000', 's_zero | int == 0', 't | int == 1', '"12abc" | float',
+  // Python's ordering of strings (code points) and bool as a number
+  '"A" < "a"', '"é" > "z"', 't in [1]', '"b" > "abc"', 'f < t',
+  // tests, on registered results and on values
+  'ok_result is succeeded', 'ok_result is success', 'ok_result is changed', 'ok_result is change', 'ok_result is failed',
+  'failed_result is failed', 'failed_result is failure', 'failed_result is not succeeded', 'skipped_result is skipped',
+  'skipped_result is skip', 'ok_result is skipped', 'unchanged_result is changed', 'unchanged_result is not changed',
+  'failed_result.rc == 1', 'ok_result.rc == 0 and ok_result.stdout == ""', 'unchanged_result.stdout == "hello"',
+  '"hello" in unchanged_result.stdout_lines', 'skipped_result.rc is defined', 'env is failed', 'env is string',
+  'http_port is string', 'http_port is number', 't is number', 'pi is number', 'n is none', 'n is not none', 's_false is truthy',
+  's_false is truthy(convert_bool=true)', 's_no is falsy(convert_bool=true)', 'empty_list is falsy', 'd is mapping',
+  't is boolean', 'env is no_such_test',
+  // secrets compare by value
+  `secret == ${q(SECRET)}`, 'secret != "other"', '"$HOME" in secret', 'secret | length > 10', `secret | upper == ${q(SECRET.toUpperCase())}`,
+  'secret is string', `secret in [${q(SECRET)}]`, '"`id`" in secret',
+  // syntax errors
+  'env ==', '(t', 'http_port >> 1', '"unterminated',
+  // a list of conditions means all of them, in order
+  ['t', 'http_port > 80'], ['t', 'f'], ['f', 'missing'], ['missing', 'f'],
+];
+
+/** Valid Ansible that provision refuses with an error naming the construct (README: Conditions). */
+const REFUSED: [string, RegExp][] = [
+  ['http_port + 1 > 2', /operator "\+" is not supported/],
+  ["version is version('12', '>=')", /unknown test "version"/],
+  ["env.startswith('p')", /calling functions or methods is not supported/],
+  ["pkgs[0:1] == ['nginx']", /slices are not supported/],
+  ['(1, 2) == (1, 2)', /tuples are not supported/],
+  ['"a" ~ "b" == "ab"', /operator "~" is not supported/],
+  ['pkgs | join(",") == "nginx,curl"', /unknown filter "join"/],
+  ['{{ t }}', /without "\{\{" delimiters/],
+];
+
+type Outcome = true | false | 'error';
+
+const dir = mkdtempSync(join(tmpdir(), 'provision-conditions-'));
+const env = { ...process.env, HOME: dir, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1' };
+/** The Python that runs ansible (its shebang), for the command tasks. */
+const python = readFileSync(execFileSync('which', ['ansible'], { encoding: 'utf8' }).trim(), 'utf8').split('\n')[0].replace(/^#!\s*/, '').split(' ')[0];
+
+function caseTask(name: string, when: string | string[]): object {
+  return { name, debug: { msg: name }, when, ignore_errors: true };
+}
+
+/** Runs the one playbook; returns each case's outcome by task name and the registered results. */
+function runAnsible(): { outcomes: Map<string, Outcome>; registered: Record<string, unknown> } {
+  const tasks = [
+    ...REGISTERING_TASKS,
+    ...CASES.map((c, i) => caseTask(`case ${i}`, c)),
+    ...REFUSED.map(([c], i) => caseTask(`refused ${i}`, c)),
+    { name: 'registered', debug: { msg: Object.fromEntries(REGISTERED.map((r) => [r, `{{ ${r} }}`])) } },
+  ];
+  const play = [{ hosts: 'localhost', connection: 'local', gather_facts: false, vars: { ...VARIABLES, ansible_python_interpreter: python }, tasks }];
+  writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\n');
+  // JSON is YAML: no quoting question between the expressions and the YAML reader.
+  writeFileSync(join(dir, 'conditions.yaml'), JSON.stringify(play, null, 1));
+  let out: string;
+  try {
+    out = execFileSync('ansible-playbook', ['-i', 'localhost,', 'conditions.yaml'], { env, cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+  } catch (err) {
+    // Exit 2 when any task failed, even ignored ones: the JSON is still complete.
+    out = (err as { stdout: string }).stdout;
+  }
+  const report = JSON.parse(out) as { plays: { tasks: { task: { name: string }; hosts: { localhost: Record<string, unknown> } }[] }[] };
+  const outcomes = new Map<string, Outcome>();
+  let registered: Record<string, unknown> = {};
+  for (const { task, hosts } of report.plays[0].tasks) {
+    const result = hosts.localhost;
+    if (task.name === 'registered') registered = result.msg as Record<string, unknown>;
+    else if (/^(case|refused) /.test(task.name)) outcomes.set(task.name, result.failed ? 'error' : result.skipped ? false : true);
+  }
+  return { outcomes, registered };
+}
+
+function provisionOutcome(when: string | string[], vars: Record<string, unknown>): Outcome {
+  try {
+    const result = evaluateCondition(when, vars);
+    if (typeof result !== 'boolean') throw new Error(`not a boolean: ${String(result)}`);
+    return result;
+  } catch (err) {
+    if (err instanceof ExpressionError) return 'error';
+    throw err;
+  }
+}
+
+let ansible: ReturnType<typeof runAnsible>;
+let vars: Record<string, unknown>;
+
+beforeAll(() => {
+  ansible = runAnsible();
+  vars = { ...VARIABLES, secret: new Secret(SECRET), ...ansible.registered };
+}, 300_000);
+
+describe('conditions against Ansible 2.14 (one ansible-playbook run)', () => {
+  it('Ansible ran every case and registered every result', () => {
+    expect(ansible.outcomes.size).toBe(CASES.length + REFUSED.length);
+    expect(Object.keys(ansible.registered).sort()).toEqual([...REGISTERED].sort());
+    expect(ansible.registered.failed_result).toMatchObject({ failed: true, rc: 1 });
+    // The table exercises all three answers, not one of them.
+    const answers = [...ansible.outcomes.values()];
+    for (const answer of [true, false, 'error']) expect(answers.filter((a) => a === answer).length).toBeGreaterThan(20);
+  });
+
+  it.each(CASES.map((c, i) => [Array.isArray(c) ? `[${c.join(', ')}]` : c, i] as const))('%s', (_title, i) => {
+    expect(provisionOutcome(CASES[i], vars)).toBe(ansible.outcomes.get(`case ${i}`));
+  });
+});
+
+describe('valid Ansible that provision refuses with an error naming it', () => {
+  it.each(REFUSED.map(([c, message], i) => [c, message, i] as const))('%s', (expr, message, i) => {
+    expect(ansible.outcomes.get(`refused ${i}`)).not.toBe('error');
+    expect(() => evaluateCondition(expr, vars)).toThrow(message);
+  });
+});
