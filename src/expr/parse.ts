@@ -105,7 +105,7 @@ class Parser {
     }
     if (t.kind === 'number') return { type: 'literal', value: t.value };
     if (t.kind === 'name') {
-      if (t.value in LITERAL_NAMES) return { type: 'literal', value: LITERAL_NAMES[t.value] };
+      if (Object.hasOwn(LITERAL_NAMES, t.value)) return { type: 'literal', value: LITERAL_NAMES[t.value] };
       if (['and', 'or', 'not', 'in', 'is', 'if', 'else'].includes(t.value)) this.unexpected(t);
       return { type: 'name', name: t.value, column: t.column };
     }
@@ -165,7 +165,7 @@ class Parser {
       if (this.acceptOp('|')) {
         const name = this.next();
         if (name.kind !== 'name') this.fail('a filter name must follow "|"', name);
-        const filter = FILTERS[name.value];
+        const filter = Object.hasOwn(FILTERS, name.value) ? FILTERS[name.value] : undefined;
         if (!filter) this.fail(`unknown filter "${name.value}" (conditions support: ${Object.keys(FILTERS).join(', ')})`, name);
         const args = this.peek().value === '(' && this.peek().kind === 'op' ? this.parseArguments(filter.params, `filter "${name.value}"`) : [];
         node = { type: 'filter', operand: node, name: name.value, args, column: name.column };
@@ -173,7 +173,7 @@ class Parser {
         const negated = this.acceptName('not');
         const name = this.next();
         if (name.kind !== 'name') this.fail('a test name must follow "is"', name);
-        const test = TESTS[name.value];
+        const test = Object.hasOwn(TESTS, name.value) ? TESTS[name.value] : undefined;
         if (!test) this.fail(`unknown test "${name.value}" (conditions support: ${Object.keys(TESTS).join(', ')})`, name);
         const args = this.peek().value === '(' && this.peek().kind === 'op' ? this.parseArguments(test.params, `test "${name.value}"`) : [];
         node = { type: 'test', operand: node, name: name.value, negated, args, column: name.column };

@@ -81,7 +81,7 @@ function readString(text: string, start: number): [string, number] {
     if (hex && /^[0-9a-fA-F]+$/.test(text.slice(pos + 2, pos + 2 + hex)) && text.length >= pos + 2 + hex) {
       value += String.fromCodePoint(parseInt(text.slice(pos + 2, pos + 2 + hex), 16));
       pos += 2 + hex;
-    } else if (next in SIMPLE_ESCAPES) {
+    } else if (Object.hasOwn(SIMPLE_ESCAPES, next)) {
       value += SIMPLE_ESCAPES[next];
       pos += 2;
     } else {
