@@ -2,7 +2,7 @@
 export type Expression =
   | { type: 'literal'; value: unknown }
   | { type: 'name'; name: string; column: number }
-  | { type: 'member'; object: Expression; key: Expression; column: number }
+  | { type: 'member'; object: Expression; key: Expression; column: number; dot: boolean }
   | { type: 'list'; items: Expression[] }
   | { type: 'dict'; entries: [Expression, Expression][] }
   | { type: 'not'; operand: Expression }

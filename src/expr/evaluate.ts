@@ -2,6 +2,7 @@ import { isSecret, Secret } from '../secret.js';
 import { describePath, type ComparisonOperator, type Expression } from './ast.js';
 import { ExpressionError } from './error.js';
 import { FILTERS } from './filters.js';
+import { pythonMethodOf } from './python-methods.js';
 import { pythonCompare, pythonEquals, pythonTruthy, typeName } from './python-values.js';
 import { TESTS } from './tests.js';
 import { isUndefinedValue, UndefinedValue } from './undefined-value.js';
@@ -77,6 +78,10 @@ export class Evaluator {
     if (isUnknown(object)) return UNKNOWN_MEMBER;
     const key = this.need(this.evaluate(node.key));
     if (containsUnknown(key)) return UNKNOWN_MEMBER;
+    const method = node.dot && typeof key === 'string' ? pythonMethodOf(object, key) : undefined;
+    if (method) {
+      throw new ExpressionError(`"${path}" is the ${method} method "${key}" in Jinja, not a value (write ${describePath(node.object)}['${key}'] for a key or item)`, this.text, node.column);
+    }
     const value = readMember(object, key);
     return value === undefined ? new UndefinedValue(path, node.column) : value;
   }

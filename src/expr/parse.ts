@@ -146,12 +146,12 @@ class Parser {
       if (this.acceptOp('.')) {
         const key = this.next();
         if (key.kind !== 'name' && key.kind !== 'number') this.fail('a name or index must follow "."', key);
-        node = { type: 'member', object: node, key: { type: 'literal', value: key.value }, column: key.column };
+        node = { type: 'member', object: node, key: { type: 'literal', value: key.value }, column: key.column, dot: true };
       } else if (this.acceptOp('[')) {
         const key = this.parseOr();
         if (this.peek().value === ':') this.fail('slices are not supported in conditions', this.peek());
         this.expect(']', t);
-        node = { type: 'member', object: node, key, column: t.column };
+        node = { type: 'member', object: node, key, column: t.column, dot: false };
       } else if (t.kind === 'op' && t.value === '(') {
         this.fail('calling functions or methods is not supported in conditions (use a filter or a test)', t);
       } else {

@@ -116,6 +116,8 @@ const REFUSED: [string, RegExp][] = [
   ["pkgs[0:1] == ['nginx']", /slices are not supported/],
   ['(1, 2) == (1, 2)', /tuples are not supported/],
   ['"a" ~ "b" == "ab"', /operator "~" is not supported/],
+  ['d.items is defined', /"d\.items" is the dict method "items" in Jinja/],
+  ['env.upper is defined', /"env\.upper" is the str method "upper" in Jinja/],
   ['pkgs | join(",") == "nginx,curl"', /unknown filter "join"/],
   ['{{ t }}', /without "\{\{" delimiters/],
 ];

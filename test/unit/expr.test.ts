@@ -180,6 +180,7 @@ describe('errors name the expression, what is wrong and the column', () => {
     ['a.upper()', /calling functions or methods is not supported .* at column 8/],
     ['a is failed', /the "failed" test expects a registered result \(a mapping\), got int .* at column 6/],
     ['1 in a', /"in" needs a list, string or mapping on its right, got int/],
+    ['d.keys', /"d\.keys" is the dict method "keys" in Jinja, not a value \(write d\['keys'\] .* at column 3/],
   ])('%s', (expr, message) => {
     let error: unknown;
     try {
