@@ -6,7 +6,8 @@ import { pythonMethodOf } from './python-methods.js';
 import { pythonCompare, pythonEquals, pythonTruthy, typeName } from './python-values.js';
 import { TESTS } from './tests.js';
 import { isUndefinedValue, UndefinedValue } from './undefined-value.js';
-import { containsUnknown, isPlainObject, isUnknown, UNKNOWN, UNKNOWN_MEMBER, UNKNOWN_TEXT, type Unknown } from './unknown.js';
+import { hasKey, isMapping } from './mapping.js';
+import { containsUnknown, isUnknown, UNKNOWN, UNKNOWN_MEMBER, UNKNOWN_TEXT, type Unknown } from './unknown.js';
 
 /** Using an undefined value: names the missing variable for Ansible's defined/undefined rescue (condition.ts). */
 export class UndefinedVariableError extends ExpressionError {
@@ -160,12 +161,6 @@ export class Evaluator {
   }
 }
 
-/** A variable or key that exists, whether own, inherited from a layered scope, or a lazy getter; not Object's own methods. */
-export function hasKey(object: object, key: string): boolean {
-  if (Object.prototype.hasOwnProperty.call(object, key)) return (object as Record<string, unknown>)[key] !== undefined;
-  return key in object && !(key in Object.prototype) && (object as Record<string, unknown>)[key] !== undefined;
-}
-
 /** `object.key` / `object[key]` with Jinja's reading (items of lists and strings, negative indexes); undefined when missing. */
 function readMember(object: unknown, key: unknown): unknown {
   if (isSecret(object)) {
@@ -177,7 +172,7 @@ function readMember(object: unknown, key: unknown): unknown {
     const items = typeof object === 'string' ? [...object] : object;
     return items[key < 0 ? items.length + key : key];
   }
-  if (isPlainObject(object) && (typeof key === 'string' || typeof key === 'number')) {
+  if (isMapping(object) && (typeof key === 'string' || typeof key === 'number')) {
     return hasKey(object, String(key)) ? object[String(key)] : undefined;
   }
   return undefined;
@@ -200,9 +195,9 @@ function membership(item: unknown, container: unknown): boolean | Unknown | stri
     if (container.some((x) => !containsUnknown(x) && pythonEquals(x, item))) return true;
     return container.some(containsUnknown) ? UNKNOWN : false;
   }
-  if (isPlainObject(container)) {
+  if (isMapping(container)) {
     if (isUnknown(item)) return UNKNOWN;
-    if (Array.isArray(item) || isPlainObject(item)) return `"in" a mapping needs a key on its left, got ${typeName(item)} (Python's TypeError: unhashable type)`;
+    if (Array.isArray(item) || isMapping(item)) return `"in" a mapping needs a key on its left, got ${typeName(item)} (Python's TypeError: unhashable type)`;
     const key = isSecret(item) ? item.reveal() : item;
     return (typeof key === 'string' || typeof key === 'number') && hasKey(container, String(key));
   }

@@ -1,7 +1,8 @@
 import { isSecret, Secret } from '../secret.js';
 import { pythonStr, pythonTruthy, typeName } from './python-values.js';
 import { isUndefinedValue } from './undefined-value.js';
-import { isPlainObject, isUnknown, UNKNOWN, UNKNOWN_MEMBER, UNKNOWN_TEXT } from './unknown.js';
+import { isMapping, mappingKeys } from './mapping.js';
+import { isUnknown, UNKNOWN, UNKNOWN_MEMBER, UNKNOWN_TEXT } from './unknown.js';
 
 /**
  * The filters a condition may use (`x | int > 2`), with Jinja's and Ansible's
@@ -60,7 +61,7 @@ export const FILTERS: Record<string, Filter> = {
       const v = isSecret(value) ? value.reveal() : value;
       if (typeof v === 'string') return v.includes(UNKNOWN_TEXT) ? UNKNOWN : [...v].length;
       if (Array.isArray(v)) return v.length;
-      if (isPlainObject(v)) return Object.keys(v).length;
+      if (isMapping(v)) return mappingKeys(v).length;
       return fail(`"length" needs a string, list or mapping, got ${typeName(v)} (Python's TypeError: object of type '${typeName(v)}' has no len())`);
     },
   },

@@ -1,5 +1,5 @@
 import { isSecret } from '../secret.js';
-import { isPlainObject } from './unknown.js';
+import { isMapping } from './mapping.js';
 
 /**
  * Jinja's `x.name` reads a Python attribute before an item, so `d.items` is the
@@ -20,6 +20,6 @@ const METHODS: Record<string, string[]> = {
 
 /** The Python type whose method `name` is on this value ("dict", "list", "str"), if it is one. */
 export function pythonMethodOf(value: unknown, name: string): string | undefined {
-  const type = isPlainObject(value) ? 'dict' : Array.isArray(value) ? 'list' : typeof value === 'string' || isSecret(value) ? 'str' : undefined;
+  const type = isMapping(value) ? 'dict' : Array.isArray(value) ? 'list' : typeof value === 'string' || isSecret(value) ? 'str' : undefined;
   return type && METHODS[type].includes(name) ? type : undefined;
 }

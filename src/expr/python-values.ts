@@ -1,5 +1,5 @@
 import { isSecret } from '../secret.js';
-import { isPlainObject } from './unknown.js';
+import { hasKey, isMapping, mappingKeys } from './mapping.js';
 
 /**
  * Python's meaning of plain data, which Jinja (and so Ansible) inherits:
@@ -15,7 +15,7 @@ export function pythonTruthy(v: unknown): boolean {
   if (typeof v === 'number') return v !== 0;
   if (typeof v === 'string') return v !== '';
   if (Array.isArray(v)) return v.length > 0;
-  if (isPlainObject(v)) return Object.keys(v).length > 0;
+  if (isMapping(v)) return mappingKeys(v).length > 0;
   return Boolean(v);
 }
 
@@ -25,9 +25,9 @@ export function pythonEquals(a: unknown, b: unknown): boolean {
   b = reveal(b);
   if (isNumeric(a) && isNumeric(b)) return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pythonEquals(x, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && pythonEquals(a[k], b[k]));
+  if (isMapping(a) && isMapping(b)) {
+    const keys = mappingKeys(a);
+    return keys.length === mappingKeys(b).length && keys.every((k) => hasKey(b, k) && pythonEquals(a[k], b[k]));
   }
   return a === b;
 }
@@ -55,7 +55,7 @@ export function typeName(v: unknown): string {
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (Array.isArray(v)) return 'list';
-  if (isPlainObject(v)) return 'dict';
+  if (isMapping(v)) return 'dict';
   return typeof v;
 }
 
@@ -73,7 +73,7 @@ function pythonRepr(v: unknown): string {
   if (v === false) return 'False';
   if (typeof v === 'number') return pythonNumber(v);
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
-  if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${quoteRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
+  if (isMapping(v)) return `{${mappingKeys(v).map((k) => `${quoteRepr(k)}: ${pythonRepr(v[k])}`).join(', ')}}`;
   return String(v);
 }
 

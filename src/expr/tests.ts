@@ -2,7 +2,8 @@ import { boolean } from './ansible-boolean.js';
 import { isSecret } from '../secret.js';
 import { pythonTruthy, typeName } from './python-values.js';
 import { isUndefinedValue } from './undefined-value.js';
-import { isPlainObject, isUnknown, UNKNOWN, UNKNOWN_MEMBER, Unknown } from './unknown.js';
+import { hasKey, isMapping } from './mapping.js';
+import { isUnknown, UNKNOWN, UNKNOWN_MEMBER, Unknown } from './unknown.js';
 
 /**
  * The tests of `x is NAME` (Jinja's and Ansible's). A test answers a value whose
@@ -41,13 +42,13 @@ function resultTest(name: string, read: (result: Record<string, unknown>) => unk
     knowsUnknown: true,
     apply(value, _args, fail) {
       if (isUnknown(value)) return UNKNOWN;
-      if (!isPlainObject(value)) return fail(`the "${name}" test expects a registered result (a mapping), got ${typeName(value)}`);
+      if (!isMapping(value)) return fail(`the "${name}" test expects a registered result (a mapping), got ${typeName(value)}`);
       return read(value);
     },
   };
 }
 
-const field = (result: Record<string, unknown>, key: string): unknown => (key in result ? result[key] : false);
+const field = (result: Record<string, unknown>, key: string): unknown => (hasKey(result, key) ? result[key] : false);
 const not = (v: unknown): unknown => (v instanceof Unknown ? UNKNOWN : !pythonTruthy(v));
 
 const failed = resultTest('failed', (r) => field(r, 'failed'));
@@ -55,10 +56,10 @@ const succeeded = resultTest('succeeded', (r) => not(field(r, 'failed')));
 const skipped = resultTest('skipped', (r) => field(r, 'skipped'));
 // A loop's result has no `changed` of its own: any item that changed.
 const changed = resultTest('changed', (r) => {
-  if ('changed' in r) return r.changed;
+  if (hasKey(r, 'changed')) return r.changed;
   const items = r.results;
-  if (!Array.isArray(items) || !isPlainObject(items[0])) return false;
-  const each = items.map((item) => (isPlainObject(item) ? field(item, 'changed') : false));
+  if (!Array.isArray(items) || !isMapping(items[0])) return false;
+  const each = items.map((item) => (isMapping(item) ? field(item, 'changed') : false));
   if (each.some((c) => !(c instanceof Unknown) && pythonTruthy(c))) return true;
   return each.some((c) => c instanceof Unknown) ? UNKNOWN : false;
 });
@@ -80,7 +81,7 @@ export const TESTS: Record<string, Test> = {
   // bool is a Number in Python, so `true is number` holds.
   number: { params: [], apply: (value) => typeof value === 'number' || typeof value === 'boolean' },
   boolean: { params: [], apply: (value) => typeof value === 'boolean' },
-  mapping: { params: [], apply: (value) => isPlainObject(value) },
+  mapping: { params: [], apply: (value) => isMapping(value) },
   truthy: { params: ['convert_bool'], apply: (value, [convert = false]) => truthiness(value, convert) },
   falsy: { params: ['convert_bool'], apply: (value, [convert = false]) => !truthiness(value, convert) },
   failed,

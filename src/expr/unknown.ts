@@ -1,3 +1,5 @@
+import { isMapping, mappingKeys } from './mapping.js';
+
 /**
  * A value that check mode cannot know: the stdout of a command that check mode
  * does not run, or a field of such a result. Conditions over it answer UNKNOWN
@@ -33,12 +35,6 @@ export function containsUnknown(v: unknown): boolean {
   if (v instanceof Unknown) return true;
   if (typeof v === 'string') return v.includes(UNKNOWN_TEXT);
   if (Array.isArray(v)) return v.some(containsUnknown);
-  if (isPlainObject(v)) return Object.keys(v).some((k) => containsUnknown((v as Record<string, unknown>)[k]));
+  if (isMapping(v)) return mappingKeys(v).some((k) => containsUnknown(v[k]));
   return false;
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }

@@ -159,6 +159,14 @@ describe('variables as the engine gives them', () => {
     expect(() => parseExpression('x | constructor')).toThrow(/unknown filter "constructor"/);
     expect(() => parseExpression('x is toString')).toThrow(/unknown test "toString"/);
   });
+
+  it('a scope layered over a mapping is a mapping; a class instance is not', () => {
+    const result = Object.create({ changed: true, rc: 0 }) as Record<string, unknown>;
+    result.stdout = 'ok';
+    const vars = { result, when: new Date(0) };
+    expect(evaluateCondition(['result is changed', 'result is mapping', 'result | length == 3', '"rc" in result'], vars)).toBe(true);
+    expect(evaluateCondition('when is mapping', vars)).toBe(false);
+  });
 });
 
 describe('errors name the expression, what is wrong and the column', () => {
