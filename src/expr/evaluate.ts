@@ -46,9 +46,10 @@ export class Evaluator {
       case 'member':
         return this.member(node);
       case 'list':
-        return node.items.map((item) => this.need(this.evaluate(item)));
+        // Jinja keeps an undefined item until it is used: `[x] | length` is 1.
+        return node.items.map((item) => this.evaluate(item));
       case 'dict':
-        return Object.fromEntries(node.entries.map(([k, v]) => [String(this.need(this.evaluate(k))), this.need(this.evaluate(v))]));
+        return Object.fromEntries(node.entries.map(([k, v]) => [String(this.need(this.evaluate(k))), this.needItems(this.evaluate(v))]));
       case 'not': {
         const t = this.truth(this.evaluate(node.operand));
         return isUnknown(t) ? UNKNOWN : !t;
@@ -70,6 +71,12 @@ export class Evaluator {
   need<T>(value: T): T {
     if (isUndefinedValue(value)) throw new UndefinedVariableError(value, this.text);
     return value;
+  }
+
+  /** need(), and for the items of a list literal too, for what reads them (==, in, most filters). */
+  needItems<T>(value: T): T {
+    if (Array.isArray(value)) value.forEach((item) => this.needItems(item));
+    return this.need(value);
   }
 
   private member(node: Expression & { type: 'member' }): unknown {
@@ -120,7 +127,7 @@ export class Evaluator {
     let unknown = false;
     for (const { op, operand, column } of rest) {
       const right = this.evaluate(operand);
-      const result = this.compare(op, this.need(left), this.need(right), column);
+      const result = this.compare(op, this.needItems(left), this.needItems(right), column);
       if (result === false) return false;
       if (isUnknown(result)) unknown = true;
       left = right;
@@ -145,8 +152,8 @@ export class Evaluator {
   private apply(node: Expression & { type: 'filter' | 'test' }): unknown {
     const what = node.type === 'filter' ? FILTERS[node.name] : TESTS[node.name];
     let value = this.evaluate(node.operand);
-    if (!what.takesUndefined) value = this.need(value);
-    const args = node.args.map((arg) => (arg === undefined ? undefined : this.need(this.evaluate(arg))));
+    if (!what.takesUndefined) value = what.countsOnly ? this.need(value) : this.needItems(value);
+    const args = node.args.map((arg) => (arg === undefined ? undefined : this.needItems(this.evaluate(arg))));
     const fail = (problem: string): never => {
       throw new ExpressionError(problem, this.text, node.column);
     };

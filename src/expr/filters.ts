@@ -11,6 +11,8 @@ import { isUnknown, UNKNOWN, UNKNOWN_MEMBER, UNKNOWN_TEXT } from './unknown.js';
  * when it says it copes (`knowsUnknown`); otherwise its result is UNKNOWN.
  */
 export interface Filter {
+  /** Whether it only counts a list's items, so an undefined item is fine (`[x] | length`). */
+  countsOnly?: boolean;
   params: string[];
   /** Whether it may receive an undefined value (only `default` does). */
   takesUndefined?: boolean;
@@ -56,6 +58,7 @@ export const FILTERS: Record<string, Filter> = {
   length: {
     params: [],
     knowsUnknown: true,
+    countsOnly: true,
     apply(value, _args, fail) {
       if (isUnknown(value)) return UNKNOWN;
       const v = isSecret(value) ? value.reveal() : value;

@@ -34,6 +34,7 @@ class Parser {
     if (this.peek().kind === 'end') this.fail('the condition is empty', this.peek());
     const tree = this.parseOr();
     const rest = this.peek();
+    if (this.isName(rest, 'if')) this.fail('inline if-expressions (a if b else c) are not supported in conditions (write (b and a) or (not b and c))', rest);
     if (rest.kind !== 'end') this.unexpected(rest);
     return tree;
   }

@@ -11,6 +11,8 @@ import { isUnknown, UNKNOWN, UNKNOWN_MEMBER, Unknown } from './unknown.js';
  * UNKNOWN. Like filters, a test sees UNKNOWN only when it says it copes.
  */
 export interface Test {
+  /** Whether it only counts a list's items, so an undefined item is fine (`[x] | length`). */
+  countsOnly?: boolean;
   params: string[];
   takesUndefined?: boolean;
   knowsUnknown?: boolean;

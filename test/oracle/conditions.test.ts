@@ -102,6 +102,15 @@ const CASES: (string | string[])[] = [
   // secrets compare by value
   `secret == ${q(SECRET)}`, 'secret != "other"', '"$HOME" in secret', 'secret | length > 10', `secret | upper == ${q(SECRET.toUpperCase())}`,
   'secret is string', `secret in [${q(SECRET)}]`, '"`id`" in secret',
+  // more edges: items of strings, nested reads, result fields, bool spellings, chains
+  '[missing] | length == 1', 'missing in pkgs', 'pkgs[0] is string', 'd.b is defined and d.b | length > 0', "t and 'x'",
+  "(f or 'x') == 'x'", '"abc"[0] == "a"', '"abc"[-1] == "c"', 'env[10] is defined', "d['nested']['deep'] == 'yes'",
+  "d.nested['missing'] | default('z') == 'z'", 'ok_result.stdout_lines == []', 'ok_result.cmd is defined', 'failed_result.stderr == ""',
+  'ok_result is not skipped and ok_result is success', 'skipped_result is not changed', 'skipped_result is succeeded',
+  'skipped_result.skip_reason is defined', "'false' | bool == false", '"TRUE" | bool', '" yes " | bool', '2 | bool', '1.0 | bool',
+  "'0' is truthy(convert_bool=True)", '"  " | trim | length == 0', 'n | string | length == 4', "{'a': 1} | length == 1",
+  "'a' in {'a': 1}", '[1] in [[1], 2]', 'none in [none]', '"x" == "x" == "x"', 'not not t', 'not t == f', 't == not f',
+  'pkgs is mapping', 'one is number and one > 0.5', '-0.0 == 0', 'd.nested is mapping', "'a' if t else 'b'",
   // syntax errors
   'env ==', '(t', 'http_port >> 1', '"unterminated',
   // a list of conditions means all of them, in order
