@@ -92,12 +92,12 @@ export class PlayRun {
     return failed || alwaysFailed;
   }
 
-  /** A task, all its loop items; registers its result. Returns whether the host failed (a handled failure does not). */
+  /** A task, all its loop items; registers its result. Returns whether it failed (an ignored failure does not count). */
   private async runTask(node: TaskNode, handler: boolean): Promise<boolean> {
     const executions = node.iterations ?? this.expand(node);
     if (executions instanceof Error) {
       this.count(this.failure(node.task.name ?? node.task.typeName, node.task.typeName, executions, node.task), handler);
-      return !(node.task.ignoreErrors || node.task.rescued);
+      return !node.task.ignoreErrors;
     }
     const outcomes: Outcome[] = [];
     for (const execution of executions) {
@@ -118,7 +118,8 @@ export class PlayRun {
       this.count({ host: this.host.conn.name, play: this.play.name, task: node.task.name ?? node.task.typeName, type: node.task.typeName, handler, status: 'skipped', changed: false, simulated: false, message: 'no items in the loop', durationMs: 0 }, handler);
     }
     if (node.task.register) this.host.registered[node.task.register] = node.task.loop ? loopResult(outcomes) : (outcomes[0]?.registered ?? { changed: false, skipped: true });
-    return outcomes.some((o) => o.result.status === 'failed' && !o.result.handled);
+    // A failure a rescue will handle still ends the block (the rescue runs); an ignored one does not.
+    return outcomes.some((o) => o.result.status === 'failed' && o.result.handled !== 'ignored');
   }
 
   /** A task that reads run-time values, rendered and checked now; a problem is this task's failure, named like a config error. */

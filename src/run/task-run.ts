@@ -72,7 +72,8 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
     if (simulated) {
       // Planned, not carried out: the result knows the plan, not what the commands would print.
-      const registered = { changed: true, failed: false, msg: `would ${summary}`, ...(task.type.resultFields ? unknownOutput() : {}) };
+      // A command that did not run: whether it would fail is unknown too.
+      const registered = { changed: true, failed: task.type.resultFields ? UNKNOWN : false, msg: `would ${summary}`, ...(task.type.resultFields ? unknownOutput() : {}) };
       return judge(play, node, done, registered, { summary: `would ${summary}`, diff, simulated: true });
     }
     await play.host.lockReady;
@@ -119,7 +120,7 @@ async function judge(
   const t = node.task;
   const scope = (): Record<string, unknown> => ({ ...play.scopeFor(node), ...(t.register ? { [t.register]: registered } : {}) });
   let changed: boolean | Unknown = true;
-  let isFailed: boolean | Unknown = r.error !== undefined;
+  let isFailed = (r.error !== undefined || registered.failed) as boolean | Unknown;
   const notes: string[] = [];
   try {
     if (t.failedWhen) isFailed = decide(t.failedWhen, scope());
@@ -127,12 +128,12 @@ async function judge(
   } catch (err) {
     return failed(done, t, (err as Error).message, { ...registered, failed: true });
   }
+  registered.failed = isFailed;
   if (isUnknown(isFailed)) {
-    notes.push('whether it fails is unknown in check mode (failed_when reads its output)');
+    if (t.failedWhen) notes.push('whether it fails is unknown in check mode (failed_when reads its output)');
     isFailed = false;
   }
   if (isUnknown(changed)) notes.push('whether it changes is unknown in check mode (changed_when reads its output)');
-  registered.failed = isFailed;
   registered.changed = isUnknown(changed) ? UNKNOWN : changed;
   const note = notes.length ? ` (${notes.join('; ')})` : '';
   if (isFailed) return failed(done, t, r.error ?? `failed_when: ${t.failedWhen!.join(' and ')}`, registered);
