@@ -80,6 +80,8 @@ export function tasksMarkdown(): string {
     '|---|---|',
     ...common,
     '',
+    `A registered result (\`register: NAME\`) holds ${Object.keys(REGISTERED_FIELDS).map((k) => `\`${k}\``).join(', ')}, and the task type's own fields (command: ${Object.keys(allTaskTypes().find((t) => t.name === 'command')?.resultFields ?? {}).map((k) => `\`${k}\``).join(', ')}); a loop's result holds each item's under \`results\`.`,
+    '',
     ...allTaskTypes().map(taskMarkdown),
   ].join('\n');
 }
@@ -92,13 +94,22 @@ export function tasksListing(): string {
     .join('\n');
 }
 
+/** What every task's registered result holds; task types add their own fields (TaskType.resultFields). */
+export const REGISTERED_FIELDS: Record<string, string> = {
+  changed: 'whether the task changed the host (in check mode: would change)',
+  failed: 'whether the task failed (with ignore_errors or in a rescued block)',
+  skipped: 'true when its when: was false',
+  msg: 'what was done, or the error',
+};
+
 /** Plain-text reference of one task for `provision tasks NAME`. */
 export function taskHelp(t: TaskType): string {
   const fields = fieldsOf(t).map((f) => {
     const req = f.required ? ' (required)' : f.default !== undefined ? ` (default ${JSON.stringify(f.default)})` : '';
     return `  ${f.name}: ${f.type.replace(/\\\|/g, '|')}${req}\n      ${f.description}`;
   });
-  return [`${t.name}: ${jsonSchemaOf(t.schema).description ?? t.summary}`, '', 'Fields:', ...fields, '', 'Example:', t.example.replace(/^/gm, '  ')].join('\n');
+  const registered = Object.entries({ ...REGISTERED_FIELDS, ...t.resultFields }).map(([k, v]) => `  ${k}: ${v}`);
+  return [`${t.name}: ${jsonSchemaOf(t.schema).description ?? t.summary}`, '', 'Fields:', ...fields, '', 'Registered result (register: NAME):', ...registered, '', 'Example:', t.example.replace(/^/gm, '  ')].join('\n');
 }
 
 /** JSON Schema for playbooks: plays whose tasks are exactly one known task type plus common keys. */
