@@ -160,7 +160,11 @@ p=$(getent passwd "$u") || p=$(getent passwd "$(id -u)")
 [ -n "$p" ] && printf 'passwd\t%s\n' "$p"
 true`;
 
-/** One fact that reads everything above in one script (no interpreter on the host). */
+/**
+ * One fact that reads everything above in one script (no interpreter on the host).
+ * SCRIPT is a raw template, so printf's `\t` and `\n` stay as written; its shell
+ * parameter expansions are written `\${…}` there, to keep them from TypeScript.
+ */
 export const hostFactsFact: Fact<HostFacts> = fact('host-facts', SCRIPT.replace(/\\\$\{/g, '${'), ({ stdout }) => parseHostFacts(stdout));
 
 // --- The parser: Ansible's rules over the script's output ---------------------

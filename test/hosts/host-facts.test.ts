@@ -122,7 +122,7 @@ describe.skipIf(!isRoot)(`host facts as Ansible's setup module gives them (Debia
       afterAll(async () => {
         if (c.undo) expect(await host.sh(`set -e; ${c.undo}`)).toMatchObject({ code: 0 });
       });
-      it('every fact equals Ansible\'s, with its type, read in one round trip', async () => {
+      it(`${c.name}: every fact equals Ansible's, with its type, read in one round trip`, async () => {
         const user = c.user ?? 'root';
         const become = c.become ?? false;
         const ansible = await ansibleFacts(user, become);
