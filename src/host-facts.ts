@@ -150,7 +150,7 @@ put proc1 /proc/1/comm
 [ -L /sbin/init ] && printf 'sbin_init\t%s\n' "$(readlink /sbin/init)"
 command -v systemctl >/dev/null && printf 'has\tsystemctl\n'
 command -v initctl >/dev/null && printf 'has\tinitctl\n'
-command -v lsb_release >/dev/null && printf 'has\tlsb_release\n'
+[ -e /usr/lib/python3/dist-packages/distro/__init__.py ] && printf 'has\tdistro_module\n'
 for p in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/ /etc/init/ /sbin/openrc /etc/init.d/ ${PKG_MGRS.map(([p]) => p).join(' ')} /usr/bin/rpm; do [ -e "$p" ] && printf 'exists\t%s\n' "$p"; done
 [ -e /usr/bin/rpm ] && /usr/bin/rpm -q --whatprovides /usr/bin/apt-get >/dev/null 2>&1 && printf 'apt_rpm\t1\n'
 u=\${LOGNAME:-\${USER:-\${LNAME:-\${USERNAME:-}}}}
@@ -190,7 +190,7 @@ export function parseHostFacts(stdout: string): HostFacts {
   const machine = first('machine') ?? '';
   const system = first('ostype') ?? '';
   const has = new Set(raw.get('has') ?? []);
-  const distribution = distributionFacts(raw.get('os') ?? [], raw.get('debian_version') ?? [], has.has('lsb_release'));
+  const distribution = distributionFacts(raw.get('os') ?? [], raw.get('debian_version') ?? [], has.has('distro_module'));
   const nodename = first('nodename') ?? '';
   const fqdn = fqdnOf(nodename, first('forward') ?? '', first('reverse'));
   const network = networkFacts(raw);
@@ -249,20 +249,22 @@ const OS_FAMILY_MAP: Record<string, string[]> = {
  * release from PRETTY_NAME's parentheses, the minor version from
  * /etc/debian_version). Missing values are "NA", as Ansible's.
  *
- * For Debian, distro takes the most precise of os-release's VERSION_ID and
- * `lsb_release -a`'s Release when lsb_release is installed. That program is a
- * Python script on Debian 12, so it is not run: Debian's lsb_release reads
- * its Release from /etc/debian_version ("12.11"), which is read here instead.
+ * The version depends on which python `distro` library Ansible's module finds on
+ * the host: its own copy (1.6) reads VERSION_ID ("12"); Debian's python3-distro
+ * (1.8 in Debian 12, 1.9 in 13), when installed, takes the most precise of that
+ * and /etc/debian_version ("12.15"). So the script checks (without running any
+ * Python) whether that package's module is there.
  */
-export function distributionFacts(osLines: string[], debianVersion: string[], hasLsbRelease = false): Pick<HostFacts, 'distribution' | 'distribution_release' | 'distribution_version' | 'distribution_major_version' | 'distribution_minor_version' | 'os_family'> {
+export function distributionFacts(osLines: string[], debianVersion: string[], systemDistro = false): Pick<HostFacts, 'distribution' | 'distribution_release' | 'distribution_version' | 'distribution_major_version' | 'distribution_minor_version' | 'os_family'> {
   const os = osRelease(osLines);
   const id = os.get('ID') ?? '';
   let distribution = id ? id.charAt(0).toUpperCase() + id.slice(1).toLowerCase() : 'OtherLinux';
   if (distribution === 'Amzn') distribution = 'Amazon';
   if (distribution === 'Rhel') distribution = 'Redhat';
   let version = os.get('VERSION_ID') || 'NA';
-  const lsbRelease = debianVersion[0]?.trim() ?? '';
-  if (id === 'debian' && hasLsbRelease && /^\d+(\.\d+)*$/.test(lsbRelease) && (version === 'NA' || lsbRelease.split('.').length > version.split('.').length)) version = lsbRelease;
+  const full = debianVersion[0]?.trimEnd() ?? '';
+  // distro's version(best=True): the first candidate with more dots than the one before.
+  if (systemDistro && id === 'debian' && dots(full) > dots(version === 'NA' ? '' : version)) version = full;
   let release = os.get('VERSION_CODENAME') ?? os.get('UBUNTU_CODENAME') ?? 'NA';
   let minor: string | undefined;
   const text = osLines.join('\n');
@@ -286,6 +288,10 @@ export function distributionFacts(osLines: string[], debianVersion: string[], ha
     ...optional('distribution_minor_version', minor),
     os_family: family,
   };
+}
+
+function dots(s: string): number {
+  return s === '' ? -1 : s.split('.').length - 1;
 }
 
 /**
