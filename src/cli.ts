@@ -61,7 +61,8 @@ inventoryOptions(program.argument('[playbook]', 'playbook to run'))
 inventoryOptions(program.command('validate').description('check a playbook, its inventory, variables and templates; touch no host').argument('<playbook>')).action(async (playbook: string, o) => {
   const { loadAndCompile } = await import('./commands/load.js');
   const runs = loadAndCompile(playbook, o);
-  const tasks = runs.reduce((n, r) => n + r.plays.reduce((m, p) => m + p.tasks.length, 0), 0);
+  const { executionCount } = await import('./compile.js');
+  const tasks = runs.reduce((n, r) => n + r.plays.reduce((m, p) => m + executionCount(p), 0), 0);
   process.stdout.write(`${playbook}: valid (${runs.length} host${runs.length === 1 ? '' : 's'}, ${tasks} task runs)\n`);
 });
 

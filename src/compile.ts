@@ -1,29 +1,19 @@
-import { relative } from 'node:path';
-import * as z from 'zod';
 import { becomeFor, connectionTarget, type ConnectionTarget } from './connection-vars.js';
 import type { Endpoint } from './ssh/endpoint.js';
 import { ConfigError, ConfigErrors, type SourceLocation } from './errors.js';
+import { HOST_FACT_NAMES } from './host-facts.js';
 import type { Inventory, InventoryHost } from './inventory.js';
 import { hostPatternProblem, matchHosts, matchLimit } from './host-patterns.js';
-import { findLocalFile, readLocalFile } from './local-files.js';
-import { COMMON_TASK_KEYS, commonTaskKeys, type LoadedPlaybook, type RawPlay } from './playbook.js';
+import type { LoadedPlaybook, RawPlay } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
-import type { TaskType } from './task-type.js';
 import { defineLazy, isTemplated } from './lazy-vars.js';
-import { renderTemplate, renderValue, TemplateError } from './template.js';
+import { expandTask, FAILED, mapStrings, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
+import { allTasks, displayField, displayPath, parseTasks, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
+import { renderValue, TemplateError } from './template.js';
 import { verifySchema, type VerifyCheck } from './verify.js';
-import { evaluateWhen } from './when.js';
-import { formatPath, type FieldPath } from './yaml-source.js';
+import type { FieldPath } from './yaml-source.js';
 
-/** Field paths are shown relative to their play (`tasks[2].apt.packages`); the line number tells plays apart. */
-function displayPath(path: FieldPath): FieldPath {
-  return typeof path[0] === 'number' ? path.slice(1) : path;
-}
-
-function fieldName(path: FieldPath): string {
-  return formatPath(displayPath(path));
-}
-import { getTaskType, taskTypeNames } from '../tasks/index.js';
+export type { CompiledTask } from './task-expand.js';
 
 export interface CompileOptions {
   extraVars?: Record<string, unknown>;
@@ -34,26 +24,40 @@ export interface CompileOptions {
   verify?: boolean;
 }
 
-/** A task ready to run on one host: arguments rendered with that host's variables and validated. */
-export interface CompiledTask {
-  name: string;
-  type: TaskType;
-  args: unknown;
-  notify: string[];
-  tags: string[];
-  become: boolean;
-  /** Set when `when:` is false: the task is reported skipped with this reason. */
-  skipReason?: string;
-  where: SourceLocation;
+/**
+ * A task bound to one host. `iterations` is set when nothing in the task reads
+ * a run-time value (a registered result, a host fact): its executions are then
+ * rendered and checked before any host is touched. Otherwise the runner expands
+ * it (src/task-expand.ts) just before it runs, with the same checks.
+ */
+export interface TaskNode {
+  kind: 'task';
+  task: ParsedTask;
+  /** The host's variables in this play (before the task's own vars). */
+  vars: Record<string, unknown>;
+  iterations?: CompiledTask[];
 }
+
+export interface BlockNode {
+  kind: 'block';
+  block: ParsedBlock;
+  tasks: Node[];
+  rescue: Node[];
+  always: Node[];
+}
+
+export type Node = TaskNode | BlockNode;
 
 export interface HostPlay {
   name: string;
-  tasks: CompiledTask[];
-  handlers: Map<string, CompiledTask>;
-  /** Handler names in definition order: handlers run in this order, not notification order. */
-  handlerOrder: string[];
+  nodes: Node[];
+  /** Handlers in definition order: they run in this order, not notification order. */
+  handlers: TaskNode[];
   verify: VerifyCheck[];
+  /** Read the host facts before the first task (gather_facts, or a task reads one). */
+  gatherFacts: boolean;
+  /** What expanding a task at run time needs (errors are then the task's failure). */
+  context: Omit<ExpandContext, 'report'>;
 }
 
 export interface HostRun {
@@ -65,8 +69,20 @@ export interface HostRun {
   plays: HostPlay[];
 }
 
+/** Every execution of a play known before the run, in order (handlers and run-time tasks left out). */
+export function staticTasks(play: HostPlay): CompiledTask[] {
+  const walk = (nodes: Node[]): CompiledTask[] => nodes.flatMap((n) => (n.kind === 'task' ? (n.iterations ?? []) : [...walk(n.tasks), ...walk(n.rescue), ...walk(n.always)]));
+  return walk(play.nodes);
+}
+
+/** How many task executions a play has: the static ones, and one per task rendered at run time. */
+export function executionCount(play: HostPlay): number {
+  const walk = (nodes: Node[]): number => nodes.reduce((n, x) => n + (x.kind === 'task' ? (x.iterations?.length ?? 1) : walk(x.tasks) + walk(x.rescue) + walk(x.always)), 0);
+  return walk(play.nodes);
+}
+
 /**
- * Turns playbook + inventory + variables into per-host task lists, or throws
+ * Turns playbook + inventory + variables into per-host task trees, or throws
  * ConfigErrors listing every problem found, each with file:line and field.
  * Nothing here touches a host: all input is checked before any connection.
  */
@@ -90,46 +106,67 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   const runs = new Map<string, HostRun>();
   // Built once for all hosts: with 10,000 hosts, per-host copies would be quadratic.
   const shared = { groups: groupMembers(inventory), hostvars: lazyHostvars(inventory) };
+  // The task trees are parsed once per play, for all hosts.
+  const parsedPlays = playbook.plays.map((play, playIndex) => {
+    const base: FieldPath = playbook.isList ? [playIndex] : [];
+    return {
+      tasks: parseTasks(play.tasks, [...base, 'tasks'], playbook.source, report),
+      handlers: parseTasks(play.handlers ?? [], [...base, 'handlers'], playbook.source, report, true),
+    };
+  });
+  // Names only the run can fill: registered results (they outlive their play, as in Ansible) and host facts.
+  const runtime = new Set<string>([...HOST_FACT_NAMES]);
+  for (const p of parsedPlays) for (const t of [...allTasks(p.tasks), ...allTasks(p.handlers)]) if (t.register) runtime.add(t.register);
+
   playbook.plays.forEach((play, playIndex) => {
     const base: FieldPath = playbook.isList ? [playIndex] : [];
     const problem = hostPatternProblem(inventory, play.hosts);
     if (problem) {
-      report(new ConfigError(problem, playbook.source.locate([...base, 'hosts']), fieldName([...base, 'hosts'])));
+      report(new ConfigError(problem, playbook.source.locate([...base, 'hosts']), displayField([...base, 'hosts'])));
       return;
     }
+    const parsed = parsedPlays[playIndex];
+    const handlerTasks = parsed.handlers.filter((h): h is ParsedTask => h.kind === 'task');
+    checkNotify(parsed.tasks, handlerTasks, playbook, report);
+    const selected = selectByTags(parsed.tasks, options);
+    const usesFacts = [...allTasks(parsed.tasks), ...handlerTasks].some((t) => HOST_FACT_NAMES.some((n) => t.reads.has(n)));
     const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
-    const handlerNames = (play.handlers ?? []).map((h, i) => (typeof h.name === 'string' ? h.name : `handler ${i}`));
     for (const hostName of hosts) {
       const host = inventory.hosts.get(hostName)!;
       const vars = hostVars(inventory, shared, host, play, playbook, options.extraVars ?? {}, base, report);
       if (!vars) continue;
       const target = targetFor(hostName, vars, inventory, runs.get(hostName), playbook.source.locate([...base, 'hosts']), report);
       if (!target) continue;
-      const compileList = (list: Record<string, unknown>[], key: 'tasks' | 'handlers'): CompiledTask[] =>
-        list.map((raw, i) => compileTask(raw, [...base, key, i], vars, play, host, playbook, report)).filter((t): t is CompiledTask => t !== null);
-      const tasks = compileList(play.tasks, 'tasks').filter((t) => selectedByTags(t, options));
-      const handlerList = compileList(play.handlers ?? [], 'handlers');
-      const handlers = new Map(handlerList.map((h) => [h.name, h]));
-      play.tasks.forEach((raw, i) => {
-        for (const n of asList(raw.notify)) {
-          if (!handlerNames.includes(n)) {
-            report(new ConfigError(`notifies handler "${n}", which this play does not define${handlerNames.length ? ` (handlers: ${handlerNames.join(', ')})` : ''}`, playbook.source.locate([...base, 'tasks', i, 'notify']), fieldName([...base, 'tasks', i, 'notify'])));
+      const context = { source: playbook.source, playbookFile: playbook.file, playBecome: play.become, extraVars: options.extraVars ?? {} };
+      const ctx: ExpandContext = { ...context, report };
+      const bind = (nodes: ParsedNode[]): Node[] =>
+        nodes.map((n): Node => {
+          if (n.kind === 'block') return { kind: 'block', block: n, tasks: bind(n.block), rescue: bind(n.rescue), always: bind(n.always) };
+          const node: TaskNode = { kind: 'task', task: n, vars };
+          if (![...n.reads].some((name) => runtime.has(name))) {
+            const iterations = expandTask(n, vars, ctx);
+            if (iterations) {
+              node.iterations = iterations;
+              checkEarlyFailure(n, iterations, vars, ctx);
+            }
           }
-        }
-      });
+          return node;
+        });
+      const nodes = bind(selected);
+      const handlers = bind(handlerTasks) as TaskNode[];
       const verify = (options.verify ? (play.verify ?? []) : []).flatMap((raw, i) => {
         const path = [...base, 'verify', i];
-        const rendered = renderArgs(raw, vars, playbook.source, path, report);
+        const rendered = renderArgs(raw, vars, ctx, path);
         if (rendered === FAILED) return [];
-        const parsed = verifySchema.safeParse(rendered);
-        if (!parsed.success) {
-          schemaErrors(parsed.error, playbook.source, path, displayPath(path)).forEach(report);
+        const parsedCheck = verifySchema.safeParse(rendered);
+        if (!parsedCheck.success) {
+          schemaErrors(parsedCheck.error, playbook.source, path, displayPath(path)).forEach(report);
           return [];
         }
-        return [parsed.data];
+        return [parsedCheck.data];
       });
       const run = runs.get(hostName) ?? { host, target, plays: [] };
-      run.plays.push({ name: play.name ?? play.hosts, tasks, handlers, handlerOrder: handlerNames, verify });
+      run.plays.push({ name: play.name ?? play.hosts, nodes, handlers, verify, gatherFacts: play.gather_facts ?? usesFacts, context });
       runs.set(hostName, run);
     }
   });
@@ -137,117 +174,49 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   return [...runs.values()];
 }
 
-function compileTask(
-  raw: Record<string, unknown>,
-  path: FieldPath,
-  vars: Record<string, unknown>,
-  play: RawPlay,
-  host: InventoryHost,
-  playbook: LoadedPlaybook,
-  report: (e: ConfigError) => void,
-): CompiledTask | null {
-  const source = playbook.source;
-  const where = source.locate(path);
-  const typeKeys = Object.keys(raw).filter((k) => !COMMON_TASK_KEYS.includes(k));
-  if (typeKeys.length !== 1) {
-    const problem = typeKeys.length === 0 ? 'a task needs one task type' : `a task has exactly one task type, found ${typeKeys.map((k) => `"${k}"`).join(', ')}`;
-    report(new ConfigError(`${problem} (one of: ${taskTypeNames().join(', ')})`, where, fieldName(path)));
-    return null;
-  }
-  const typeName = typeKeys[0];
-  const type = getTaskType(typeName);
-  if (!type) {
-    const suggestion = closest(typeName, taskTypeNames());
-    report(new ConfigError(`unknown task type "${typeName}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; task types: ${taskTypeNames().join(', ')}`, source.locate(path, typeName), fieldName(path)));
-    return null;
-  }
-  const common = taskCommonSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => COMMON_TASK_KEYS.includes(k))));
-  if (!common.success) {
-    schemaErrors(common.error, source, path, displayPath(path)).forEach(report);
-    return null;
-  }
-  const c = common.data;
-  const name = c.name !== undefined ? String(safeRender(c.name, vars, source, [...path, 'name'], report) ?? c.name) : defaultName(typeName, raw[typeName]);
-  const base = { name, type, notify: asList(c.notify), tags: asList(c.tags), become: becomeFor(vars, c.become, play.become), where };
-  if (c.when !== undefined) {
-    try {
-      if (!evaluateWhen(c.when, vars)) return { ...base, args: undefined, skipReason: `when: ${String(c.when)} is false` };
-    } catch (err) {
-      report(new ConfigError((err as Error).message, source.locate([...path, 'when']), fieldName([...path, 'when'])));
-      return null;
+/** Every `notify:` names a handler or a handler's `listen:` topic of the play. */
+function checkNotify(nodes: ParsedNode[], handlers: ParsedTask[], playbook: LoadedPlaybook, report: (e: ConfigError) => void): void {
+  const names = new Set(handlers.flatMap((h) => [...(h.name !== undefined ? [h.name] : []), ...h.listen]));
+  for (const t of allTasks(nodes)) {
+    for (const n of t.notify) {
+      if (names.has(n)) continue;
+      const path = [...t.path, 'notify'];
+      report(new ConfigError(`notifies handler "${n}", which this play does not define${names.size ? ` (handlers: ${[...names].join(', ')})` : ''}`, playbook.source.locate(path), displayField(path)));
     }
-  }
-  const argsPath = [...path, typeName];
-  const rendered = renderArgs(raw[typeName] ?? {}, vars, source, argsPath, report);
-  if (rendered === FAILED) return null;
-  const parsed = type.schema.safeParse(rendered);
-  if (!parsed.success) {
-    schemaErrors(parsed.error, source, argsPath, displayPath(argsPath)).forEach(report);
-    return null;
-  }
-  let args = parsed.data;
-  if (type.resolveLocal) {
-    try {
-      args = type.resolveLocal(args, {
-        template: (src) => {
-          const file = findLocalFile(src, playbook.file, 'template');
-          const text = readLocalFile(file);
-          try {
-            return renderTemplate(text, vars);
-          } catch (err) {
-            const e = err as TemplateError;
-            throw new LocalFileError(e.message, { file: relative(process.cwd(), file) || file, line: e.line, column: e.column });
-          }
-        },
-        file: (src) => readLocalFile(findLocalFile(src, playbook.file, 'file')),
-        playbookFile: playbook.file,
-      });
-    } catch (err) {
-      if (err instanceof LocalFileError) report(new ConfigError(`${err.message} (used by ${fieldName(argsPath)} at ${source.file}:${where.line})`, err.where));
-      else report(new ConfigError((err as Error).message, source.locate([...argsPath, 'src']), fieldName([...argsPath, 'src'])));
-      return null;
-    }
-  }
-  return { ...base, args };
-}
-
-class LocalFileError extends Error {
-  constructor(message: string, readonly where: SourceLocation) {
-    super(message);
   }
 }
 
-const taskCommonSchema = z.strictObject(commonTaskKeys);
+/**
+ * A `fail` or `assert` whose outcome is known before the run (it reads only
+ * variables) and that nothing would catch is bad input: it stops the run before
+ * any host is touched (exit 4), instead of failing every host halfway through.
+ */
+function checkEarlyFailure(t: ParsedTask, iterations: CompiledTask[], vars: Record<string, unknown>, ctx: ExpandContext): void {
+  if (!t.type.control || t.rescued || t.ignoreErrors || t.vars.length || t.loop) return;
+  for (const it of iterations) {
+    if (it.skipReason || it.unknown) continue;
+    let outcome;
+    try {
+      outcome = t.type.control(it.args, vars);
+    } catch {
+      return; // Decided on the host, where the error is reported.
+    }
+    if ('failed' in outcome && outcome.failed) ctx.report(new ConfigError(`${outcome.message} (${t.typeName} task "${it.name}", decided from variables before any host is touched)`, t.where, displayField(t.path)));
+  }
+}
 
-const FAILED = Symbol('failed');
-
-function renderArgs(value: unknown, vars: Record<string, unknown>, source: LoadedPlaybook['source'], path: FieldPath, report: (e: ConfigError) => void): unknown {
-  let failed = false;
-  const out = mapStrings(value, path, (v, p) => {
-    const r = safeRender(v, vars, source, p, report);
-    if (r === FAILED) failed = true;
-    return r;
+function selectByTags(nodes: ParsedNode[], options: CompileOptions): ParsedNode[] {
+  if (!options.tags?.length && !options.skipTags?.length) return nodes;
+  return nodes.flatMap((n): ParsedNode[] => {
+    if (n.kind === 'block') return [{ ...n, block: selectByTags(n.block, options), rescue: selectByTags(n.rescue, options), always: selectByTags(n.always, options) }];
+    return selectedByTags(n.tags, options) ? [n] : [];
   });
-  return failed ? FAILED : out;
 }
 
-/** `value` with every string in it (through lists and plain mappings) replaced by `render(string, its path)`. */
-function mapStrings(value: unknown, path: FieldPath, render: (s: string, path: FieldPath) => unknown): unknown {
-  if (typeof value === 'string') return render(value, path);
-  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, [...path, i], render));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, mapStrings(x, [...path, k], render)]));
-  }
-  return value;
-}
-
-function safeRender(value: string, vars: Record<string, unknown>, source: LoadedPlaybook['source'], path: FieldPath, report: (e: ConfigError) => void): unknown {
-  try {
-    return renderValue(value, vars);
-  } catch (err) {
-    report(new ConfigError((err as Error).message, source.locate(path), fieldName(path)));
-    return FAILED;
-  }
+function selectedByTags(tags: string[], options: CompileOptions): boolean {
+  if (options.skipTags?.some((t) => tags.includes(t))) return false;
+  if (!options.tags?.length) return true;
+  return tags.includes('always') || options.tags.some((t) => tags.includes(t));
 }
 
 /**
@@ -275,7 +244,7 @@ function hostVars(
       if (!isTemplated(v)) vars[k] = v;
       else
         defineLazy(vars, k, () => {
-          const rendered = renderArgs(v, vars, playbook.source, [...base, section, k], report);
+          const rendered = renderArgs(v, vars, { source: playbook.source, report }, [...base, section, k]);
           if (rendered === FAILED) ok = false;
           return rendered === FAILED ? undefined : rendered;
         });
@@ -303,6 +272,7 @@ function builtinVars(host: InventoryHost, shared: { groups: Record<string, strin
     groups: shared.groups,
     ...(playbook ? { playbook_dir: playbook.file.replace(/\/[^/]*$/, '') || '.' } : {}),
     hostvars: shared.hostvars,
+    omit: OMIT,
   };
 }
 
@@ -397,50 +367,3 @@ function lazyHostvars(inventory: Inventory): Record<string, unknown> {
   return out;
 }
 
-function selectedByTags(task: CompiledTask, options: CompileOptions): boolean {
-  if (options.skipTags?.some((t) => task.tags.includes(t))) return false;
-  if (!options.tags?.length) return true;
-  return task.tags.includes('always') || options.tags.some((t) => task.tags.includes(t));
-}
-
-function asList(v: unknown): string[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v.map(String) : [String(v)];
-}
-
-function defaultName(type: string, args: unknown): string {
-  if (args && typeof args === 'object') {
-    const a = args as Record<string, unknown>;
-    const subject = a.name ?? a.dest ?? a.path ?? a.packages ?? a.command ?? a.domains;
-    if (subject !== undefined) return `${type} ${Array.isArray(subject) ? subject.join(', ') : String(subject)}`;
-  }
-  return type;
-}
-
-/** The known name within edit distance 2, for "did you mean". */
-function closest(word: string, names: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const n of names) {
-    const d = editDistance(word, n);
-    if (d < bestDistance) {
-      best = n;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}

@@ -34,9 +34,13 @@ export function defineLazy(vars: Record<string, unknown>, key: string, render: (
   Object.defineProperty(vars, key, self);
 }
 
-/** Whether a value holds a template anywhere (strings, lists, mappings). */
+/**
+ * Whether a value holds a template anywhere (strings, lists, mappings). A Jinja
+ * statement or comment counts, so that it is rendered, and refused with the
+ * handlebars way, instead of reaching a host as text.
+ */
 export function isTemplated(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('{{');
+  if (typeof value === 'string') return value.includes('{{') || value.includes('{%') || value.includes('{#');
   if (Array.isArray(value)) return value.some(isTemplated);
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).some(isTemplated);
   return false;

@@ -1,17 +1,55 @@
 import * as z from 'zod';
+import { unsupportedKeyword } from './ansible-compat.js';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
 import { YamlSource } from './yaml-source.js';
 
+const condition = z.union([z.string(), z.boolean()]);
+const conditions = z.union([condition, z.array(condition)]);
+const stringList = z.union([z.string(), z.array(z.string())]);
+
 /** Keys any task may have besides its one task-type key. */
 export const commonTaskKeys = {
   name: z.string().optional().describe('What the task does, shown in progress and reports.'),
-  notify: z.union([z.string(), z.array(z.string())]).optional().describe('Handler name(s) to run at the end of the play if this task changed something.'),
-  when: z.union([z.string(), z.boolean()]).optional().describe('Condition over variables: `use_tls`, `not self_signed`, `env == "prod"`, `x is defined`.'),
-  tags: z.union([z.string(), z.array(z.string())]).optional().describe('Tags for --tags / --skip-tags.'),
+  notify: stringList.optional().describe('Handler name(s) or `listen` topic(s) to run at the end of the play (or at `meta: flush_handlers`) if this task changed something.'),
+  when: conditions.optional().describe('Condition, evaluated on the host just before the task runs (per item in a loop): `use_tls`, `not self_signed`, `result.rc == 0`, `x is defined and x == "a"`; a list means all of them. See "Conditions".'),
+  tags: stringList.optional().describe('Tags for --tags / --skip-tags.'),
   become: z.boolean().optional().describe('Run this task through sudo (overrides the play).'),
+  vars: z.record(z.string(), z.unknown()).optional().describe('Variables for this task only; they override play vars.'),
+  loop: z.unknown().optional().describe('Run the task once per item of a list (or of a variable holding one: `"{{ users }}"`); the item is `item` (see loop_control).'),
+  with_items: z.unknown().optional().describe("Ansible's older spelling of `loop` (a list, flattened one level)."),
+  loop_control: z
+    .strictObject({
+      loop_var: z.string().regex(/^[A-Za-z_]\w*$/).optional().describe('Name of the item variable (default `item`).'),
+      index_var: z.string().regex(/^[A-Za-z_]\w*$/).optional().describe('Name of a variable holding the item\'s index, from 0.'),
+      label: z.string().optional().describe('What each item\'s output line shows (a template over the item), instead of the whole item.'),
+    })
+    .optional()
+    .describe('How a loop names its item, its index and its output label.'),
+  register: z.string().regex(/^[A-Za-z_]\w*$/, 'a variable name').optional().describe('Keep this task\'s result in a variable for later tasks: changed, failed, skipped, msg, and the task type\'s own fields (command: rc, stdout, stderr, stdout_lines, stderr_lines); `results` for a loop.'),
+  changed_when: conditions.optional().describe('Whether the task counts as changed, decided from its result (e.g. `false` for a read-only command, or `"\'created\' in out.stdout"`).'),
+  failed_when: conditions.optional().describe('Whether the task counts as failed, decided from its result (replaces the task\'s own verdict, e.g. a command\'s exit status).'),
+  ignore_errors: z.boolean().optional().describe('A failure of this task is reported and counted as ignored; the play goes on.'),
+  check_mode: z.boolean().optional().describe('false: the task runs for real even in check mode (a read-only command whose output later tasks need); true: it is only planned, even in a real run.'),
+  no_log: z.boolean().optional().describe('Hide this task\'s arguments, diff and output in all output and reports.'),
+  listen: stringList.optional().describe('Handlers only: topic(s) a `notify` can name to run this handler.'),
 };
 export const COMMON_TASK_KEYS = Object.keys(commonTaskKeys);
+
+/** Keys of a `block:` (its tasks, and what applies to all of them). */
+export const blockKeys = {
+  name: z.string().optional().describe('What the block does (shown in errors).'),
+  block: z.array(z.record(z.string(), z.unknown())).describe('Tasks run in order.'),
+  rescue: z.array(z.record(z.string(), z.unknown())).optional().describe('Tasks run when a task of the block fails; if they succeed, the host goes on.'),
+  always: z.array(z.record(z.string(), z.unknown())).optional().describe('Tasks run after the block (and rescue), whether they failed or not.'),
+  when: conditions.optional().describe('Condition added to every task of the block.'),
+  become: z.boolean().optional().describe('Applies to every task of the block unless a task sets its own.'),
+  tags: stringList.optional().describe('Added to every task of the block.'),
+  vars: z.record(z.string(), z.unknown()).optional().describe('Variables for the tasks of the block.'),
+  ignore_errors: z.boolean().optional().describe('Applies to every task of the block.'),
+  no_log: z.boolean().optional().describe('Applies to every task of the block.'),
+};
+export const BLOCK_KEYS = Object.keys(blockKeys);
 
 const rawTask = z.record(z.string(), z.unknown());
 
@@ -19,6 +57,7 @@ export const playSchema = z.strictObject({
   name: z.string().optional().describe('What the play sets up.'),
   hosts: z.string().min(1).describe('Host pattern over the inventory: a group, a host, `all`, `web:!staging`, globs.'),
   become: z.boolean().optional().describe('Run every task through sudo.'),
+  gather_facts: z.boolean().optional().describe('Read the host facts (ansible_distribution, ...) before the tasks. Unset: read them only if a task uses one, in the same round trip as the tasks\' own facts.'),
   defaults: z.record(z.string(), z.unknown()).optional().describe('Default values for variables: the lowest precedence, so inventory variables and -e override them.'),
   vars: z.record(z.string(), z.unknown()).optional().describe('Variables for this play; they override inventory variables.'),
   tasks: z.array(rawTask).default([]).describe('Tasks, run in order.'),
@@ -46,6 +85,10 @@ export function loadPlaybook(file: string): LoadedPlaybook {
   const plays: RawPlay[] = [];
   list.forEach((raw, i) => {
     const base = isList ? [i] : [];
+    // An Ansible play keyword provision does not support: say so, and what to use instead.
+    const unsupported = raw && typeof raw === 'object' ? Object.keys(raw).filter((k) => !(k in playSchema.shape) && unsupportedKeyword('play', k)) : [];
+    for (const k of unsupported) errors.push(new ConfigError(unsupportedKeyword('play', k)!, source.locate(base, k), k));
+    if (unsupported.length) return;
     const parsed = playSchema.safeParse(raw);
     if (!parsed.success) errors.push(...schemaErrors(parsed.error, source, base, []));
     else plays.push(parsed.data);

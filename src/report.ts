@@ -30,7 +30,7 @@ export class ReportCollector {
         recaps.map((r) => [
           r.host,
           {
-            recap: { ok: r.ok, changed: r.changed, failed: r.failed, skipped: r.skipped, unreachable: r.unreachable, roundTrips: r.roundTrips, error: r.error },
+            recap: { ok: r.ok, changed: r.changed, failed: r.failed, skipped: r.skipped, unreachable: r.unreachable, rescued: r.rescued, ignored: r.ignored, roundTrips: r.roundTrips, error: r.error },
             tasks: (this.tasks.get(r.host) ?? []).map((t) => ({
               name: t.task,
               play: t.play,
@@ -38,6 +38,10 @@ export class ReportCollector {
               handler: t.handler,
               status: t.status,
               changed: t.changed,
+              simulated: t.simulated,
+              ...(t.item !== undefined ? { item: t.item } : {}),
+              ...(t.handled ? { handled: t.handled } : {}),
+              ...(t.unknown ? { unknown: true } : {}),
               message: t.message,
               diff: t.diff ?? null,
               durationMs: t.durationMs,

@@ -47,6 +47,26 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
    * second host built from scratch: they must be the same.
    */
   files?(args: A): string[];
+  /**
+   * Set for tasks that never touch the host (debug, fail, assert, meta): the
+   * runner decides their outcome from their arguments and the variables in
+   * scope (registered results, host facts), with no facts and no plan.
+   */
+  control?(args: A, vars: Record<string, unknown>): ControlOutcome;
+  /** Variables the task's arguments read besides their templates (assert's `that` expressions), for deciding whether it reads run-time values. */
+  reads?(rawArgs: unknown): string[];
+  /** Fields this type adds to a registered result, with what they mean (shown by `provision tasks NAME`). */
+  resultFields?: Record<string, string>;
+}
+
+export interface ControlOutcome {
+  failed: boolean;
+  /** What the task says (debug's message, fail's msg, which assertion failed). */
+  message: string;
+  /** The outcome depends on a result check mode cannot know. */
+  unknown?: boolean;
+  /** meta: flush_handlers. */
+  flushHandlers?: boolean;
 }
 
 export function defineTask<A, F extends Record<string, Fact<unknown>>>(t: TaskType<A, F>): TaskType<A, F> {

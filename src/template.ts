@@ -1,5 +1,7 @@
 import Handlebars from 'handlebars';
+import { jinjaProblem } from './ansible-compat.js';
 import { encodeKeepingSecret, ENCODERS, EncodingError } from './encoders.js';
+import { isUnknown, UNKNOWN_TEXT } from './expr/index.js';
 import { isSecret, registerSecretValue, Secret } from './secret.js';
 
 /**
@@ -74,6 +76,7 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 function compile(text: string): HandlebarsTemplateDelegate {
   let fn = compiled.get(text);
   if (!fn) {
+    rejectJinja(text);
     fn = hb.compile(text, { strict: true, noEscape: true });
     compiled.set(text, fn);
   }
@@ -97,7 +100,11 @@ const WHOLE_EXPRESSION = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}$/;
  * list, a number a number, a secret a secret — as Ansible's native types do.
  */
 export function renderValue(value: string, vars: Record<string, unknown>): unknown {
-  if (!value.includes('{{')) return value;
+  if (!value.includes('{{')) {
+    // `{% if x %}` alone has no mustache, but must not reach a host as text either.
+    rejectJinja(value);
+    return value;
+  }
   const whole = WHOLE_EXPRESSION.exec(value);
   if (whole) return lookup(vars, whole[1]);
   return renderTemplate(value, vars);
@@ -106,6 +113,8 @@ export function renderValue(value: string, vars: Record<string, unknown>): unkno
 export function lookup(vars: Record<string, unknown>, dotted: string): unknown {
   let current: unknown = vars;
   for (const part of dotted.split('.')) {
+    // A result check mode cannot know: so is every part of it.
+    if (isUnknown(current)) return current;
     if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, part)) {
       throw new TemplateError(`variable "${dotted}" is not defined`);
     }
@@ -121,10 +130,23 @@ export function lookup(vars: Record<string, unknown>, dotted: string): unknown {
  */
 function revealAll(value: unknown): any {
   if (isSecret(value)) return value.reveal();
+  if (isUnknown(value)) return unknownView;
   if (value === null || typeof value !== 'object') return value;
   return new Proxy(value as object, {
     get: (target, key, receiver) => revealAll(Reflect.get(target, key, receiver)),
   });
+}
+
+/** An unknown value inside a template: every part of it is unknown, and it prints as a marker that containsUnknown finds in the output. */
+const unknownView: any = new Proxy({}, {
+  has: () => true,
+  get: (_t, key) => (key === Symbol.toPrimitive || key === 'toString' || key === 'valueOf' ? () => UNKNOWN_TEXT : unknownView),
+});
+
+/** Jinja (Ansible's template language) in a template is an error that shows the handlebars way, never text written to a host. */
+function rejectJinja(text: string): void {
+  const problem = jinjaProblem(text);
+  if (problem) throw new TemplateError(problem.message, problem.line, problem.column);
 }
 
 function toTemplateError(err: unknown): TemplateError {
@@ -139,3 +161,44 @@ function toTemplateError(err: unknown): TemplateError {
 }
 
 export { Secret };
+
+const namesCache = new Map<string, string[]>();
+
+/**
+ * The variables a template reads (the first part of each path: `{{ out.stdout }}`
+ * reads `out`), for deciding whether a value can be rendered before the run or
+ * depends on what the run finds (registered results, host facts). A template
+ * that does not parse reads nothing here; rendering it reports the error.
+ */
+export function templateNames(text: string): string[] {
+  if (!text.includes('{{')) return [];
+  let names = namesCache.get(text);
+  if (names) return names;
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; data?: boolean; parts?: string[]; original?: string };
+    if (n.type === 'PathExpression') {
+      if (!n.data && n.parts?.length && n.original !== 'this' && !(n.parts[0] in hb.helpers)) found.add(n.parts[0]);
+      return;
+    }
+    for (const v of Object.values(node)) if (v && typeof v === 'object') visit(v);
+  };
+  try {
+    visit(hb.parse(text));
+  } catch {
+    // Reported when rendered.
+  }
+  names = [...found];
+  namesCache.set(text, names);
+  return names;
+}
+
+/** Every variable name read by the templates in a value (strings inside lists and mappings). */
+export function valueNames(value: unknown): string[] {
+  if (typeof value === 'string') return templateNames(value);
+  if (Array.isArray(value)) return value.flatMap(valueNames);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).flatMap(valueNames);
+  return [];
+}

@@ -29,6 +29,13 @@ export const command = defineTask({
     cmd: npm ci && npm run build
     chdir: /opt/app
     creates: /opt/app/dist/index.html`,
+  resultFields: {
+    rc: 'exit status (0 when creates/removes skipped the command)',
+    stdout: 'standard output, without its last newline',
+    stderr: 'standard error, without its last newline',
+    stdout_lines: 'stdout as a list of lines',
+    stderr_lines: 'stderr as a list of lines',
+  },
   facts: (a) => ({
     ...(a.creates ? { creates: fileFact(a.creates) } : {}),
     ...(a.removes ? { removes: fileFact(a.removes) } : {}),

@@ -2,6 +2,7 @@ import type { TaskType } from '../src/task-type.js';
 import { apt } from './apt.js';
 import { certbot } from './certbot.js';
 import { command } from './command.js';
+import { assert, debug, fail, meta } from './control.js';
 import { copy } from './copy.js';
 import { fetchTask } from './fetch.js';
 import { file } from './file.js';
@@ -19,7 +20,7 @@ import { user } from './user.js';
 
 /** Every task type, by the key a playbook uses. */
 const registry = new Map<string, TaskType>(
-  ([apt, certbot, command, copy, fetchTask, file, group, htpasswd, nginxSite, postgresDb, postgresUser, service, streamlitConfig, systemdUnit, template, ufw, user] as TaskType[]).map((t) => [t.name, t]),
+  ([apt, assert, certbot, command, copy, debug, fail, meta, fetchTask, file, group, htpasswd, nginxSite, postgresDb, postgresUser, service, streamlitConfig, systemdUnit, template, ufw, user] as TaskType[]).map((t) => [t.name, t]),
 );
 
 export function getTaskType(name: string): TaskType | undefined {

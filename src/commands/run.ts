@@ -57,19 +57,16 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
   let recaps: HostRecap[];
   const live = process.stdout.isTTY === true && !process.env.CI && !o.verbose;
   try {
-    if (live) {
-      // listr2 loads only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost.
-      const { runLive } = await import('../output/live.js');
-      recaps = await runLive(runs, options, style, report.onEvent, o.diff || o.check);
-    } else {
-      const plain = new PlainReporter({ check: o.check, diff: o.diff, verbose: o.verbose, style, write: (t) => process.stdout.write(`${t}\n`) });
-      const emit = (e: RunEvent): void => {
-        report.onEvent(e);
-        plain.onEvent(e);
-      };
-      recaps = await runAll(runs, options, emit);
-      plain.finish(recaps);
-    }
+    // One scheduler (runAll); the live view or the plain lines, and the report, listen to its events.
+    // listr2 loads only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost.
+    const view = live
+      ? new (await import('../output/live.js')).LiveView(style, o.diff || o.check)
+      : new PlainReporter({ diff: o.diff, verbose: o.verbose, style, write: (t) => process.stdout.write(`${t}\n`) });
+    recaps = await runAll(runs, options, (e: RunEvent) => {
+      report.onEvent(e);
+      view.onEvent(e);
+    });
+    await view.finish(recaps);
   } finally {
     process.off('SIGINT', onSigint);
   }

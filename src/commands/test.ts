@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, type HostRun } from '../compile.js';
+import { compile, staticTasks, type HostRun } from '../compile.js';
 import { EXIT } from '../exit-codes.js';
 import { parseExtraVars } from '../extra-vars.js';
 import { fileFact, type FileState } from '../facts.js';
@@ -193,7 +193,7 @@ function openTestHost(run: HostRun): Promise<HostConnection> {
 
 /** The state of every path the playbook's tasks manage (`TaskType.files`), read on the host of that inventory. */
 async function managedFiles(runs: HostRun[]): Promise<Map<string, FileState>> {
-  const paths = [...new Set(runs[0].plays.flatMap((p) => p.tasks.filter((t) => !t.skipReason).flatMap((t) => t.type.files?.(t.args) ?? [])))];
+  const paths = [...new Set(runs[0].plays.flatMap((p) => staticTasks(p).filter((t) => !t.skipReason && !t.unknown && !t.type.control).flatMap((t) => t.type.files?.(t.args) ?? [])))];
   const facts = paths.map((path) => fileFact(path));
   const conn = await openTestHost(runs[0]);
   try {

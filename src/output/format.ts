@@ -15,9 +15,9 @@ export function paint(style: Style, color: keyof typeof codes, text: string): st
 const statusColor = { ok: 'green', changed: 'yellow', skipped: 'cyan', failed: 'red' } as const;
 
 /** One grep-able line per task result: `host | changed | task name | what`. */
-export function resultLine(r: TaskResult, style: Style, check: boolean): string {
-  const status = r.status === 'changed' && check ? 'would change' : r.status;
-  const label = r.handler ? `handler: ${r.task}` : r.task;
+export function resultLine(r: TaskResult, style: Style): string {
+  const status = r.status === 'changed' && r.simulated ? 'would change' : r.status === 'failed' && r.handled ? `failed (${r.handled})` : r.unknown && r.status === 'skipped' ? 'unknown' : r.status;
+  const label = `${r.handler ? `handler: ${r.task}` : r.task}${r.item !== undefined ? ` (item=${r.item})` : ''}`;
   return redact(`${r.host} | ${paint(style, statusColor[r.status], status)} | ${label} | ${r.message}`);
 }
 
@@ -37,7 +37,7 @@ export function recapLines(recaps: HostRecap[], style: Style): string[] {
     const bad = r.failed > 0 || r.unreachable > 0;
     const name = paint(style, bad ? 'red' : r.changed ? 'yellow' : 'green', r.host.padEnd(width));
     lines.push(
-      `${name} : ok=${r.ok} changed=${r.changed} failed=${r.failed} skipped=${r.skipped} unreachable=${r.unreachable}` + (r.error ? `\n${' '.repeat(width)}   ${paint(style, 'red', redact(r.error))}` : ''),
+      `${name} : ok=${r.ok} changed=${r.changed} failed=${r.failed} skipped=${r.skipped} unreachable=${r.unreachable}${r.rescued ? ` rescued=${r.rescued}` : ''}${r.ignored ? ` ignored=${r.ignored}` : ''}` + (r.error ? `\n${' '.repeat(width)}   ${paint(style, 'red', redact(r.error))}` : ''),
     );
   }
   return lines;

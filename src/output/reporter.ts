@@ -3,7 +3,6 @@ import { redact } from '../secret.js';
 import { diffBlock, paint, recapLines, resultLine, type Style } from './format.js';
 
 export interface ReporterOptions {
-  check: boolean;
   diff: boolean;
   verbose: boolean;
   style: Style;
@@ -19,6 +18,9 @@ export class PlainReporter {
 
   onEvent = (e: RunEvent): void => {
     switch (e.type) {
+      case 'run-start':
+        this.check = e.check;
+        break;
       case 'host-start':
         if (this.o.verbose) this.o.write(`${e.host} | connecting`);
         break;
@@ -37,12 +39,15 @@ export class PlainReporter {
     }
   };
 
+  private check = false;
+
   private result(r: TaskResult): void {
-    this.o.write(resultLine(r, this.o.style, this.o.check));
-    if (r.diff && (this.o.diff || this.o.check)) this.o.write(diffBlock(r.diff, this.o.style));
+    this.o.write(resultLine(r, this.o.style));
+    // In check mode the diff is the point: always shown.
+    if (r.diff && (this.o.diff || this.check)) this.o.write(diffBlock(r.diff, this.o.style));
   }
 
-  finish(recaps: HostRecap[]): void {
+  async finish(recaps: HostRecap[]): Promise<void> {
     this.o.write('');
     for (const l of recapLines(recaps, this.o.style)) this.o.write(l);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compile, type HostRun } from '../../src/compile.js';
+import { compile, staticTasks, type HostRun } from '../../src/compile.js';
 import { ConfigError } from '../../src/errors.js';
 import { parseInventory } from '../../src/inventory.js';
 import { loadPlaybook } from '../../src/playbook.js';
@@ -26,7 +26,7 @@ function build(playbook: string, options: Parameters<typeof compile>[2] = {}, fi
 }
 
 function argsOf(runs: HostRun[], host: string, i = 0): any {
-  return runs.find((r) => r.host.name === host)!.plays[0].tasks[i].args;
+  return runs.find((r) => r.host.name === host)!.plays.map(staticTasks)[0][i].args;
 }
 
 describe('variables', () => {
@@ -106,7 +106,7 @@ describe('selection', () => {
     - { name: three, file: { path: /c, state: directory }, when: "tier == 'nope'" }
     - { name: four, file: { path: /d, state: directory }, tags: [always] }
 `;
-  const names = (runs: HostRun[]): string[] => runs[0].plays[0].tasks.map((t) => t.name + (t.skipReason ? ' (skip)' : ''));
+  const names = (runs: HostRun[]): string[] => staticTasks(runs[0].plays[0]).map((t) => t.name + (t.skipReason ? ' (skip)' : ''));
 
   it('--tags, --skip-tags and when', () => {
     expect(names(build(play))).toEqual(['one', 'two', 'three (skip)', 'four']);

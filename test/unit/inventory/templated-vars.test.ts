@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../../src/compile.js';
+import { compile, staticTasks } from '../../../src/compile.js';
 import { ConfigErrors } from '../../../src/errors.js';
 import { loadInventory } from '../../../src/inventory.js';
 import { loadPlaybook } from '../../../src/playbook.js';
@@ -16,7 +16,7 @@ const PLAY = `- hosts: web
 function contentFor(inventory: string, extraVars: Record<string, unknown> = {}, files: Record<string, string> = {}): string {
   const dir = writeProject({ 'site.yaml': PLAY, 'hosts.yaml': inventory, ...files });
   const runs = compile(loadPlaybook(join(dir, 'site.yaml')), loadInventory(join(dir, 'hosts.yaml')), { extraVars });
-  return (runs[0].plays[0].tasks[0].args as { content: string }).content;
+  return (staticTasks(runs[0].plays[0])[0].args as { content: string }).content;
 }
 
 describe('templated inventory values render with the host\'s final variables', () => {
@@ -83,7 +83,7 @@ describe('a play var that is the default of itself', () => {
   const play = `- hosts: web\n  vars:\n    acme: '{{ default acme "https://acme.default/dir" }}'\n  tasks:\n    - copy: { dest: /x, content: "{{ acme }}" }\n`;
   const contentWith = (inventory: string, extraVars: Record<string, unknown> = {}): string => {
     const dir = writeProject({ 'site.yaml': play, 'hosts.yaml': inventory });
-    return (compile(loadPlaybook(join(dir, 'site.yaml')), loadInventory(join(dir, 'hosts.yaml')), { extraVars })[0].plays[0].tasks[0].args as { content: string }).content;
+    return (compile(loadPlaybook(join(dir, 'site.yaml')), loadInventory(join(dir, 'hosts.yaml')), { extraVars })[0].plays.map(staticTasks)[0][0].args as { content: string }).content;
   };
   it.each([
     ['nothing set: its default', 'web:\n  hosts: { w1: }\n', {}, 'https://acme.default/dir'],

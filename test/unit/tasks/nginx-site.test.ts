@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compile } from '../../../src/compile.js';
+import { compile, staticTasks } from '../../../src/compile.js';
 import { ConfigErrors } from '../../../src/errors.js';
 import type { FileState } from '../../../src/facts.js';
 import { sha256 } from '../../../src/file-plan.js';
@@ -254,7 +254,7 @@ describe('nginx_site templates (packaged, rendered through compile)', () => {
   const render = (task: string, files: Record<string, string> = {}): string => {
     const dir = writeProject({ 'site.yaml': `- hosts: web1\n  tasks:\n    - nginx_site:\n${task.replace(/^/gm, '        ')}\n`, ...files });
     const [run] = compile(loadPlaybook(`${dir}/site.yaml`), inventory);
-    return run.plays[0].tasks[0].args.content;
+    return staticTasks(run.plays[0])[0].args.content;
   };
 
   it('streamlit proxy (RockTalk): WebSocket location, vars from the task referring to host vars', () => {

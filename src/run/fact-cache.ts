@@ -1,0 +1,105 @@
+import type { CompiledTask } from '../compile.js';
+import { CommandError } from '../errors.js';
+import type { Fact, FactOutput } from '../facts.js';
+import { factBatch, type FactBatch } from '../remote-script.js';
+import type { HostConnection } from '../ssh/connection.js';
+import type { PlanContext } from '../task-type.js';
+
+/** Whether a task execution reads host facts at all (skipped, unknown and host-less tasks do not). */
+export function readsFacts(t: CompiledTask): boolean {
+  return !t.skipReason && !t.unknown && !t.type.control;
+}
+
+/** Fact outputs read from the host, by fact key and privilege. */
+export class FactCache {
+  private outputs = new Map<string, FactOutput>();
+  constructor(
+    private readonly conn: HostConnection,
+    private readonly ctx: PlanContext,
+  ) {}
+
+  /** Whether facts wanted with this `become` are read as root. Logged in as root, sudo changes nothing: one level. */
+  private asRoot(become: boolean): boolean {
+    return become || this.conn.user === 'root';
+  }
+
+  /** Reads what this task needs, together with what the tasks after it need, if not read yet. */
+  async ensure(task: CompiledTask, upcoming: CompiledTask[]): Promise<void> {
+    const own = Object.values(task.type.facts(task.args, this.ctx) as Record<string, Fact<unknown>>);
+    if (own.every((f) => this.outputs.has(cacheKey(f, this.asRoot(task.become))))) return;
+    await this.prefetch(upcoming, [], task.name);
+  }
+
+  /**
+   * One script per privilege level for all facts of `upcoming` (and `extra`,
+   * read without sudo) that are not known yet: in a run where nothing changes,
+   * a whole play costs one round trip.
+   */
+  async prefetch(upcoming: CompiledTask[], extra: Fact<unknown>[], taskName = 'reading facts'): Promise<void> {
+    for (const root of [true, false]) {
+      const missing = new Map<string, Fact<unknown>>();
+      if (this.asRoot(false) === root) for (const f of extra) if (!this.outputs.has(cacheKey(f, root))) missing.set(f.key, f);
+      for (const t of upcoming) {
+        if (this.asRoot(t.become) !== root || !readsFacts(t)) continue;
+        for (const f of Object.values(t.type.facts(t.args, this.ctx) as Record<string, Fact<unknown>>)) {
+          if (!this.outputs.has(cacheKey(f, root))) missing.set(f.key, f);
+        }
+      }
+      if (missing.size === 0) continue;
+      const batch = factBatch([...missing.values()]);
+      const r = await this.conn.runScript(batch.script, root);
+      if (r.exitCode !== 0) {
+        throw new CommandError(this.conn.name, taskName, root ? 'sudo sh -s (reading facts)' : 'sh -s (reading facts)', r.exitCode, r.stderr);
+      }
+      const parsed = batch.parse(r.stdout);
+      for (const f of missing.values()) {
+        const out = parsed.get(f.key);
+        if (!out) throw new CommandError(this.conn.name, taskName, `reading fact ${f.key}`, r.exitCode, `no output for this fact\n${r.stderr}`);
+        this.outputs.set(cacheKey(f, root), out);
+      }
+    }
+  }
+
+  /** A batch reading every fact of `upcoming` at `become`'s privilege level, to run right after a change. */
+  followUp(upcoming: CompiledTask[], become: boolean): { batch: FactBatch; facts: Fact<unknown>[]; root: boolean } | undefined {
+    const root = this.asRoot(become);
+    const wanted = new Map<string, Fact<unknown>>();
+    for (const t of upcoming) {
+      if (this.asRoot(t.become) !== root || !readsFacts(t)) continue;
+      for (const f of Object.values(t.type.facts(t.args, this.ctx) as Record<string, Fact<unknown>>)) wanted.set(f.key, f);
+    }
+    if (wanted.size === 0) return undefined;
+    const facts = [...wanted.values()];
+    return { batch: factBatch(facts), facts, root };
+  }
+
+  /** Keeps what a follow-up batch read; a fact it did not report is simply read again later. */
+  store(followUp: { batch: FactBatch; facts: Fact<unknown>[]; root: boolean }, stdout: string): void {
+    const parsed = followUp.batch.parse(stdout);
+    for (const f of followUp.facts) {
+      const out = parsed.get(f.key);
+      if (out) this.outputs.set(cacheKey(f, followUp.root), out);
+    }
+  }
+
+  value<T>(f: Fact<T>, become: boolean): T | undefined {
+    const out = this.outputs.get(cacheKey(f, this.asRoot(become)));
+    return out ? f.parse(out) : undefined;
+  }
+
+  values(wanted: Record<string, Fact<unknown>>, become: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, f] of Object.entries(wanted)) out[name] = f.parse(this.outputs.get(cacheKey(f, this.asRoot(become)))!);
+    return out;
+  }
+
+  /** After a change, what we read may be stale: read again before the next plan. */
+  invalidate(): void {
+    this.outputs.clear();
+  }
+}
+
+function cacheKey(f: Fact<unknown>, become: boolean): string {
+  return `${become ? 'root' : 'user'}:${f.key}`;
+}
+

@@ -1,0 +1,173 @@
+import type { BlockNode, CompiledTask, HostPlay, Node, TaskNode } from '../compile.js';
+import { CommandError, ConfigError, ConfigErrors, ConnectError, ProvisionError } from '../errors.js';
+import { isUnknown } from '../expr/index.js';
+import { hostFactsFact, hostFactVars } from '../host-facts.js';
+import type { Fact } from '../facts.js';
+import { wrapScript } from '../remote-script.js';
+import { redact } from '../secret.js';
+import { expandTask } from '../task-expand.js';
+import type { PlanContext } from '../task-type.js';
+import type { TaskResult } from './events.js';
+import { FactCache, readsFacts } from './fact-cache.js';
+import type { HostRunState } from './host-run.js';
+import { pendingHandlers } from './pending-handlers.js';
+import { runExecution, type Outcome } from './task-run.js';
+
+/**
+ * One play on one host: walks the task tree (blocks with rescue and always,
+ * loops), expands tasks that read run-time values just before they run, keeps
+ * registered results, and runs notified handlers at `meta: flush_handlers`
+ * and at the end. Returns whether the host failed.
+ */
+export class PlayRun {
+  readonly facts: FactCache;
+  readonly planContext: PlanContext;
+  readonly handlerState: ReturnType<typeof pendingHandlers> | undefined;
+  /** Handler names and listen topics notified and not yet run. */
+  private readonly notified = new Set<string>();
+  private leftOver: string[] = [];
+  /** Executions known before the run, in order (rescue sections left out): their facts are read ahead, together. */
+  private readonly upcoming: CompiledTask[];
+  private cursor = 0;
+
+  constructor(
+    readonly host: HostRunState,
+    readonly play: HostPlay,
+  ) {
+    this.planContext = { host: host.conn.name, sshPort: host.conn.port };
+    this.facts = new FactCache(host.conn, this.planContext);
+    this.handlerState = play.handlers.length ? pendingHandlers(play.name) : undefined;
+    const walk = (nodes: Node[]): CompiledTask[] => nodes.flatMap((n) => (n.kind === 'task' ? (n.iterations ?? []) : [...walk(n.tasks), ...walk(n.always)]));
+    this.upcoming = walk(play.nodes).filter(readsFacts);
+  }
+
+  async run(): Promise<boolean> {
+    const extra: Fact<unknown>[] = [];
+    if (this.handlerState) extra.push(this.handlerState.fact);
+    if (this.play.gatherFacts && !this.host.hostFacts) extra.push(hostFactsFact);
+    try {
+      await this.facts.prefetch(this.upcoming, extra);
+      if (this.play.gatherFacts && !this.host.hostFacts) this.host.hostFacts = hostFactVars(this.facts.value(hostFactsFact, false)!);
+    } catch (err) {
+      // Reading state failed (sudo refused, a fact script broke): the host fails
+      // here, like a task would, instead of ending the whole run.
+      if (err instanceof ConnectError) throw err;
+      this.host.count(this.failure('read host state', 'facts', err));
+      return true;
+    }
+    // Handlers notified by a run that failed before they ran are recorded on the
+    // host and run now (Ansible forgets them).
+    if (this.handlerState) this.leftOver = this.facts.value(this.handlerState.fact, false) ?? [];
+    for (const h of this.leftOver) this.notified.add(h);
+    if (await this.runNodes(this.play.nodes)) return true;
+    return this.flushHandlers();
+  }
+
+  /** Variables a task sees at run time: host facts < the play's < registered results < -e. */
+  scopeFor(node: TaskNode): Record<string, unknown> {
+    return { ...this.host.hostFacts, ...node.vars, ...this.host.registered, ...this.play.context.extraVars };
+  }
+
+  /** Records on the host, after the fact, the handlers a task notified (when its changed_when decided it changed). */
+  async recordNotified(task: CompiledTask): Promise<void> {
+    const step = this.handlerState!.record(task.notify, task.become || this.host.conn.user === 'root');
+    const r = await this.host.conn.runScript(wrapScript(step.command), task.become);
+    if (r.exitCode !== 0) throw new CommandError(this.host.conn.name, task.name, 'recording notified handlers', r.exitCode, r.stderr);
+  }
+
+  private async runNodes(nodes: Node[]): Promise<boolean> {
+    for (const node of nodes) {
+      if (this.host.options.signal?.aborted) return true;
+      const failed = node.kind === 'task' ? await this.runTask(node, false) : await this.runBlock(node);
+      if (failed) return true;
+    }
+    return false;
+  }
+
+  /** Ansible's block: on a failure, rescue; always, always. A rescued host goes on. */
+  private async runBlock(block: BlockNode): Promise<boolean> {
+    let failed = await this.runNodes(block.tasks);
+    if (failed && block.rescue.length && !this.host.options.signal?.aborted) failed = await this.runNodes(block.rescue);
+    const alwaysFailed = this.host.options.signal?.aborted ? false : await this.runNodes(block.always);
+    return failed || alwaysFailed;
+  }
+
+  /** A task, all its loop items; registers its result. Returns whether the host failed (a handled failure does not). */
+  private async runTask(node: TaskNode, handler: boolean): Promise<boolean> {
+    const executions = node.iterations ?? this.expand(node);
+    if (executions instanceof Error) {
+      this.count(this.failure(node.task.name ?? node.task.typeName, node.task.typeName, executions, node.task), handler);
+      return !(node.task.ignoreErrors || node.task.rescued);
+    }
+    const outcomes: Outcome[] = [];
+    for (const execution of executions) {
+      if (this.host.options.signal?.aborted) return true;
+      this.host.emit({ type: 'task-start', host: this.host.conn.name, play: this.play.name, task: execution.name, handler });
+      const at = this.upcoming.indexOf(execution);
+      if (at >= 0) this.cursor = at + 1;
+      const outcome = await runExecution(this, node, execution, handler, this.upcoming.slice(this.cursor));
+      if (node.task.loop && outcome.registered && typeof outcome.registered === 'object' && !isUnknown(outcome.registered)) {
+        outcome.registered = { ...outcome.registered, item: execution.item, ansible_loop_var: node.task.loopVar };
+      }
+      outcomes.push(outcome);
+      this.count(outcome.result, handler);
+      if (outcome.notifies) for (const n of execution.notify) this.notified.add(n);
+      if (outcome.flushHandlers && (await this.flushHandlers())) return true;
+    }
+    if (executions.length === 0) {
+      this.count({ host: this.host.conn.name, play: this.play.name, task: node.task.name ?? node.task.typeName, type: node.task.typeName, handler, status: 'skipped', changed: false, simulated: false, message: 'no items in the loop', durationMs: 0 }, handler);
+    }
+    if (node.task.register) this.host.registered[node.task.register] = node.task.loop ? loopResult(outcomes) : (outcomes[0]?.registered ?? { changed: false, skipped: true });
+    return outcomes.some((o) => o.result.status === 'failed' && !o.result.handled);
+  }
+
+  /** A task that reads run-time values, rendered and checked now; a problem is this task's failure, named like a config error. */
+  private expand(node: TaskNode): CompiledTask[] | Error {
+    const errors: ConfigError[] = [];
+    const executions = expandTask(node.task, this.scopeFor(node), { ...this.play.context, report: (e) => errors.push(e) });
+    return executions && errors.length === 0 ? executions : new ConfigErrors(errors);
+  }
+
+  /** Runs the notified handlers, in definition order; clears what the host recorded. Returns whether the host failed. */
+  private async flushHandlers(): Promise<boolean> {
+    const due = this.play.handlers.filter((h) => (h.task.name !== undefined && this.notified.has(h.task.name)) || h.task.listen.some((l) => this.notified.has(l)));
+    if (due.length === 0) return false;
+    for (const h of due) {
+      if (h.task.name !== undefined) this.notified.delete(h.task.name);
+      for (const l of h.task.listen) this.notified.delete(l);
+    }
+    for (const h of due) {
+      if (this.host.options.signal?.aborted) return true;
+      if (await this.runTask(h, true)) return true;
+    }
+    if (this.handlerState && !this.host.options.check) {
+      const r = await this.host.conn.runScript(wrapScript(this.handlerState.clear), due.some((h) => h.iterations?.some((i) => i.become) ?? false));
+      if (r.exitCode !== 0) throw new CommandError(this.host.conn.name, 'handlers', 'clearing pending handlers', r.exitCode, r.stderr);
+    }
+    return false;
+  }
+
+  private count(r: TaskResult, handler: boolean): void {
+    if (handler && this.leftOver.includes(r.task)) r.message += ' (notified by an earlier run that stopped before its handlers)';
+    this.host.count(r);
+  }
+
+  private failure(task: string, type: string, err: unknown, t?: TaskNode['task']): TaskResult {
+    const message = err instanceof ProvisionError ? err.message : redact(err instanceof Error ? err.message : String(err));
+    const handled = t?.ignoreErrors ? 'ignored' : t?.rescued ? 'rescued' : undefined;
+    return { host: this.host.conn.name, play: this.play.name, task, type, handler: false, status: 'failed', changed: false, simulated: false, message, durationMs: 0, ...(handled ? { handled } : {}) };
+  }
+}
+
+/** A loop's registered result: Ansible's shape, each item's result under `results`. */
+function loopResult(outcomes: Outcome[]): Record<string, unknown> {
+  const results = outcomes.map((o) => o.registered);
+  const field = (k: string): unknown[] => results.map((r) => (r && typeof r === 'object' ? (r as Record<string, unknown>)[k] : undefined));
+  return {
+    changed: field('changed').some((v) => v === true),
+    failed: field('failed').some((v) => v === true),
+    skipped: results.length > 0 && field('skipped').every((v) => v === true),
+    msg: 'All items completed',
+    results,
+  };
+}

@@ -1,0 +1,169 @@
+import type { CompiledTask, TaskNode } from '../compile.js';
+import { ConnectError, ProvisionError } from '../errors.js';
+import { evaluateCondition, isUnknown, UNKNOWN, type Unknown } from '../expr/index.js';
+import type { Fact } from '../facts.js';
+import type { Plan } from '../plan.js';
+import { redact } from '../secret.js';
+import type { TaskCondition } from '../task-tree.js';
+import { apply, renderDiffs, type Applied } from './apply.js';
+import type { TaskResult } from './events.js';
+import type { PlayRun } from './play-run.js';
+
+/** What one execution (one loop item) did: its result line and what `register` keeps. */
+export interface Outcome {
+  result: TaskResult;
+  registered: Record<string, unknown> | Unknown;
+  /** The task really changed (or in check mode would): its notify fires. */
+  notifies: boolean;
+  flushHandlers?: boolean;
+}
+
+const HEARTBEAT_MS = Number(process.env.PROVISION_HEARTBEAT_MS) || 10_000;
+
+/**
+ * One execution of a task on the host, in a straight line: decided skips
+ * first, then host-less tasks (debug, assert...), then facts -> pure plan ->
+ * apply (or only show, when simulated) -> the result `changed_when` and
+ * `failed_when` judge.
+ */
+export async function runExecution(play: PlayRun, node: TaskNode, task: CompiledTask, handler: boolean, remaining: CompiledTask[]): Promise<Outcome> {
+  const { conn, options } = play.host;
+  const t = node.task;
+  const started = Date.now();
+  const simulated = t.checkMode ?? options.check;
+  const base = { host: conn.name, play: play.play.name, task: task.name, type: task.type.name, handler, simulated, ...(task.label !== undefined ? { item: task.label } : {}) };
+  const done = (status: TaskResult['status'], message: string, extra: Partial<TaskResult> = {}): TaskResult => ({
+    ...base,
+    status,
+    changed: status === 'changed',
+    message: t.noLog && status !== 'skipped' ? 'output hidden by no_log' : message,
+    ...extra,
+    ...(t.noLog ? { diff: undefined } : {}),
+    durationMs: Date.now() - started,
+  });
+  if (task.skipReason) return { result: done('skipped', task.skipReason), registered: { changed: false, failed: false, skipped: true, skip_reason: task.skipReason }, notifies: false };
+  if (task.unknown) return { result: done('skipped', `unknown in check mode: ${task.unknown}`, { unknown: true }), registered: UNKNOWN, notifies: false };
+
+  if (task.type.control) {
+    let outcome;
+    try {
+      outcome = task.type.control(task.args, task.scope ?? node.vars);
+    } catch (err) {
+      return failed(done, t, (err as Error).message, { changed: false, failed: true, msg: (err as Error).message });
+    }
+    if (outcome.unknown && !outcome.failed) return { result: done('ok', outcome.message, { unknown: true }), registered: { changed: false, failed: false, msg: outcome.message }, notifies: false };
+    if (outcome.failed) return failed(done, t, outcome.message, { changed: false, failed: true, msg: outcome.message });
+    return { result: done('ok', outcome.message), registered: { changed: false, failed: false, msg: outcome.message }, notifies: false, flushHandlers: outcome.flushHandlers };
+  }
+
+  try {
+    // Read what this task needs, together with what the tasks after it need: in a
+    // run where nothing changes, the whole play costs one round trip for facts.
+    await play.facts.ensure(task, [task, ...remaining]);
+    const wanted = task.type.facts(task.args, play.planContext) as Record<string, Fact<unknown>>;
+    const values = { ...play.facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, play.planContext) };
+    await play.host.prepared.get(task);
+    const plan: Plan = task.type.plan(task.args, values as never, play.planContext);
+    if (plan.changes.length === 0) {
+      const msg = plan.ok ?? 'nothing to do';
+      return { result: done('ok', msg), registered: { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) }, notifies: false };
+    }
+    const summary = plan.changes.map((c) => c.summary).join('; ');
+    const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
+    if (simulated) {
+      // Planned, not carried out: the result knows the plan, not what the commands would print.
+      const registered = { changed: true, failed: false, msg: `would ${summary}`, ...(task.type.resultFields ? unknownOutput() : {}) };
+      return judge(play, node, done, registered, { summary: `would ${summary}`, diff, simulated: true });
+    }
+    await play.host.lockReady;
+    // A task whose changed_when decides afterwards records its notifications only once decided.
+    const record = play.handlerState && !handler && task.notify.length && !t.changedWhen ? [play.handlerState.record(task.notify, task.become || conn.user === 'root')] : [];
+    const alive = setInterval(() => play.host.emit({ type: 'task-alive', host: conn.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
+    // What we read may be stale after a change: the same script re-reads the
+    // facts of the tasks that follow, so a change costs one round trip, not two.
+    const followUp = play.facts.followUp(remaining, task.become);
+    let applied: Applied;
+    try {
+      applied = await apply(conn, task, [...plan.changes, ...record.map((step) => ({ summary: '', steps: [step] }))], followUp?.batch.script);
+    } finally {
+      clearInterval(alive);
+      play.facts.invalidate();
+    }
+    if (followUp && !applied.error) play.facts.store(followUp, applied.followUpStdout);
+    const registered = {
+      changed: true,
+      failed: applied.error !== undefined,
+      msg: applied.error ? applied.error.message : summary,
+      ...(task.type.resultFields ? output(applied) : {}),
+    };
+    const outcome = await judge(play, node, done, registered, { summary, diff, simulated: false, error: applied.error?.message });
+    if (outcome.notifies && t.changedWhen && play.handlerState && !handler && task.notify.length) await play.recordNotified(task);
+    return outcome;
+  } catch (err) {
+    if (err instanceof ConnectError) throw err;
+    const message = err instanceof ProvisionError ? err.message : redact(err instanceof Error ? err.message : String(err));
+    return failed(done, t, message, { changed: false, failed: true, msg: message });
+  }
+}
+
+type Done = (status: TaskResult['status'], message: string, extra?: Partial<TaskResult>) => TaskResult;
+
+/** `changed_when` and `failed_when` over the result (available under the `register` name), then the verdict. */
+async function judge(
+  play: PlayRun,
+  node: TaskNode,
+  done: Done,
+  registered: Record<string, unknown>,
+  r: { summary: string; diff?: string; simulated: boolean; error?: string },
+): Promise<Outcome> {
+  const t = node.task;
+  const scope = (): Record<string, unknown> => ({ ...play.scopeFor(node), ...(t.register ? { [t.register]: registered } : {}) });
+  let changed: boolean | Unknown = true;
+  let isFailed: boolean | Unknown = r.error !== undefined;
+  const notes: string[] = [];
+  try {
+    if (t.failedWhen) isFailed = decide(t.failedWhen, scope());
+    if (t.changedWhen) changed = decide(t.changedWhen, scope());
+  } catch (err) {
+    return failed(done, t, (err as Error).message, { ...registered, failed: true });
+  }
+  if (isUnknown(isFailed)) {
+    notes.push('whether it fails is unknown in check mode (failed_when reads its output)');
+    isFailed = false;
+  }
+  if (isUnknown(changed)) notes.push('whether it changes is unknown in check mode (changed_when reads its output)');
+  registered.failed = isFailed;
+  registered.changed = isUnknown(changed) ? UNKNOWN : changed;
+  const note = notes.length ? ` (${notes.join('; ')})` : '';
+  if (isFailed) return failed(done, t, r.error ?? `failed_when: ${t.failedWhen!.join(' and ')}`, registered);
+  // Unknown counts as a change: --fail-on-change must not pass what it cannot know.
+  if (changed === false) return { result: done('ok', `${r.summary}${r.error ? ` (failed, ignored by failed_when: ${r.error})` : ''}, not a change (changed_when)`), registered, notifies: false };
+  return { result: done('changed', `${r.summary}${note}`, { diff: r.diff, simulated: r.simulated }), registered, notifies: true };
+}
+
+function decide(conditions: TaskCondition[], scope: Record<string, unknown>): boolean | Unknown {
+  return evaluateCondition(conditions, scope);
+}
+
+function failed(done: Done, t: TaskNode['task'], message: string, registered: Record<string, unknown>): Outcome {
+  const handled = t.ignoreErrors ? 'ignored' : t.rescued ? 'rescued' : undefined;
+  return { result: done('failed', message, handled ? { handled } : {}), registered, notifies: false };
+}
+
+function output(a: Applied): Record<string, unknown> {
+  const stdout = a.stdout.replace(/\n$/, '');
+  const stderr = a.stderr.replace(/\n$/, '');
+  return { rc: a.rc, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr) };
+}
+
+function quietOutput(): Record<string, unknown> {
+  return { rc: 0, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] };
+}
+
+function unknownOutput(): Record<string, unknown> {
+  return { rc: UNKNOWN, stdout: UNKNOWN, stderr: UNKNOWN, stdout_lines: UNKNOWN, stderr_lines: UNKNOWN };
+}
+
+function lines(text: string): string[] {
+  return text === '' ? [] : text.split('\n');
+}

@@ -1,0 +1,109 @@
+import * as z from 'zod';
+import { containsUnknown, evaluateCondition, expressionNames, isUnknown } from '../src/expr/index.js';
+import { nothingToDo } from '../src/plan.js';
+import { redact } from '../src/secret.js';
+import { defineTask } from '../src/task-type.js';
+import { lookup } from '../src/template.js';
+
+/**
+ * Tasks that never touch the host: what they do is decided from their
+ * arguments and the variables in scope (registered results, host facts).
+ * No facts, no plan: the runner calls `control`.
+ */
+const noHost = { facts: () => ({}), plan: () => nothingToDo('nothing on the host') };
+
+const conditionList = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
+
+export const debug = defineTask({
+  name: 'debug',
+  summary: 'Show a message or a variable in the output (never touches the host).',
+  schema: z
+    .strictObject({
+      msg: z.unknown().optional().describe('What to show (a template: "{{ out.stdout }}").'),
+      var: z.string().optional().describe('A variable to show, by name (`out.stdout_lines`).'),
+    })
+    .refine((a) => a.msg === undefined || a.var === undefined, 'give msg or var, not both')
+    .describe('Shows a message or a variable; secrets stay masked.'),
+  example: `- name: Show the release
+  debug: { msg: "{{ ansible_distribution }} {{ ansible_distribution_release }}" }`,
+  ...noHost,
+  reads: (raw) => (raw && typeof raw === 'object' && typeof (raw as { var?: unknown }).var === 'string' ? [String((raw as { var: string }).var).split(/[.[]/)[0]] : []),
+  control(a, vars) {
+    if (a.var !== undefined) {
+      let value: unknown;
+      try {
+        value = lookup(vars, a.var);
+      } catch {
+        return { failed: false, message: `${a.var}: (not defined)` };
+      }
+      return { failed: false, message: `${a.var}: ${show(value)}`, unknown: containsUnknown(value) };
+    }
+    const msg = a.msg ?? 'Hello world!';
+    return { failed: false, message: show(msg), unknown: containsUnknown(msg) };
+  },
+});
+
+export const fail = defineTask({
+  name: 'fail',
+  summary: 'Fail the host with a message (with `when:`, a check of your own).',
+  schema: z.union([z.null().transform(() => ({}) as { msg?: string }), z.strictObject({ msg: z.string().optional().describe('Why the host fails.') })]).describe('Fails the host with a message.'),
+  example: `- name: TLS needs an address for expiry notices
+  when: tls_mode == "acme" and not acme_email
+  fail: { msg: "set acme_email for tls_mode acme" }`,
+  ...noHost,
+  control: (a) => ({ failed: true, message: a.msg ?? 'Failed as requested from task' }),
+});
+
+export const assert = defineTask({
+  name: 'assert',
+  summary: 'Fail the host unless every condition holds.',
+  schema: z
+    .strictObject({
+      that: conditionList.describe('Condition(s), as in `when:`; all must hold.'),
+      fail_msg: z.string().optional().describe('Said when one does not hold.'),
+      msg: z.string().optional().describe("Ansible's older name for fail_msg."),
+      success_msg: z.string().optional().describe('Said when all hold.'),
+      quiet: z.boolean().optional().describe('Say nothing when all hold.'),
+    })
+    .describe('Checks conditions; fails the host when one does not hold.'),
+  example: `- name: A supported release
+  assert:
+    that: ansible_distribution_release in ["bookworm", "trixie"]
+    fail_msg: "Debian 12 or 13 only"`,
+  ...noHost,
+  reads(raw) {
+    const that = raw && typeof raw === 'object' ? (raw as { that?: unknown }).that : undefined;
+    const list = Array.isArray(that) ? that : that === undefined ? [] : [that];
+    return list.flatMap((c) => {
+      try {
+        return expressionNames(c as string | boolean);
+      } catch {
+        return [];
+      }
+    });
+  },
+  control(a, vars) {
+    const list = Array.isArray(a.that) ? a.that : [a.that];
+    for (const c of list) {
+      const ok = evaluateCondition(c, vars);
+      if (isUnknown(ok)) return { failed: false, message: `${String(c)}: unknown in check mode`, unknown: true };
+      if (!ok) return { failed: true, message: a.fail_msg ?? a.msg ?? `Assertion failed: ${String(c)}` };
+    }
+    return { failed: false, message: a.quiet ? '' : (a.success_msg ?? 'All assertions passed') };
+  },
+});
+
+export const meta = defineTask({
+  name: 'meta',
+  summary: 'Engine actions: `meta: flush_handlers` runs the notified handlers now.',
+  schema: z.enum(['flush_handlers', 'noop']).describe('flush_handlers: run notified handlers here, not only at the end of the play.'),
+  example: `- meta: flush_handlers`,
+  ...noHost,
+  control: (a) => ({ failed: false, message: a, flushHandlers: a === 'flush_handlers' }),
+});
+
+function show(value: unknown): string {
+  if (isUnknown(value)) return '(unknown in check mode)';
+  const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v) => (isUnknown(v) ? '(unknown in check mode)' : v));
+  return redact(text ?? String(value));
+}
