@@ -14,6 +14,7 @@ import { HOST_FACT_NAMES, hostFactsFact, hostFactVars, type HostFacts } from '..
 import { factBatch } from '../../src/remote-script.js';
 import { HostConnection } from '../../src/ssh/connection.js';
 import { TEST_RELEASE, useTestHost, type TestHost } from '../support/host.js';
+import { runCli, totals, writeProject } from '../support/provision.js';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -144,6 +145,28 @@ describe.skipIf(!isRoot)(`host facts as Ansible's setup module gives them (Debia
       }, 120_000);
     });
   }
+
+  it("a playbook sees them through the engine: a message built from facts shows Ansible's values, a condition on one decides", async () => {
+    const ansible = await ansibleFacts('root', false);
+    const name = host.host.name;
+    const dir = writeProject({
+      'site.yaml': `- hosts: ${name}
+  tasks:
+    - debug: { msg: "{{ ansible_distribution }}/{{ ansible_facts.distribution_release }}/{{ ansible_default_ipv4.address }}/{{ ansible_processor_vcpus }}" }
+    - name: only on ${TEST_RELEASE}
+      command: { cmd: "true" }
+      when: ansible_distribution_release == "${TEST_RELEASE}"
+    - name: never on ${TEST_RELEASE}
+      command: { cmd: "false" }
+      when: ansible_distribution_release != "${TEST_RELEASE}"
+`,
+    });
+    const r = await runCli([`${dir}/site.yaml`, '-i', host.inventory]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const expected = [ansible.ansible_distribution, ansible.ansible_distribution_release, (ansible.ansible_default_ipv4 as { address: string }).address, ansible.ansible_processor_vcpus].join('/');
+    expect(r.stdout).toContain(expected);
+    expect(totals(r.report)).toMatchObject({ changed: 1, skipped: 1, failed: 0 });
+  }, 120_000);
 
   it('needs no python on the host: the script names none, and reads the same facts with python3 gone', async () => {
     // Python appears only as a path tested with `[ -e ]` (which distro library Ansible would load), never run.
