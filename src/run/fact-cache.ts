@@ -13,10 +13,22 @@ export function readsFacts(t: CompiledTask): boolean {
 /** Fact outputs read from the host, by fact key and privilege. */
 export class FactCache {
   private outputs = new Map<string, FactOutput>();
+  /** Each execution's fact reads, asked of its task type once. */
+  private readonly reads = new WeakMap<CompiledTask, Record<string, Fact<unknown>>>();
   constructor(
     private readonly conn: HostConnection,
     private readonly ctx: PlanContext,
   ) {}
+
+  /** What a task execution reads on the host, by the names its planner uses. */
+  factsOf(task: CompiledTask): Record<string, Fact<unknown>> {
+    let facts = this.reads.get(task);
+    if (!facts) {
+      facts = task.type.facts(task.args, this.ctx) as Record<string, Fact<unknown>>;
+      this.reads.set(task, facts);
+    }
+    return facts;
+  }
 
   /** Whether facts wanted with this `become` are read as root. Logged in as root, sudo changes nothing: one level. */
   private asRoot(become: boolean): boolean {
@@ -25,7 +37,7 @@ export class FactCache {
 
   /** Reads what this task needs, together with what the tasks after it need, if not read yet. */
   async ensure(task: CompiledTask, upcoming: CompiledTask[]): Promise<void> {
-    const own = Object.values(task.type.facts(task.args, this.ctx) as Record<string, Fact<unknown>>);
+    const own = Object.values(this.factsOf(task));
     if (own.every((f) => this.outputs.has(cacheKey(f, this.asRoot(task.become))))) return;
     await this.prefetch(upcoming, [], task.name);
   }
@@ -41,7 +53,7 @@ export class FactCache {
       if (this.asRoot(false) === root) for (const f of extra) if (!this.outputs.has(cacheKey(f, root))) missing.set(f.key, f);
       for (const t of upcoming) {
         if (this.asRoot(t.become) !== root || !readsFacts(t)) continue;
-        for (const f of Object.values(t.type.facts(t.args, this.ctx) as Record<string, Fact<unknown>>)) {
+        for (const f of Object.values(this.factsOf(t))) {
           if (!this.outputs.has(cacheKey(f, root))) missing.set(f.key, f);
         }
       }
@@ -66,7 +78,7 @@ export class FactCache {
     const wanted = new Map<string, Fact<unknown>>();
     for (const t of upcoming) {
       if (this.asRoot(t.become) !== root || !readsFacts(t)) continue;
-      for (const f of Object.values(t.type.facts(t.args, this.ctx) as Record<string, Fact<unknown>>)) wanted.set(f.key, f);
+      for (const f of Object.values(this.factsOf(t))) wanted.set(f.key, f);
     }
     if (wanted.size === 0) return undefined;
     const facts = [...wanted.values()];

@@ -1,7 +1,6 @@
 import type { CompiledTask, TaskNode } from '../compile.js';
 import { ConnectError, ProvisionError } from '../errors.js';
 import { evaluateCondition, isUnknown, UNKNOWN, type Unknown } from '../expr/index.js';
-import type { Fact } from '../facts.js';
 import type { Plan } from '../plan.js';
 import { redact } from '../secret.js';
 import type { TaskCondition } from '../task-tree.js';
@@ -60,7 +59,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     // Read what this task needs, together with what the tasks after it need: in a
     // run where nothing changes, the whole play costs one round trip for facts.
     await play.facts.ensure(task, [task, ...remaining]);
-    const wanted = task.type.facts(task.args, play.planContext) as Record<string, Fact<unknown>>;
+    const wanted = play.facts.factsOf(task);
     const values = { ...play.facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, play.planContext) };
     await play.host.prepared.get(task);
     const plan: Plan = task.type.plan(task.args, values as never, play.planContext);
