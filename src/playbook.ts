@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { unsupportedKeyword } from './ansible-compat.js';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
+import { absolutePath, accountName, fileMode, secretString } from './schemas.js';
 import { YamlSource } from './yaml-source.js';
 
 const condition = z.union([z.string(), z.boolean()]);
@@ -51,6 +52,34 @@ export const blockKeys = {
 };
 export const BLOCK_KEYS = Object.keys(blockKeys);
 
+/**
+ * `verify:` checks of a playbook, run by `provision test` after converging:
+ * what the guides' "Verification and Testing" sections do by hand.
+ */
+const httpCheck = z.strictObject({
+  url: z.string().url().describe('URL to request; its host name goes in the Host header and TLS SNI, the connection goes to the test host.'),
+  method: z.string().regex(/^[A-Z]+$/).default('GET').describe('HTTP method.'),
+  headers: z.record(z.string(), z.string()).optional().describe('Request headers to send.'),
+  auth: z.strictObject({ user: z.string(), password: secretString }).optional().describe('Basic auth credentials.'),
+  status: z.number().int().default(200).describe('Expected status code.'),
+  response_headers: z.record(z.string(), z.string()).optional().describe('Expected response headers (value must contain this text).'),
+  body_contains: z.union([z.string(), z.array(z.string())]).optional().describe('Text the body must contain.'),
+  ca: z.string().optional().describe('CA certificate to trust for HTTPS: a path on the test host (read over SSH), or "insecure" to skip verification.'),
+});
+
+export const verifySchema = z
+  .strictObject({
+    name: z.string().optional().describe('What the check proves.'),
+    http: httpCheck.optional().describe('An HTTP(S) request through the host\'s address.'),
+    tcp: z.strictObject({ port: z.number().int().min(1).max(65535), state: z.enum(['open', 'closed']).default('open') }).optional().describe('A TCP port on the host, seen from the controller.'),
+    command: z.strictObject({ cmd: z.string().min(1), exit_code: z.number().int().default(0), stdout_contains: z.union([z.string(), z.array(z.string())]).optional(), stdout_excludes: z.union([z.string(), z.array(z.string())]).optional() }).optional().describe('A command on the host (as root), its exit code and output.'),
+    file: z.strictObject({ path: absolutePath, exists: z.boolean().default(true), owner: accountName.optional(), group: accountName.optional(), mode: fileMode.optional(), contains: z.union([z.string(), z.array(z.string())]).optional() }).optional().describe('A file\'s existence, owner, group, mode and content.'),
+    unit: z.strictObject({ name: z.string().regex(/^[A-Za-z0-9:_.@-]+$/), active: z.boolean().default(true), enabled: z.boolean().optional() }).optional().describe('A systemd unit active and enabled.'),
+  })
+  .refine((v) => [v.http, v.tcp, v.command, v.file, v.unit].filter(Boolean).length === 1, 'a check has exactly one of http, tcp, command, file, unit');
+
+export type VerifyCheck = z.infer<typeof verifySchema>;
+
 const rawTask = z.record(z.string(), z.unknown());
 
 export const playSchema = z.strictObject({
@@ -62,6 +91,7 @@ export const playSchema = z.strictObject({
   vars: z.record(z.string(), z.unknown()).optional().describe('Variables for this play; they override inventory variables.'),
   tasks: z.array(rawTask).default([]).describe('Tasks, run in order.'),
   handlers: z.array(rawTask).optional().describe('Tasks run once at the end of the play when notified by a task that changed.'),
+  // Rendered per host before parsing (a check may read variables): the play keeps raw mappings; `verifySchema` above checks each.
   verify: z.array(z.record(z.string(), z.unknown())).optional().describe('Checks run by `provision test` after converging.'),
 });
 
