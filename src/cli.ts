@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exitCodeFor, formatError, UsageError } from './exit-codes.js';
+import { EXIT, exitCodeFor, formatError, UsageError } from './exit-codes.js';
 import { PACKAGE_ROOT } from './package-root.js';
 import { DEFAULT_RELEASE, RELEASE_ENV, RELEASES } from './sandbox/release.js';
 
@@ -29,6 +29,9 @@ const releaseOption = (): Option =>
   new Option('--release <release>', 'Debian release of the test host').choices(RELEASES).env(RELEASE_ENV).default(DEFAULT_RELEASE);
 
 const program = new Command();
+// Commander's own errors (an unknown option, a missing argument) throw instead of exiting 1, so they
+// get the documented exit status 5; subcommands inherit this.
+program.exitOverride();
 program
   .name('provision')
   .description('Make servers match a YAML playbook over SSH: typed, idempotent tasks, exact check mode with diffs.')
@@ -151,6 +154,11 @@ program
   });
 
 program.parseAsync(process.argv).catch((err) => {
+  if (err instanceof CommanderError) {
+    // Commander has printed its message (or the help, or the version) already.
+    process.exitCode = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? 0 : EXIT.badOptions;
+    return;
+  }
   process.stderr.write(`${formatError(err)}\n`);
   process.exitCode = exitCodeFor(err);
 });

@@ -75,4 +75,13 @@ describe('provision tasks and schema', () => {
     const unknown = await runCli(['tasks', 'nope']);
     expect(unknown.exitCode).toBe(5);
   });
+
+  it('a bad command line exits 5 as documented (commander would exit 1); help and version exit 0', async () => {
+    for (const args of [['--no-such-flag'], ['validate'], ['site.yaml', '--forks'], ['validate', 'x.yaml', '--bogus'], ['sandbox', 'up', '--release', 'potato']]) {
+      const r = await runCli(args);
+      expect({ args, code: r.exitCode }).toEqual({ args, code: 5 });
+      expect(r.stderr).toMatch(/error|invalid|unknown|missing|argument/i);
+    }
+    for (const args of [['--help'], ['--version'], ['validate', '--help']]) expect((await runCli(args)).exitCode).toBe(0);
+  });
 });
