@@ -43,8 +43,9 @@ export class YamlSource {
       const problem = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError(`invalid YAML: ${problem}`, { file, line: pos?.line, column: pos?.col });
     }
-    // An inventory or vars file with a tag provision cannot read (!vault, !unsafe) must not pass its text on as the value.
-    const unread = options.yaml11 ? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED') : undefined;
+    // A file (playbook, inventory, vars) with a tag provision cannot read (!vault, !unsafe) must
+    // not pass its text on as the value: an encrypted value would reach a host as ciphertext.
+    const unread = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
     if (unread) {
       const pos = lines.linePos(unread.pos[0]);
       throw new ConfigError(`unsupported YAML tag: ${unread.message.split('\n')[0]}`, { file, line: pos?.line, column: pos?.col });
