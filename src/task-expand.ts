@@ -234,7 +234,7 @@ export function safeRender(value: string, vars: Record<string, unknown>, ctx: Pi
 export function defaultName(type: string, args: unknown): string {
   if (args && typeof args === 'object') {
     const a = args as Record<string, unknown>;
-    const subject = a.name ?? a.dest ?? a.path ?? a.packages ?? a.command ?? a.domains ?? a.msg;
+    const subject = a.name ?? a.dest ?? a.path ?? a.packages ?? a.command ?? a.domains ?? a.var;
     if (subject !== undefined && typeof subject !== 'object') return `${type} ${String(subject)}`;
     if (Array.isArray(subject)) return `${type} ${subject.join(', ')}`;
   }

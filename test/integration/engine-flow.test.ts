@@ -158,6 +158,28 @@ describe('playbooks that compute', () => {
     expect(existsSync(join(dir, 'after'))).toBe(false);
   });
 
+  it('no_log hides a task\'s output; debug shows a registered field', async () => {
+    const project = writeProject({
+      'site.yaml': `- hosts: all
+  tasks:
+    - name: a token
+      command: { argv: [echo, "tok-'$\`@:/# en"] }
+      register: tok
+      changed_when: false
+      no_log: true
+    - debug: { var: tok.rc }
+    - debug: { msg: "lines: {{ tok.stdout_lines.length }}" }
+`,
+    });
+    const r = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/ok \| a token \| output hidden by no_log/);
+    expect(r.stdout).toMatch(/ok \| debug tok.rc \| tok.rc: 0/);
+    expect(r.stdout).toMatch(/ok \| debug \| lines: 1/);
+    expect(r.stdout).not.toContain('tok-');
+    expect(JSON.stringify(r.report)).not.toContain('tok-');
+  });
+
   it('a fail task decided by variables alone stops the run before any host is touched (exit 4)', async () => {
     const dir = mkdtempSync(join(work, 'early-'));
     const project = writeProject({

@@ -98,6 +98,24 @@ describe('variables', () => {
   });
 });
 
+describe('host facts are read only when used (gather_facts unset), or when asked', () => {
+  const gathers = (playbook: string): boolean[] => build(playbook).find((r) => r.host.name === 'web1')!.plays.map((p) => p.gatherFacts);
+  it.each([
+    ['nothing uses them', `- hosts: web1\n  tasks:\n    - file: { path: /a, state: directory }\n`, [false]],
+    ['a condition reads one', `- hosts: web1\n  tasks:\n    - file: { path: /a, state: directory }\n      when: ansible_distribution_release == "trixie"\n`, [true]],
+    ['a template reads one', `- hosts: web1\n  tasks:\n    - copy: { dest: /a, content: "{{ ansible_facts.hostname }}" }\n`, [true]],
+    ['an assert reads one', `- hosts: web1\n  tasks:\n    - assert: { that: ansible_os_family == "Debian" }\n`, [true]],
+    ['gather_facts: true', `- hosts: web1\n  gather_facts: true\n  tasks: []\n`, [true]],
+    ['gather_facts: false wins', `- hosts: web1\n  gather_facts: false\n  tasks:\n    - debug: { msg: "{{ ansible_hostname }}" }\n`, [false]],
+  ])('%s', (_name, playbook, want) => expect(gathers(playbook)).toEqual(want));
+
+  it('a task that reads a fact is rendered at run time, the others before the run', () => {
+    const [run] = build(`- hosts: web1\n  tasks:\n    - copy: { dest: /a, content: "{{ ansible_hostname }}" }\n    - copy: { dest: /b, content: "{{ who }}" }\n`, { limit: 'web1' });
+    const nodes = run.plays[0].nodes as any[];
+    expect(nodes.map((n) => n.iterations?.length ?? 'at run time')).toEqual(['at run time', 1]);
+  });
+});
+
 describe('selection', () => {
   const play = `- hosts: all
   tasks:
@@ -112,6 +130,19 @@ describe('selection', () => {
     expect(names(build(play))).toEqual(['one', 'two', 'three (skip)', 'four']);
     expect(names(build(play, { tags: ['web'] }))).toEqual(['two', 'four']);
     expect(names(build(play, { skipTags: ['setup', 'always'] }))).toEqual(['two', 'three (skip)']);
+  });
+
+  it('tags on a block apply to its tasks; a block keeps its rescue and always', () => {
+    const runs = build(`- hosts: web1
+  tasks:
+    - tags: [db]
+      block:
+        - { name: in-block, file: { path: /a, state: directory } }
+      rescue:
+        - { name: in-rescue, file: { path: /b, state: directory } }
+    - { name: outside, file: { path: /c, state: directory } }
+`, { tags: ['db'] });
+    expect(names(runs)).toEqual(['in-block', 'in-rescue']);
   });
 
   it('--limit narrows hosts and refuses a pattern that matches nothing', () => {
