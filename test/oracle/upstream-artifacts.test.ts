@@ -104,7 +104,7 @@ describe('RockTalk and Streamlit from the local index', () => {
       // RFC 6455's own example: this key's accept value is s3pPLMBiTxaQ9kYGzzhZRbK+xOo=.
       const head = await rawRequest(port, 'GET /_stcore/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
       expect(head).toMatch(/^HTTP\/1\.1 101 /);
-      expect(head).toMatch(/^Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r$/m);
+      expect(head).toMatch(/^Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r?$/m);
       expect(JSON.parse(readFileSync(join(rocktalkHome, '.rocktalk', 'firstrun.json'), 'utf8'))).toEqual({ version: '0.3.7' });
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
