@@ -74,7 +74,7 @@ describe.skipIf(!isRoot)('playbooks/rocktalk.yaml, the real install path, agains
     ]);
     expect(r.stdout).toMatch(/^--- converge again: nothing may change: passed \(0 changed\)$/m);
     expect(r.stdout).toContain(`changed | RockTalk 0.3.7 from PyPI, into its venv | run /opt/rocktalk/0.3.7/venv/bin/pip install --no-cache-dir --index-url ${upstream.indexUrl} --trusted-host ${upstream.hostPort} rocktalk==0.3.7`);
-    expect(r.stdout).toContain("ok     the unit runs RockTalk's entry point, which answered its first-run question and runs streamlit from the venv");
+    expect(r.stdout).toContain("ok     app_source pypi: the unit runs RockTalk's entry point, which answered its first-run question and runs streamlit from the venv");
 
     // The kept host: provision test printed its inventory (the sandbox's variables, the group).
     const inventory = /^kept \S+ at \S+: provision -i (\S+) /m.exec(r.stdout)?.[1];
