@@ -11,10 +11,11 @@
 // `secrets:`, fresh on every run and made of every troublesome character (quotes, $, backtick,
 // @, :, /, #, %, space, backslash): verify: proves they reached htpasswd, the .env and the
 // database login intact, and they must never appear in anything provision prints.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TROUBLESOME_CHARACTERS } from '../../src/scenario.js';
 import { expectEveryPhasePassed } from '../support/phases.js';
 import { ROOT, runCli } from '../support/provision.js';
+import { serveUpstreamArtifacts, type UpstreamArtifacts } from '../support/upstream-artifacts.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -44,5 +45,37 @@ describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml on a fresh host', ()
     // Every generated secret holds this run of characters: a secret printed whole would show it.
     expect(out).not.toContain(TROUBLESOME_CHARACTERS);
     expect(r.stdout).toContain('(fresh secrets: pa_web_password, db_password)');
+  }, 900_000);
+});
+
+// The guide's own steps (pa_backend: app, the `real` scenario) against local artifacts built to
+// upstream's layout (test/fixtures/upstream): git clone of a bare repository over HTTP at a tag
+// (pa_version), backend/ and frontend/ copied, `pip install -e backend/` as pa-user from a local
+// index (hatchling as the build backend, fastapi, uvicorn, python-dotenv), the unit's uvicorn
+// serving personal_analytics_backend.api:app, which reads its .env at start-up.
+describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml, the real install path, against local artifacts', () => {
+  let upstream: UpstreamArtifacts;
+  beforeAll(async () => void (upstream = await serveUpstreamArtifacts()), 120_000);
+  afterAll(async () => upstream?.close());
+
+  it('converges, converges again with 0 changed, verify passes (the backend read its .env); secrets never shown', async () => {
+    const vars = { pa_repo: upstream.repoUrl, pa_version: upstream.tag, pip_index_url: upstream.indexUrl, pip_extra_args: ['--trusted-host', upstream.hostPort] };
+    const t0 = Date.now();
+    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--scenario', 'real', '-e', `@${upstream.varsFile(vars)}`, '--name', 'pv-par']);
+    console.log(`provision test personal-analytics --scenario real: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expectEveryPhasePassed(r, 'pv-par');
+    expect(r.stdout).toMatch(/^scenario real: /m);
+    // The real steps ran, from the local repository and index.
+    expect(r.stdout).toContain(`changed | The app's repository | run git clone --no-checkout ${upstream.repoUrl} /usr/local/src/personal-analytics`);
+    expect(r.stdout).toContain(`--index-url ${upstream.indexUrl} --trusted-host ${upstream.hostPort} -e /opt/pa-backend`);
+    expect(r.stdout).toMatch(/^\S+ +\| skipped \| Stand-in backend program \|/m);
+    for (const check of [
+      '/pa/ serves the frontend with the credentials',
+      'settings.js points the frontend at /pa_backend',
+      '/pa_backend/ reaches the backend with the credentials, and the backend read its .env',
+      "the app's database accepts a login with the credentials from .env",
+    ]) expect(r.stdout).toContain(`ok     ${check}`);
+    expect(out).not.toContain(TROUBLESOME_CHARACTERS);
   }, 900_000);
 });
