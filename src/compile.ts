@@ -256,7 +256,22 @@ function hostVars(
     report(e);
   });
   playLevel('vars', play.vars ?? {});
-  Object.assign(vars, extra);
+  // -e values may be templates too (`-e 'url=http://{{ host }}/'`): rendered lazily with the
+  // host's variables like every other level, as Ansible does, never passed on with their braces.
+  for (const [k, v] of Object.entries(extra)) {
+    if (!isTemplated(v)) vars[k] = v;
+    else
+      defineLazy(vars, k, () => {
+        try {
+          return mapStrings(v, [k], (text) => renderValue(text, vars));
+        } catch (err) {
+          if (!(err instanceof TemplateError)) throw err;
+          ok = false;
+          report(new ConfigError(`${err.message} (in the extra variable ${k}, given with -e or a scenario)`));
+          return undefined;
+        }
+      });
+  }
   // Render every lazy value now: a template error is bad input, found before any host is touched.
   for (const k of Object.keys(vars)) void vars[k];
   return ok ? vars : null;

@@ -135,7 +135,8 @@ function taskScope(t: ParsedTask, vars: Record<string, unknown>, ctx: ExpandCont
         });
     }
   });
-  Object.assign(scope, ctx.extraVars);
+  // -e stays above task vars: its values as rendered for this host (in `vars`).
+  for (const k of Object.keys(ctx.extraVars)) scope[k] = vars[k];
   for (const k of Object.keys(scope)) void scope[k];
   return ok ? scope : null;
 }

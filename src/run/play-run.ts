@@ -65,7 +65,10 @@ export class PlayRun {
 
   /** Variables a task sees at run time: host facts < the play's < registered results < -e. */
   scopeFor(node: TaskNode): Record<string, unknown> {
-    return { ...this.host.hostFacts, ...node.vars, ...this.host.registered, ...this.play.context.extraVars };
+    const scope = { ...this.host.hostFacts, ...node.vars, ...this.host.registered };
+    // -e wins over registered results, as in Ansible: its values as rendered for this host.
+    for (const k of Object.keys(this.play.context.extraVars)) scope[k] = node.vars[k];
+    return scope;
   }
 
   /** Records on the host, after the fact, the handlers a task notified (when its changed_when decided it changed). */

@@ -55,6 +55,11 @@ describe('variables', () => {
     expect(withOwn.hosts.get('web1')!.vars.become_password).toBe('inventory-pw');
   });
 
+  it('an -e value that is a template is rendered with the host\'s variables, never sent with its braces', () => {
+    const runs = build(play, { extraVars: { base: '/srv/{{ inventory_hostname }}/{{ tier }}' } });
+    expect(argsOf(runs, 'web1').dest).toBe('/srv/web1/web/app/who');
+  });
+
   it('play defaults are the lowest level: inventory and -e override them, play vars do too', () => {
     const play = `- hosts: web
   defaults: { who: default, only_default: d, port_default: "{{ port }}" }

@@ -39,7 +39,7 @@ const cases: { name: string; task: string; vars?: Record<string, unknown>; extra
   { name: 'with_items flattens one level', task: 'with_items: [[a, b], c]\nfile: { path: "/{{ item }}", state: directory }', want: ['[a] {"path":"/a","state":"directory"}', '[b] {"path":"/b","state":"directory"}', '[c] {"path":"/c","state":"directory"}'] },
   { name: 'an empty loop: no execution', task: 'loop: []\nfile: { path: /x, state: directory }', want: [] },
   { name: 'a loop over an unknown list: unknown', task: 'loop: "{{ out.stdout_lines }}"\nfile: { path: "/{{ item }}", state: directory }', vars: { out: { ...out, stdout_lines: UNKNOWN } }, want: ['unknown: its loop depends on a result check mode cannot know'] },
-  { name: 'task vars over the host variables, -e over both', task: 'vars: { a: task, b: task }\ncopy: { dest: /x, content: "{{ a }} {{ b }}" }', vars: { a: 'play', b: 'play' }, extra: { b: 'cli' }, want: ['{"dest":"/x","content":"task cli"}'] },
+  { name: 'task vars over the host variables, -e over both', task: 'vars: { a: task, b: task }\ncopy: { dest: /x, content: "{{ a }} {{ b }}" }', vars: { a: 'play', b: 'cli' }, extra: { b: 'cli' }, want: ['{"dest":"/x","content":"task cli"}'] },
 ];
 
 describe('expanding a task for a host (run-time rendering and check-mode rules)', () => {
