@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigError } from '../../src/errors.js';
 import { UNKNOWN } from '../../src/expr/index.js';
-import { expandTask, type CompiledTask } from '../../src/task-expand.js';
+import { expandTask, OMIT, type CompiledTask } from '../../src/task-expand.js';
 import { parseTasks, type ParsedTask } from '../../src/task-tree.js';
 import { YamlSource } from '../../src/yaml-source.js';
 
@@ -20,7 +20,7 @@ function expand(task: string, vars: Record<string, unknown>, extraVars: Record<s
 }
 
 /** The arguments a test writes (schemas add defaults such as force: false). */
-const shown = (args: any): string => JSON.stringify(Object.fromEntries(['path', 'dest', 'content', 'state'].filter((k) => args[k] !== undefined).map((k) => [k, args[k]])));
+const shown = (args: any): string => JSON.stringify(Object.fromEntries(['path', 'dest', 'content', 'state', 'mode'].filter((k) => args[k] !== undefined).map((k) => [k, args[k]])));
 const summary = (x: CompiledTask): string => (x.unknown ? `unknown: ${x.unknown}` : x.skipReason ? `skip: ${x.skipReason}` : `${x.label !== undefined ? `[${x.label}] ` : ''}${shown(x.args)}`);
 
 const out = { changed: true, failed: false, rc: UNKNOWN, stdout: UNKNOWN };
@@ -39,6 +39,8 @@ const cases: { name: string; task: string; vars?: Record<string, unknown>; extra
   { name: 'with_items flattens one level', task: 'with_items: [[a, b], c]\nfile: { path: "/{{ item }}", state: directory }', want: ['[a] {"path":"/a","state":"directory"}', '[b] {"path":"/b","state":"directory"}', '[c] {"path":"/c","state":"directory"}'] },
   { name: 'an empty loop: no execution', task: 'loop: []\nfile: { path: /x, state: directory }', want: [] },
   { name: 'a loop over an unknown list: unknown', task: 'loop: "{{ out.stdout_lines }}"\nfile: { path: "/{{ item }}", state: directory }', vars: { out: { ...out, stdout_lines: UNKNOWN } }, want: ['unknown: its loop depends on a result check mode cannot know'] },
+  { name: "omit: an argument that renders to it is left out (Ansible's omit)", task: 'file: { path: /x, state: directory, mode: "{{ default m omit }}" }', vars: { m: '', omit: OMIT }, want: ['{"path":"/x","state":"directory"}'] },
+  { name: 'omit: a set value is kept', task: 'file: { path: /x, state: directory, mode: "{{ default m omit }}" }', vars: { m: '0750', omit: OMIT }, want: ['{"path":"/x","state":"directory","mode":"0750"}'] },
   { name: 'task vars over the host variables, -e over both', task: 'vars: { a: task, b: task }\ncopy: { dest: /x, content: "{{ a }} {{ b }}" }', vars: { a: 'play', b: 'cli' }, extra: { b: 'cli' }, want: ['{"dest":"/x","content":"task cli"}'] },
 ];
 
