@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateWhen } from '../../src/when.js';
+import { evaluateCondition as evaluateWhen } from '../../src/expr/index.js';
 
 const vars = { use_tls: true, self_signed: false, env: 'prod', port: 8502, list: ['a', 'b'], nested: { on: 'yes' }, empty: '' };
 
