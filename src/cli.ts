@@ -174,6 +174,33 @@ program
     process.stdout.write(`wrote ${o.out}/playbook.schema.json and ${o.out}/inventory.schema.json\n`);
   });
 
+program
+  .command('completion')
+  .description('print a shell completion script: eval "$(provision completion bash)" (zsh likewise; fish: | source)')
+  .argument('<shell>', 'bash, zsh or fish')
+  .action(async (shell: string) => {
+    const { COMPLETION_SCRIPTS } = await import('./completion/scripts.js');
+    if (!(shell in COMPLETION_SCRIPTS)) throw new UsageError(`completion: unknown shell "${shell}"; shells: ${Object.keys(COMPLETION_SCRIPTS).join(', ')}`);
+    process.stdout.write(COMPLETION_SCRIPTS[shell as keyof typeof COMPLETION_SCRIPTS]);
+  });
+
+// What the completion scripts call: the candidates for the last word, one a line. Options are words here.
+program
+  .command('__complete', { hidden: true })
+  .argument('[words...]')
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (words: string[]) => {
+    const { completionCandidates } = await import('./completion/candidates.js');
+    const { completionSources } = await import('./completion/readers.js');
+    const visible = program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
+    const flagsOf = (c: Command): string[] => [...c.options.flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)), '--help'];
+    const shape = { subcommands: visible.map((c) => c.name()), flags: Object.fromEntries([['', flagsOf(program)], ...visible.map((c) => [c.name(), flagsOf(c)])]) };
+    const candidates = completionCandidates(words.length ? words : [''], shape, completionSources);
+    if (candidates.length) process.stdout.write(`${candidates.join('\n')}\n`);
+  });
+
 program.parseAsync(process.argv).catch((err) => {
   if (err instanceof CommanderError) {
     // Commander has printed its message (or the help, or the version) already.

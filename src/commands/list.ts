@@ -2,7 +2,7 @@ import { selectByTags, type CompileOptions } from '../compile.js';
 import { matchHosts, matchLimit } from '../host-patterns.js';
 import type { Inventory } from '../inventory.js';
 import type { LoadedPlaybook } from '../playbook.js';
-import { allTasks, parseTasks } from '../task-tree.js';
+import { parseTasks, type ParsedNode, type ParsedTask } from '../task-tree.js';
 
 /** What `--list-hosts`, `--list-tasks` and `--list-tags` ask for (any combination, as ansible-playbook). */
 export interface ListRequest {
@@ -14,8 +14,8 @@ export interface ListRequest {
 /**
  * ansible-playbook's listing of a playbook, in its shape: per play its pattern
  * and matched hosts (after --limit), its tasks (after --tags/--skip-tags) with
- * their tags, or the union of their tags. Handlers are not listed (neither does
- * Ansible). Pure: the playbook and inventory are already loaded and checked.
+ * their tags, or the union of their tags. Handlers, and blocks' rescue and
+ * always tasks, are not listed (as in Ansible). Pure: the playbook and inventory are already loaded and checked.
  */
 export function listPlaybook(playbook: LoadedPlaybook, inventory: Inventory, want: ListRequest, options: Pick<CompileOptions, 'limit' | 'tags' | 'skipTags'>): string {
   const limited = options.limit ? new Set(matchLimit(inventory, options.limit)) : undefined;
@@ -23,7 +23,7 @@ export function listPlaybook(playbook: LoadedPlaybook, inventory: Inventory, wan
   playbook.plays.forEach((play, i) => {
     const base = playbook.isList ? [i] : [];
     // Errors were reported by the compile that ran before: none are left to report here.
-    const tasks = allTasks(selectByTags(parseTasks(play.tasks, [...base, 'tasks'], playbook.source, () => {}), options));
+    const tasks = listedTasks(selectByTags(parseTasks(play.tasks, [...base, 'tasks'], playbook.source, () => {}), options));
     lines.push('', `  play #${i + 1} (${play.hosts}): ${play.name ?? play.hosts}\tTAGS: []`);
     if (want.hosts) {
       const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
@@ -35,6 +35,11 @@ export function listPlaybook(playbook: LoadedPlaybook, inventory: Inventory, wan
     if (want.tags) lines.push(`      TASK TAGS: ${tagList(tasks.flatMap((t) => t.tags))}`);
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** The tasks Ansible lists: the main part of blocks only (its listing leaves rescue and always out). */
+function listedTasks(nodes: ParsedNode[]): ParsedTask[] {
+  return nodes.flatMap((n) => (n.kind === 'block' ? listedTasks(n.block) : [n]));
 }
 
 /** Python's repr of a sorted list of tags, as Ansible prints it: `[a, b]` (no quotes). */
