@@ -2,6 +2,7 @@ import { EXIT } from '../exit-codes.js';
 import { wantsColor } from '../output/format.js';
 import { PlainReporter } from '../output/reporter.js';
 import { ReportCollector } from '../report.js';
+import { redact } from '../secret.js';
 import { runAll, type HostRecap, type RunEvent } from '../runner.js';
 import type { HostRun } from '../compile.js';
 import type { Secret } from '../secret.js';
@@ -54,7 +55,14 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     check: o.check,
     diff: o.diff || o.check,
     forks: o.forks,
-    connect: { acceptNewHostKeys: o.acceptNewHostKeys, connectTimeoutMs: o.connectTimeout * 1000, sshConfig: o.sshConfig, becomePassword: o.becomePassword },
+    connect: {
+      acceptNewHostKeys: o.acceptNewHostKeys,
+      connectTimeoutMs: o.connectTimeout * 1000,
+      sshConfig: o.sshConfig,
+      becomePassword: o.becomePassword,
+      // -vvv: the SSH exchange, as `ssh -vvv` would show it (ssh2's own log lines), masked like all output.
+      ...(verbosity >= 3 ? { sshDebug: (host: string, line: string) => void process.stdout.write(`${redact(`${host} | ssh | ${line}`)}\n`) } : {}),
+    },
     signal: abort.signal,
   };
   let recaps: HostRecap[];

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,6 @@ describe('login user and key: -u and --private-key are defaults the inventory ov
   it('the inventory\'s key wins over --private-key', async () => {
     const project = writeProject({ 'site.yaml': whoami });
     const other = join(writeProject({ 'k.pub': '' }), 'other_key');
-    const { execFileSync } = await import('node:child_process');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
     const r = await runCli([join(project, 'site.yaml'), '-i', sshd.inventory(), '--ssh-config', 'none', '--private-key', other], { SSH_AUTH_SOCK: '' });
     expect(r.exitCode).toBe(0);
@@ -154,13 +153,24 @@ describe('colour', () => {
 });
 
 describe('verbosity', () => {
-  it('-v, -vv and -vvv are accepted and counted; plain output shows each task as it starts', async () => {
-    const project = writeProject({ 'site.yaml': '- hosts: all\n  tasks:\n    - name: hi\n      debug: { msg: hi }\n' });
-    for (const v of ['-v', '-vv', '-vvv']) {
-      const r = await runCli([join(project, 'site.yaml'), '-i', sshd.inventory(), v]);
+  const playbook = '- hosts: all\n  tasks:\n    - name: hi\n      debug: { msg: hi }\n';
+  it('-v, -vv and -vvv are counted; plain output shows each task as it starts', async () => {
+    const project = writeProject({ 'site.yaml': playbook });
+    for (const v of ['-v', '-vv', '-vvv', '-v -v']) {
+      const r = await runCli([join(project, 'site.yaml'), '-i', sshd.inventory(), ...v.split(' ')]);
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toContain('local | running | hi');
+      expect(r.stdout.includes('| ssh |')).toBe(v === '-vvv');
     }
+  });
+
+  it('-vvv shows the SSH exchange: the algorithms negotiated and the host key fingerprint ssh-keygen gives', async () => {
+    const project = writeProject({ 'site.yaml': playbook });
+    const r = await runCli([join(project, 'site.yaml'), '-i', sshd.inventory(), '-vvv']);
+    expect(r.exitCode).toBe(0);
+    const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(sshd.dir, 'host_ed25519.pub')], { encoding: 'utf8' }).split(' ')[1];
+    expect(r.stdout).toContain(`local | ssh | host key 127.0.0.1:${sshd.port} ${fingerprint}`);
+    expect(r.stdout).toMatch(/local \| ssh \| .*KEX algorithm: \S+/);
   });
 });
 
