@@ -35,7 +35,7 @@ export function completionCandidates(words: string[], shape: CommandShape, sourc
   const before = words.slice(0, -1);
   const previous = before.at(-1);
   const command = before.find((w) => shape.subcommands.includes(w)) ?? '';
-  const playbook = before.find((w) => PLAYBOOK_FILE.test(w) && w !== previous);
+  const playbook = before.find((w) => PLAYBOOK_FILE.test(w) && !isOptionValue(w, before));
   const inventories = before.flatMap((w, i) => (INVENTORY_FLAGS.includes(w) && before[i + 1] ? [before[i + 1]] : []));
   const startsWith = (list: string[]): string[] => list.filter((c) => c.startsWith(current));
 
