@@ -18,7 +18,7 @@ export interface LoadOptions {
   limit?: string;
   tags?: string;
   skipTags?: string;
-  /** -u: the login user where no ansible_user/remote_user says otherwise (Ansible's command-line default). */
+  /** -u: the login user where no ansible_user (any level) says otherwise (Ansible's command-line default). */
   user?: string;
   /** --private-key: the key where no ansible_ssh_private_key_file says otherwise. */
   privateKey?: string;
