@@ -9,6 +9,8 @@ import { DEFAULT_RELEASE, RELEASE_ENV, RELEASES } from './sandbox/release.js';
 const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+// -v, -vv, -vvv: each occurrence one level more.
+const countVerbosity = (_: string, previous: number): number => previous + 1;
 const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
@@ -45,29 +47,48 @@ inventoryOptions(program.argument('[playbook]', 'playbook to run'))
   .option('--fail-on-change', 'with --check: exit 6 when anything would change (drift detection for CI)', false)
   .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 10)
   .option('--report <file.json>', 'write a machine-readable report')
-  .option('-v, --verbose', 'plain output with every step', false)
+  .option('-v, --verbose', 'plain output with every step and command output; repeat (-vvv) to add the SSH exchange', countVerbosity, 0)
   .option('--accept-new-host-keys', 'trust and record host keys seen for the first time (a changed key is always refused)', false)
   .option('-T, --timeout <seconds>', 'SSH connection timeout', positiveInt, 10)
   .option('--ssh-config <file>', 'ssh_config file to honour (default: $PROVISION_SSH_CONFIG, else ~/.ssh/config; "none" for none)')
   .option('-K, --ask-become-pass', 'ask for the sudo password once, on the terminal', false)
+  // ansible-playbook's everyday flags, with its meanings (README: Command line).
+  .option('-u, --user <user>', 'login user where the inventory and play set none (ansible_user wins, as in Ansible)')
+  .option('--private-key <file>', 'SSH key file where the inventory sets none (ansible_ssh_private_key_file wins)')
+  .option('-b, --become', 'run tasks with sudo where no become: or ansible_become says otherwise', false)
+  .option('--become-user <user>', 'the user to become: root only')
+  .option('--list-hosts', 'list each play\'s hosts and exit; touch no host', false)
+  .option('--list-tasks', 'list each play\'s tasks and exit; touch no host', false)
+  .option('--list-tags', 'list each play\'s task tags and exit; touch no host', false)
+  .option('--syntax-check', 'check the playbook and exit (as provision validate); touch no host', false)
+  .option('--start-at-task <name>', 'skip the tasks before the first task with this name')
   .action(async (playbook: string | undefined, o) => {
     if (!playbook) {
       program.help();
       return;
     }
     if (o.failOnChange && !o.check) throw new UsageError('--fail-on-change only makes sense with --check');
+    if (o.syntaxCheck) return validate(playbook, o);
+    if (o.listHosts || o.listTasks || o.listTags) {
+      const { loadInputs, splitList } = await import('./commands/load.js');
+      const { listPlaybook } = await import('./commands/list.js');
+      const { playbook: loaded, inventory } = loadInputs(playbook, o);
+      return void process.stdout.write(listPlaybook(loaded, inventory, { hosts: o.listHosts, tasks: o.listTasks, tags: o.listTags }, { limit: o.limit, tags: splitList(o.tags), skipTags: splitList(o.skipTags) }));
+    }
     if (o.askBecomePass) o.becomePassword = await (await import('./ssh/ask-pass.js')).askBecomePassword();
     const { runPlaybook } = await import('./commands/run.js');
     process.exitCode = await runPlaybook(playbook, { ...o, extraVars: o.extraVars, connectTimeout: o.timeout });
   });
 
-inventoryOptions(program.command('validate').description('check a playbook, its inventory, variables and templates; touch no host').argument('<playbook>')).action(async (playbook: string, o) => {
+async function validate(playbook: string, o: Parameters<typeof import('./commands/load.js').loadAndCompile>[1]): Promise<void> {
   const { loadAndCompile } = await import('./commands/load.js');
   const runs = loadAndCompile(playbook, o);
   const { executionCount } = await import('./compile.js');
   const tasks = runs.reduce((n, r) => n + r.plays.reduce((m, p) => m + executionCount(p), 0), 0);
   process.stdout.write(`${playbook}: valid (${runs.length} host${runs.length === 1 ? '' : 's'}, ${tasks} task runs)\n`);
-});
+}
+
+inventoryOptions(program.command('validate').description('check a playbook, its inventory, variables and templates; touch no host').argument('<playbook>')).action(validate);
 
 program
   .command('inventory')
@@ -151,6 +172,33 @@ program
     writeFileSync(`${o.out}/playbook.schema.json`, `${JSON.stringify(docs.playbookJsonSchema(), null, 2)}\n`);
     writeFileSync(`${o.out}/inventory.schema.json`, `${JSON.stringify(docs.inventoryJsonSchema(), null, 2)}\n`);
     process.stdout.write(`wrote ${o.out}/playbook.schema.json and ${o.out}/inventory.schema.json\n`);
+  });
+
+program
+  .command('completion')
+  .description('print a shell completion script: eval "$(provision completion bash)" (zsh likewise; fish: | source)')
+  .argument('<shell>', 'bash, zsh or fish')
+  .action(async (shell: string) => {
+    const { COMPLETION_SCRIPTS } = await import('./completion/scripts.js');
+    if (!(shell in COMPLETION_SCRIPTS)) throw new UsageError(`completion: unknown shell "${shell}"; shells: ${Object.keys(COMPLETION_SCRIPTS).join(', ')}`);
+    process.stdout.write(COMPLETION_SCRIPTS[shell as keyof typeof COMPLETION_SCRIPTS]);
+  });
+
+// What the completion scripts call: the candidates for the last word, one a line. Options are words here.
+program
+  .command('__complete', { hidden: true })
+  .argument('[words...]')
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (words: string[]) => {
+    const { completionCandidates } = await import('./completion/candidates.js');
+    const { completionSources } = await import('./completion/readers.js');
+    const visible = program.commands.filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
+    const flagsOf = (c: Command): string[] => [...c.options.flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)), '--help'];
+    const shape = { subcommands: visible.map((c) => c.name()), flags: Object.fromEntries([['', flagsOf(program)], ...visible.map((c) => [c.name(), flagsOf(c)])]) };
+    const candidates = completionCandidates(words.length ? words : [''], shape, completionSources);
+    if (candidates.length) process.stdout.write(`${candidates.join('\n')}\n`);
   });
 
 program.parseAsync(process.argv).catch((err) => {

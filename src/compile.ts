@@ -20,6 +20,8 @@ export interface CompileOptions {
   limit?: string;
   tags?: string[];
   skipTags?: string[];
+  /** -b: the default of the plays' `become:` keyword (Ansible's command-line default; any keyword or ansible_become wins). */
+  become?: boolean;
   /** Render and check `verify:` too (provision test). Ordinary runs skip it: it may use test-only variables. */
   verify?: boolean;
 }
@@ -137,7 +139,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
       if (!vars) continue;
       const target = targetFor(hostName, vars, inventory, runs.get(hostName), playbook.source.locate([...base, 'hosts']), report);
       if (!target) continue;
-      const context = { source: playbook.source, playbookFile: playbook.file, playBecome: play.become, extraVars: options.extraVars ?? {} };
+      const context = { source: playbook.source, playbookFile: playbook.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
       const ctx: ExpandContext = { ...context, report };
       const bind = (nodes: ParsedNode[]): Node[] =>
         nodes.map((n): Node => {
@@ -205,7 +207,7 @@ function checkEarlyFailure(t: ParsedTask, iterations: CompiledTask[], vars: Reco
   }
 }
 
-function selectByTags(nodes: ParsedNode[], options: CompileOptions): ParsedNode[] {
+export function selectByTags(nodes: ParsedNode[], options: CompileOptions): ParsedNode[] {
   if (!options.tags?.length && !options.skipTags?.length) return nodes;
   return nodes.flatMap((n): ParsedNode[] => {
     if (n.kind === 'block') return [{ ...n, block: selectByTags(n.block, options), rescue: selectByTags(n.rescue, options), always: selectByTags(n.always, options) }];

@@ -184,6 +184,17 @@ export function connectionTarget(name: string, vars: Record<string, unknown>, or
 }
 
 /**
+ * `-u` and `--private-key` as Ansible treats them: command-line defaults (the
+ * defaults of the remote_user keyword and of PlayContext's private_key_file)
+ * that any `ansible_user`/`remote_user`/`ansible_ssh_private_key_file` of the
+ * inventory, play or -e overrides. Both still win over ssh_config, as Ansible's
+ * `ssh -o User=` does.
+ */
+export function withCommandLineDefaults(target: ConnectionTarget, cli: { user?: string; privateKey?: string }): ConnectionTarget {
+  return { ...target, user: target.user ?? (cli.user || undefined), privateKey: target.privateKey ?? (cli.privateKey || undefined) };
+}
+
+/**
  * Whether a task runs as root: Ansible's `ansible_become` variable, from any
  * level, wins over the `become:` keywords of task and play (its PlayContext
  * applies variables after keywords), so a host's `ansible_become: false` keeps

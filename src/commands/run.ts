@@ -1,6 +1,8 @@
 import { EXIT } from '../exit-codes.js';
+import { wantsColor } from '../output/format.js';
 import { PlainReporter } from '../output/reporter.js';
 import { ReportCollector } from '../report.js';
+import { redact } from '../secret.js';
 import { runAll, type HostRecap, type RunEvent } from '../runner.js';
 import type { HostRun } from '../compile.js';
 import type { Secret } from '../secret.js';
@@ -12,7 +14,8 @@ export interface RunCommandOptions extends LoadOptions {
   failOnChange: boolean;
   forks: number;
   report?: string;
-  verbose: boolean;
+  /** -v count (a boolean from `provision test`'s --verbose). */
+  verbose: number | boolean;
   acceptNewHostKeys: boolean;
   connectTimeout: number;
   /** ssh_config file (--ssh-config). */
@@ -35,7 +38,8 @@ export interface RunOutcome {
 }
 
 export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunCommandOptions): Promise<RunOutcome> {
-  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = wantsColor(process.env, process.stdout.isTTY === true);
+  const verbosity = Number(o.verbose);
   const style = { color };
   const report = new ReportCollector();
   const abort = new AbortController();
@@ -51,17 +55,25 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     check: o.check,
     diff: o.diff || o.check,
     forks: o.forks,
-    connect: { acceptNewHostKeys: o.acceptNewHostKeys, connectTimeoutMs: o.connectTimeout * 1000, sshConfig: o.sshConfig, becomePassword: o.becomePassword },
+    connect: {
+      acceptNewHostKeys: o.acceptNewHostKeys,
+      connectTimeoutMs: o.connectTimeout * 1000,
+      sshConfig: o.sshConfig,
+      becomePassword: o.becomePassword,
+      // -vvv: the SSH exchange, as `ssh -vvv` would show it (ssh2's own log lines), masked like all output.
+      ...(verbosity >= 3 ? { sshDebug: (host: string, line: string) => void process.stdout.write(`${redact(`${host} | ssh | ${line}`)}\n`) } : {}),
+    },
     signal: abort.signal,
   };
   let recaps: HostRecap[];
-  const live = process.stdout.isTTY === true && !process.env.CI && !o.verbose;
+  // A dumb terminal cannot redraw lines: plain output there.
+  const live = process.stdout.isTTY === true && !process.env.CI && process.env.TERM !== 'dumb' && verbosity === 0;
   try {
     // One scheduler (runAll); the live view or the plain lines, and the report, listen to its events.
     // listr2 loads only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost.
     const view = live
       ? new (await import('../output/live.js')).LiveView(style, o.diff || o.check)
-      : new PlainReporter({ diff: o.diff, verbose: o.verbose, style, write: (t) => process.stdout.write(`${t}\n`) });
+      : new PlainReporter({ diff: o.diff, verbose: verbosity, style, write: (t) => process.stdout.write(`${t}\n`) });
     recaps = await runAll(runs, options, (e: RunEvent) => {
       report.onEvent(e);
       view.onEvent(e);

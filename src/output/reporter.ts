@@ -1,10 +1,11 @@
 import type { HostRecap, RunEvent, TaskResult } from '../runner.js';
 import { redact } from '../secret.js';
-import { diffBlock, paint, recapLines, resultLine, type Style } from './format.js';
+import { diffBlock, outputBlock, paint, recapLines, resultLine, type Style } from './format.js';
 
 export interface ReporterOptions {
   diff: boolean;
-  verbose: boolean;
+  /** 0: results only; 1 (-v): every step and each command's output; more: as 1 here (see README). */
+  verbose: number;
   style: Style;
   write: (text: string) => void;
 }
@@ -43,6 +44,7 @@ export class PlainReporter {
 
   private result(r: TaskResult): void {
     this.o.write(resultLine(r, this.o.style));
+    if (this.o.verbose >= 1) for (const l of outputBlock(r, this.o.style)) this.o.write(l);
     // In check mode the diff is the point: always shown.
     if (r.diff && (this.o.diff || this.check)) this.o.write(diffBlock(r.diff, this.o.style));
   }

@@ -22,6 +22,9 @@ export interface TaskResult {
   /** Skipped because check mode cannot know its condition or arguments. */
   unknown?: boolean;
   durationMs: number;
+  /** What a command task printed (unmasked here: every report masks and bounds it). */
+  stdout?: string;
+  stderr?: string;
 }
 
 export interface HostRecap {

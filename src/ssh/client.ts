@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
@@ -12,6 +13,8 @@ export class SshReachError extends Error {}
 export interface HandshakeOptions {
   acceptNewHostKeys?: boolean;
   timeoutMs: number;
+  /** -vvv: ssh2's handshake log (algorithms negotiated, channels) and the host key's fingerprint. */
+  debug?: (line: string) => void;
 }
 
 /** A TCP connection to host:port, with no-delay set (else every small command waits ~40 ms for a delayed ACK). */
@@ -132,7 +135,11 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
       keepaliveInterval: 15_000,
       keepaliveCountMax: 3,
       algorithms: { serverHostKey: hostKeys.algorithms() as never },
-      hostVerifier: (key: Buffer) => hostKeys.verify(key),
+      hostVerifier: (key: Buffer) => {
+        options.debug?.(`host key ${e.address}:${e.port} SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`);
+        return hostKeys.verify(key);
+      },
+      debug: options.debug,
     });
     ignoreHostKeysAnnouncement(client);
   });

@@ -20,6 +20,8 @@ export interface ConnectOptions {
   sshConfig?: string;
   /** sudo password for hosts with none of their own among their variables (--ask-become-pass). */
   becomePassword?: Secret;
+  /** -vvv: each host's SSH exchange, line by line. */
+  sshDebug?: (host: string, line: string) => void;
 }
 
 /**
@@ -55,7 +57,8 @@ export class HostConnection {
   /** `resolved`: the target's endpoint when it was resolved before the run; else it is resolved here. */
   static async open(host: ConnectionTarget, options: ConnectOptions = {}, resolved?: Endpoint): Promise<HostConnection> {
     const timeoutMs = host.connectTimeoutSeconds !== undefined ? host.connectTimeoutSeconds * 1000 : (options.connectTimeoutMs ?? 10_000);
-    const hs = { acceptNewHostKeys: options.acceptNewHostKeys, timeoutMs };
+    const sshDebug = options.sshDebug;
+    const hs = { acceptNewHostKeys: options.acceptNewHostKeys, timeoutMs, debug: sshDebug && ((line: string) => sshDebug(host.name, line)) };
     let endpoint: Endpoint;
     try {
       endpoint = resolved ?? resolveEndpoint(host, { sshConfig: options.sshConfig });

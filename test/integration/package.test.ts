@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,13 +19,21 @@ describe('the npm package', () => {
       expect(files).not.toContain('package/test/');
       const prefix = join(dir, 'prefix');
       execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, tarball)], { stdio: 'pipe' });
-      const version = execFileSync(join(prefix, 'bin', 'provision'), ['--version'], { encoding: 'utf8' });
+      // The registry name is the package's own (`provision` on npm is someone else's); the command stays `provision`.
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; bin: Record<string, string> };
+      expect(pkg.name).not.toBe('provision');
+      expect(Object.keys(pkg.bin)).toEqual(['provision']);
+      expect(tarball.startsWith(`${pkg.name}-`)).toBe(true);
+      // Run from an empty directory: nothing of the clone is reachable from there.
+      const empty = join(dir, 'empty');
+      mkdirSync(empty);
+      const version = execFileSync(join(prefix, 'bin', 'provision'), ['--version'], { encoding: 'utf8', cwd: empty });
       expect(version.trim()).toBe(JSON.parse(execFileSync('cat', [join(ROOT, 'package.json')], { encoding: 'utf8' })).version);
       // -V is answered without loading the bundle; it must still agree with the bundle's own answer.
       expect(execFileSync(join(prefix, 'bin', 'provision'), ['-V'], { encoding: 'utf8' })).toBe(version);
       expect(execFileSync(join(prefix, 'bin', 'provision'), ['--version', '--no-color'], { encoding: 'utf8' })).toBe(version);
       // htpasswd's native bcrypt is installed with the package, where the bundle looks for it.
-      const installed = join(prefix, 'lib', 'node_modules', 'provision');
+      const installed = join(prefix, 'lib', 'node_modules', 'provision-ssh');
       execFileSync('node', ['-e', `require(require.resolve('@node-rs/bcrypt', { paths: [${JSON.stringify(join(installed, 'dist'))}] })).hashSync('x', 4)`], { stdio: 'pipe' });
       const tasks = execFileSync(join(prefix, 'bin', 'provision'), ['tasks'], { encoding: 'utf8' });
       expect(tasks).toMatch(/^nginx_site\s/m);

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI } from '../support/provision.js';
+
+/**
+ * The bash completion script as a user loads it (`eval "$(provision completion
+ * bash)"`), driven the way bash drives it: COMP_WORDS and COMP_CWORD set, the
+ * function called, COMPREPLY read back. `provision` on PATH is the built CLI.
+ */
+const bin = mkdtempSync(join(tmpdir(), 'provision-completion-bin-'));
+symlinkSync(CLI, join(bin, 'provision'));
+const project = mkdtempSync(join(tmpdir(), 'provision-completion-'));
+mkdirSync(join(project, 'inventory'));
+mkdirSync(join(project, 'playbooks'));
+writeFileSync(join(project, 'inventory', 'hosts.yaml'), 'web:\n  hosts:\n    web1:\n    web2:\ndatabases:\n  hosts:\n    db1:\n');
+writeFileSync(join(project, 'playbooks', 'site.yaml'), '- hosts: all\n  tasks:\n    - name: Install nginx\n      debug: { msg: hi }\n      tags: [nginx, packages]\n');
+writeFileSync(join(project, 'notes.txt'), '');
+
+function complete(line: string): string[] {
+  const words = line.split(' ');
+  const script = `eval "$(provision completion bash)"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _provision_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const out = execFileSync('bash', ['-c', script], { cwd: project, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  return out.split('\n').filter(Boolean);
+}
+
+describe('bash completion', () => {
+  it.each([
+    ['a subcommand', 'provision val', ['validate']],
+    ['subcommands and playbook directories for the first word', 'provision ', ['validate', 'inventory', 'completion', 'playbooks/', 'inventory/']],
+    ['a flag of the run', 'provision playbooks/site.yaml --list-t', ['--list-tasks', '--list-tags']],
+    ['a flag of a subcommand', 'provision inventory --gr', ['--graph']],
+    ['a playbook file (YAML only)', 'provision playbooks/', ['playbooks/site.yaml']],
+    ['host and group names for --limit', 'provision playbooks/site.yaml -l web', ['web1', 'web2', 'web']],
+    ['names from the inventory given with -i', 'provision playbooks/site.yaml -i inventory/hosts.yaml -l d', ['db1', 'databases']],
+    ['tags of the playbook', 'provision playbooks/site.yaml -t n', ['nginx']],
+    ['task names for --start-at-task', 'provision playbooks/site.yaml --start-at-task I', ['Install nginx']],
+    ['nothing to complete', 'provision playbooks/site.yaml -t zzz', []],
+  ])('%s: "%s"', (_, line, expected) => {
+    const got = complete(line as string);
+    for (const e of expected as string[]) expect(got).toContain(e);
+    if ((expected as string[]).length === 0) expect(got).toEqual([]);
+    expect(got).not.toContain('notes.txt');
+  });
+
+  it('the zsh and fish scripts call the same candidates', () => {
+    for (const shell of ['zsh', 'fish']) expect(execFileSync(process.execPath, [CLI, 'completion', shell], { encoding: 'utf8' })).toContain('provision __complete');
+  });
+});

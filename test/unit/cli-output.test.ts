@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { outputBlock, wantsColor } from '../../src/output/format.js';
+import { PlainReporter } from '../../src/output/reporter.js';
+import type { TaskResult } from '../../src/run/events.js';
+import { Secret } from '../../src/secret.js';
+
+describe('wantsColor: the conventions of terminals and CI systems', () => {
+  it.each([
+    ['a terminal, nothing set', {}, true, true],
+    ['a pipe, nothing set', {}, false, false],
+    ['NO_COLOR on a terminal', { NO_COLOR: '1' }, true, false],
+    ['NO_COLOR empty is unset', { NO_COLOR: '' }, true, true],
+    ['TERM=dumb on a terminal', { TERM: 'dumb' }, true, false],
+    ['FORCE_COLOR on a pipe', { FORCE_COLOR: '1' }, false, true],
+    ['FORCE_COLOR empty means on', { FORCE_COLOR: '' }, false, true],
+    ['FORCE_COLOR=3', { FORCE_COLOR: '3' }, false, true],
+    ['FORCE_COLOR=0 on a terminal', { FORCE_COLOR: '0' }, true, false],
+    ['FORCE_COLOR=false', { FORCE_COLOR: 'false' }, true, false],
+    ['FORCE_COLOR wins over NO_COLOR and TERM=dumb (as in Node)', { FORCE_COLOR: '1', NO_COLOR: '1', TERM: 'dumb' }, false, true],
+  ])('%s', (_, env, tty, expected) => {
+    expect(wantsColor(env as Record<string, string>, tty as boolean)).toBe(expected);
+  });
+});
+
+const troublesome = `p'a"s$s\`w@r:d/#x y`;
+
+function result(extra: Partial<TaskResult>): TaskResult {
+  return { host: 'web1', play: 'p', task: 'run it', type: 'command', handler: false, status: 'changed', changed: true, simulated: false, message: 'ran', durationMs: 1, ...extra };
+}
+
+describe('command output under the result line', () => {
+  it('nothing printed: nothing shown', () => {
+    expect(outputBlock({}, { color: false })).toEqual([]);
+    expect(outputBlock({ stdout: '', stderr: '' }, { color: false })).toEqual([]);
+  });
+
+  it('stdout and stderr, one prefixed line each, a secret masked', () => {
+    new Secret(troublesome);
+    expect(outputBlock({ stdout: `hello\ntoken=${troublesome}\n`, stderr: 'warn\n' }, { color: false })).toEqual(['    stdout| hello', '    stdout| token=********', '    stderr| warn']);
+  });
+
+  it.each([
+    [0, ['web1 | changed | run it | ran']],
+    [1, ['web1 | changed | run it | ran', '    stdout| out']],
+    [3, ['web1 | changed | run it | ran', '    stdout| out']],
+  ])('the plain reporter at -v count %i', (verbose, expected) => {
+    const lines: string[] = [];
+    const reporter = new PlainReporter({ diff: false, verbose, style: { color: false }, write: (t) => lines.push(t) });
+    reporter.onEvent({ type: 'task-result', result: result({ stdout: 'out\n' }) });
+    expect(lines).toEqual(expected);
+  });
+});
