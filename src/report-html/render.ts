@@ -3,8 +3,8 @@ import { esc } from './escape.js';
 import { SCRIPT } from './script.js';
 import { STYLE } from './style.js';
 
-/** A task slower than this share of the run's slowest task (and at least SLOW_MIN_MS) is marked slow. */
-const SLOW_SHARE = 0.25;
+/** A task taking at least this share of the run's slowest task (and at least SLOW_MIN_MS) is marked slow: the few that matter stand out. */
+const SLOW_SHARE = 0.5;
 const SLOW_MIN_MS = 1000;
 
 /**

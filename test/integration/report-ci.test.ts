@@ -50,7 +50,7 @@ describe('--report JSON', () => {
       previousEnd = Date.parse(t.endedAt);
     }
     expect(previousEnd).toBeLessThanOrEqual(Date.parse(j.endedAt));
-    expect(task('slow step').durationMs).toBeGreaterThanOrEqual(1500);
+    expect(task('slow step').durationMs).toBeGreaterThanOrEqual(2000);
     for (const name of ['already there', 'write the config', 'this one fails']) expect(task(name).where).toBe(`${p.playbook}:${p.lineOf(name)}`);
     expect(tasks().filter((t) => t.name === 'a loop').map((t) => [t.item, t.where])).toEqual([['one', `${p.playbook}:${p.lineOf('a loop')}`], ['two', `${p.playbook}:${p.lineOf('a loop')}`]]);
   });

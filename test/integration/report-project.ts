@@ -32,7 +32,7 @@ export function reportProject(): { project: string; playbook: string; work: stri
       file: { path: "${work}/{{ item }}", state: directory }
       loop: [one, two]
     - name: slow step
-      command: { cmd: "sleep 1.5" }
+      command: { cmd: "sleep 2" }
     - name: long output
       command: { cmd: "head -c 10000 /dev/zero | tr '\\\\0' x" }
     - name: this one fails
