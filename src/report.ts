@@ -121,7 +121,7 @@ export function boundedOutput(text: string, limit = OUTPUT_LIMIT_BYTES): string 
   if (bytes.length <= limit) return masked;
   // A character cut in the middle decodes as U+FFFD: dropped.
   const kept = bytes.subarray(0, limit).toString('utf8').replace(/\uFFFD+$/, '');
-  return `${kept}\n[… cut: ${bytes.length - limit} of ${bytes.length} bytes not kept]`;
+  return `${kept}\n[… cut: ${bytes.length - Buffer.byteLength(kept)} of ${bytes.length} bytes not kept]`;
 }
 
 let cachedVersion: string | undefined;
