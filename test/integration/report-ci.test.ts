@@ -24,7 +24,7 @@ beforeAll(async () => {
   const args = [p.playbook, '-i', sshd.inventory(), '-e', `@${p.project}/secrets.yaml`, '--diff'];
   run = await runCli([...args, '--junit', join(out, 'run.xml')], { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: p.project });
   plain = await runCli(args, { GITHUB_ACTIONS: '' });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await sshd?.stop();
   rmSync(out, { recursive: true, force: true });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   run = await runCli([p.playbook, '-i', sshd.inventory(), '-e', `@${p.project}/secrets.yaml`, '--diff', '--report-html', join(out, 'run.html')]);
   writeFileSync(join(out, 'run.json'), JSON.stringify(run.report));
   html = readFileSync(join(out, 'run.html'), 'utf8');
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await sshd?.stop();
   rmSync(out, { recursive: true, force: true });
