@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 # ansible (ansible-inventory, ansible, ansible-vault) and apache2-utils (htpasswd) are the oracles
 # that the differential tests compare provision with; python3-dotenv and python3-psycopg2 (libpq)
 # read back what the template encoders write (test/oracle/encoders.test.ts); git builds the local
-# personal-analytics repository of the guides' real install paths (test/fixtures/upstream/build.py).
-packages=(openssh-server openssh-client debootstrap systemd-container nftables iproute2 curl ca-certificates sudo ansible apache2-utils python3-dotenv python3-psycopg2 git)
+# personal-analytics repository of the guides' real install paths (test/fixtures/upstream/build.py);
+# chromium loads the HTML run report in a real browser, xmllint and python3-junitparser read the
+# --junit XML (test/integration/report-*.test.ts).
+packages=(openssh-server openssh-client debootstrap systemd-container nftables iproute2 curl ca-certificates sudo ansible apache2-utils python3-dotenv python3-psycopg2 git chromium libxml2-utils python3-junitparser)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")

@@ -47,6 +47,8 @@ inventoryOptions(program.argument('[playbook]', 'playbook to run'))
   .option('--fail-on-change', 'with --check: exit 6 when anything would change (drift detection for CI)', false)
   .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 10)
   .option('--report <file.json>', 'write a machine-readable report')
+  .option('--report-html <file.html>', 'write the run report as one self-contained HTML page')
+  .option('--junit <file.xml>', 'write JUnit XML (one test case per host and task) for CI systems')
   .option('-v, --verbose', 'plain output with every step and command output; repeat (-vvv) to add the SSH exchange', countVerbosity, 0)
   .option('--accept-new-host-keys', 'trust and record host keys seen for the first time (a changed key is always refused)', false)
   .option('-T, --timeout <seconds>', 'SSH connection timeout', positiveInt, 10)
@@ -140,6 +142,13 @@ program
     const { testPlaybook } = await import('./commands/test.js');
     process.exitCode = await testPlaybook(playbook, o);
   });
+
+program
+  .command('report')
+  .description('turn a run\'s --report JSON into one self-contained HTML page')
+  .argument('<run.json>')
+  .requiredOption('-o, --out <file.html>', 'the HTML file to write')
+  .action(async (json: string, o) => (await import('./commands/report.js')).reportCommand(json, o.out));
 
 program
   .command('init')

@@ -1,7 +1,8 @@
 import { EXIT } from '../exit-codes.js';
 import { wantsColor } from '../output/format.js';
 import { PlainReporter } from '../output/reporter.js';
-import { ReportCollector } from '../report.js';
+import { writeFileSync } from 'node:fs';
+import { ReportCollector, type RunReport } from '../report.js';
 import { redact } from '../secret.js';
 import { runAll, type HostRecap, type RunEvent } from '../runner.js';
 import type { HostRun } from '../compile.js';
@@ -16,6 +17,10 @@ export interface RunCommandOptions extends LoadOptions {
   report?: string;
   /** -v count (a boolean from `provision test`'s --verbose). */
   verbose: number | boolean;
+  /** --report-html FILE: the run report as one self-contained HTML page. */
+  reportHtml?: string;
+  /** --junit FILE: JUnit XML for CI systems. */
+  junit?: string;
   acceptNewHostKeys: boolean;
   connectTimeout: number;
   /** ssh_config file (--ssh-config). */
@@ -74,16 +79,26 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     const view = live
       ? new (await import('../output/live.js')).LiveView(style, o.diff || o.check)
       : new PlainReporter({ diff: o.diff, verbose: verbosity, style, write: (t) => process.stdout.write(`${t}\n`) });
+    // In GitHub Actions, a failed task also becomes an annotation on its playbook line.
+    const annotations = process.env.GITHUB_ACTIONS === 'true' ? new (await import('../output/annotations.js')).GithubAnnotations((l) => process.stdout.write(`${l}\n`), process.env.GITHUB_WORKSPACE || process.cwd()) : undefined;
     recaps = await runAll(runs, options, (e: RunEvent) => {
       report.onEvent(e);
       view.onEvent(e);
+      annotations?.onEvent(e);
     });
     await view.finish(recaps);
   } finally {
     process.off('SIGINT', onSigint);
   }
-  if (o.report) report.write(o.report, { playbook: playbookFile, check: o.check }, recaps);
+  await writeReports(report.build({ playbook: playbookFile, check: o.check }, recaps), o);
   return { exitCode: exitStatus(recaps, o, abort.signal.aborted), recaps, report };
+}
+
+/** The files asked for with --report, --report-html and --junit, all from the same masked report. */
+async function writeReports(built: RunReport, o: RunCommandOptions): Promise<void> {
+  if (o.report) writeFileSync(o.report, `${JSON.stringify(built, null, 2)}\n`);
+  if (o.reportHtml) writeFileSync(o.reportHtml, (await import('../report-html/render.js')).renderHtml(built));
+  if (o.junit) writeFileSync(o.junit, (await import('../output/junit.js')).junitXml(built));
 }
 
 function exitStatus(recaps: HostRecap[], o: RunCommandOptions, interrupted: boolean): number {

@@ -1,5 +1,7 @@
 /** What the runner reports. Every view (live terminal, plain lines, JSON report) only listens to these events. */
 
+import type { SourceLocation } from '../errors.js';
+
 export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
 
 export interface TaskResult {
@@ -22,6 +24,8 @@ export interface TaskResult {
   /** Skipped because check mode cannot know its condition or arguments. */
   unknown?: boolean;
   durationMs: number;
+  /** The task's place in its playbook: reports and CI annotations point there. */
+  where?: SourceLocation;
   /** What a command task printed (unmasked here: every report masks and bounds it). */
   stdout?: string;
   stderr?: string;

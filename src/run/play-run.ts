@@ -159,7 +159,7 @@ export class PlayRun {
   private failure(task: string, type: string, err: unknown, t?: TaskNode['task']): TaskResult {
     const message = err instanceof ProvisionError ? err.message : redact(err instanceof Error ? err.message : String(err));
     const handled = t?.ignoreErrors ? 'ignored' : t?.rescued ? 'rescued' : undefined;
-    return { host: this.host.conn.name, play: this.play.name, task, type, handler: false, status: 'failed', changed: false, simulated: false, message, durationMs: 0, ...(handled ? { handled } : {}) };
+    return { host: this.host.conn.name, play: this.play.name, task, type, handler: false, status: 'failed', changed: false, simulated: false, message, durationMs: 0, ...(t ? { where: t.where } : {}), ...(handled ? { handled } : {}) };
   }
 }
 

@@ -30,14 +30,14 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
   const t = node.task;
   const started = Date.now();
   const simulated = t.checkMode ?? options.check;
-  const base = { host: conn.name, play: play.play.name, task: task.name, type: task.type.name, handler, simulated, ...(task.label !== undefined ? { item: task.label } : {}) };
+  const base = { host: conn.name, play: play.play.name, task: task.name, type: task.type.name, handler, simulated, where: task.where, ...(task.label !== undefined ? { item: task.label } : {}) };
   const done = (status: TaskResult['status'], message: string, extra: Partial<TaskResult> = {}): TaskResult => ({
     ...base,
     status,
     changed: status === 'changed',
     message: t.noLog && status !== 'skipped' ? 'output hidden by no_log' : message,
     ...extra,
-    ...(t.noLog ? { diff: undefined } : {}),
+    ...(t.noLog ? { diff: undefined, stdout: undefined, stderr: undefined } : {}),
     durationMs: Date.now() - started,
   });
   if (task.skipReason) return { result: done('skipped', task.skipReason), registered: { changed: false, failed: false, skipped: true, skip_reason: task.skipReason }, notifies: false };
@@ -135,19 +135,25 @@ async function judge(
   if (isUnknown(changed)) notes.push('whether it changes is unknown in check mode (changed_when reads its output)');
   registered.changed = isUnknown(changed) ? UNKNOWN : changed;
   const note = notes.length ? ` (${notes.join('; ')})` : '';
-  if (isFailed) return failed(done, t, r.error ?? `failed_when: ${t.failedWhen!.join(' and ')}`, registered);
+  if (isFailed) return failed(done, t, r.error ?? `failed_when: ${t.failedWhen!.join(' and ')}`, registered, commandOutput(registered));
   // Unknown counts as a change: --fail-on-change must not pass what it cannot know.
-  if (changed === false) return { result: done('ok', `${r.summary}${r.error ? ` (failed, ignored by failed_when: ${r.error})` : ''}, not a change (changed_when)`), registered, notifies: false };
-  return { result: done('changed', `${r.summary}${note}`, { diff: r.diff, simulated: r.simulated }), registered, notifies: true };
+  if (changed === false) return { result: done('ok', `${r.summary}${r.error ? ` (failed, ignored by failed_when: ${r.error})` : ''}, not a change (changed_when)`, commandOutput(registered)), registered, notifies: false };
+  return { result: done('changed', `${r.summary}${note}`, { diff: r.diff, simulated: r.simulated, ...commandOutput(registered) }), registered, notifies: true };
 }
 
 function decide(conditions: TaskCondition[], scope: Record<string, unknown>): boolean | Unknown {
   return evaluateCondition(conditions, scope);
 }
 
-function failed(done: Done, t: TaskNode['task'], message: string, registered: Record<string, unknown>): Outcome {
+function failed(done: Done, t: TaskNode['task'], message: string, registered: Record<string, unknown>, extra: Partial<TaskResult> = {}): Outcome {
   const handled = t.ignoreErrors ? 'ignored' : t.rescued ? 'rescued' : undefined;
-  return { result: done('failed', message, handled ? { handled } : {}), registered, notifies: false };
+  return { result: done('failed', message, { ...extra, ...(handled ? { handled } : {}) }), registered, notifies: false };
+}
+
+/** A command's stdout and stderr for the result line's reports, when it ran (a simulated one has none). */
+function commandOutput(registered: Record<string, unknown>): Pick<TaskResult, 'stdout' | 'stderr'> {
+  const { stdout, stderr } = registered;
+  return typeof stdout === 'string' && typeof stderr === 'string' ? { stdout, stderr } : {};
 }
 
 function output(a: Applied): Record<string, unknown> {
