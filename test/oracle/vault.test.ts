@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadAndCompile } from '../../src/commands/load.js';
 import { staticTasks } from '../../src/compile.js';
 import { parseExtraVars } from '../../src/extra-vars.js';
+import { loadInventory } from '../../src/inventory.js';
 import { isSecret } from '../../src/secret.js';
 import { setVaultSecrets } from '../../src/vault/active.js';
 import { readPasswordSource } from '../../src/vault/sources.js';
@@ -272,6 +273,40 @@ describe('written by provision, read by ansible-vault and ansible-playbook', () 
     expect(existsSync(temp)).toBe(false);
     expect(readFileSync(file, 'utf8').split('\n')[0]).toBe('$ANSIBLE_VAULT;1.2;AES256;prod');
     expect(ansibleVault(['view', '--vault-id', `prod@${pwFile}`, file]).stdout).toBe('a: 1\nb: "$x"\n');
+  });
+});
+
+describe('inline values in an inventory, and a whole file without a password', () => {
+  it('!vault in a YAML inventory: provision decrypts the host variable Ansible decrypts, and lists it masked', async () => {
+    const value = TROUBLESOME_VALUES['every troublesome character'];
+    const made = ansibleVault(['encrypt_string', '--vault-password-file', pwFile, '--name', 'db_password', value]);
+    expect(made.status, made.stderr).toBe(0);
+    const inv = join(dir, 'inline-inventory.yml');
+    writeFileSync(inv, `all:\n  hosts:\n    web1:\n${made.stdout.trimEnd().split('\n').map((l) => `      ${l}`).join('\n')}\n`);
+    // ansible-inventory prints vaulted values still encrypted; debug (run on the controller) shows the decrypted one.
+    const adhoc = execFileSync('ansible', ['web1', '-i', inv, '-m', 'debug', '-a', 'var=db_password', '--vault-password-file', pwFile], { env: { ...env, ANSIBLE_LOAD_CALLBACK_PLUGINS: '1', ANSIBLE_STDOUT_CALLBACK: 'json' }, cwd: dir, encoding: 'utf8' });
+    const ansible = JSON.parse(adhoc).plays[0].tasks[0].hosts.web1 as { db_password: string };
+    setVaultSecrets([{ id: 'default', password: Buffer.from(PASSWORD) }]);
+    const host = loadInventory(inv).hosts.get('web1');
+    const ours = host?.vars.db_password;
+    expect(isSecret(ours)).toBe(true);
+    expect((ours as { reveal(): string }).reveal()).toBe(ansible.db_password);
+    const listed = await runCli(['inventory', '-i', inv, '--host', 'web1', '--vault-password-file', pwFile]);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).db_password).toBe('********');
+    expect(listed.stdout).not.toContain(value);
+  });
+
+  it('a whole encrypted vars file and no password: both refuse; provision exits 4 naming the file and how to give one', async () => {
+    const file = join(dir, 'whole-nopw.yml');
+    writeFileSync(file, 'a: 1\n');
+    expect(ansibleVault(['encrypt', '--vault-password-file', pwFile, file]).status).toBe(0);
+    const ansible = spawnSync('ansible', ['localhost', '-m', 'debug', '-a', 'var=a', '-e', `@${file}`], { env, cwd: dir, encoding: 'utf8' });
+    expect(ansible.status).not.toBe(0);
+    const r = await runCli(['validate', join(dir, 'project.yaml'), '-i', join(dir, 'hosts.yaml'), '-e', `@${file}`]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain(`${file}:1: encrypted with ansible-vault`);
+    expect(r.stderr).toContain('--vault-password-file');
   });
 });
 
