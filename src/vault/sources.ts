@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { UsageError } from '../exit-codes.js';
 import { DEFAULT_VAULT_ID } from './envelope.js';
 import type { VaultSecret } from './keyring.js';
@@ -48,7 +49,7 @@ export function splitVaultId(spec: string): VaultSource {
 export async function loadVaultSecrets(sources: VaultSource[], ask: (prompt: string) => Promise<string>): Promise<VaultSecret[]> {
   const secrets: VaultSecret[] = [];
   for (const { id, source } of sources) {
-    const password = source === 'prompt' ? Buffer.from((await ask(id === DEFAULT_VAULT_ID ? 'Vault password: ' : `Vault password (${id}): `)).trim(), 'utf8') : readPasswordSource(source);
+    const password = source === 'prompt' ? Buffer.from((await ask(id === DEFAULT_VAULT_ID ? 'Vault password: ' : `Vault password (${id}): `)).trim(), 'utf8') : readPasswordSource(source, id);
     if (!password.length) throw new UsageError(`the vault password from ${source === 'prompt' ? 'the prompt' : source} is empty`);
     secrets.push({ id, password });
   }
@@ -57,9 +58,10 @@ export async function loadVaultSecrets(sources: VaultSource[], ask: (prompt: str
 
 /**
  * As Ansible: an executable file is run and its stdout (without trailing line
- * ends) is the password; any other file's content, trimmed, is.
+ * ends) is the password; any other file's content, trimmed, is. A script named
+ * NAME-client (any extension) is asked for one id: `NAME-client --vault-id ID`.
  */
-export function readPasswordSource(file: string): Buffer {
+export function readPasswordSource(file: string, id = DEFAULT_VAULT_ID): Buffer {
   let stat;
   try {
     stat = statSync(file);
@@ -70,7 +72,8 @@ export function readPasswordSource(file: string): Buffer {
   if (isExecutable(file)) {
     let stdout: Buffer;
     try {
-      stdout = execFileSync(file, [], { stdio: ['inherit', 'pipe', 'inherit'] });
+      const isClient = basename(file, extname(file)).endsWith('-client');
+      stdout = execFileSync(file, isClient ? ['--vault-id', id] : [], { stdio: ['inherit', 'pipe', 'inherit'] });
     } catch (err) {
       throw new UsageError(`the vault password script ${file} failed (exit status ${(err as { status?: number }).status ?? 'unknown'})`);
     }

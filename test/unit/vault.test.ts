@@ -3,7 +3,10 @@ import { decryptPayload, encryptPayload, pad, unpad, VaultFormatError, VaultMism
 import { formatVaultYaml } from '../../src/vault/encrypt-string.js';
 import { formatEnvelope, isVaultText, parseEnvelope } from '../../src/vault/envelope.js';
 import { decryptVaultText, encryptVaultText, secretForEncryption, secretsToTry, VaultError, type VaultSecret } from '../../src/vault/keyring.js';
-import { splitVaultId, vaultSources } from '../../src/vault/sources.js';
+import { readPasswordSource, splitVaultId, vaultSources } from '../../src/vault/sources.js';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setVaultSecrets } from '../../src/vault/active.js';
 import { YamlSource } from '../../src/yaml-source.js';
 import { isSecret } from '../../src/secret.js';
@@ -172,6 +175,17 @@ describe('password sources', () => {
     ['a@b@c', { id: 'a', source: 'b@c' }],
   ])('--vault-id %s', (spec, parsed) => {
     expect(splitVaultId(spec)).toEqual(parsed);
+  });
+
+  it.each([
+    ['a file: trimmed of whitespace', 'pw.txt', '  p w\t\r\n\n', false, 'p w'],
+    ['a script: stdout without the final line ends, spaces kept', 'pw.sh', "#!/bin/sh\nprintf ' p w \\r\\n'\n", true, ' p w '],
+    ['a NAME-client script: asked for the id', 'vault-client.sh', '#!/bin/sh\necho "for-$2"\n', true, 'for-prod'],
+  ])('%s', (_, name, content, executable, password) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'provision-vault-pw-')), name);
+    writeFileSync(file, content);
+    if (executable) chmodSync(file, 0o755);
+    expect(readPasswordSource(file, 'prod').toString()).toBe(password);
   });
 
   it('Ansible order: --vault-id, --vault-password-file, $ANSIBLE_VAULT_PASSWORD_FILE, --ask-vault-pass', () => {
