@@ -9,11 +9,11 @@ export interface YamlReadOptions {
   /** Read scalars as YAML 1.1, as Ansible does for inventories and vars files (yes/no are booleans, 0755 is octal). */
   yaml11?: boolean;
   /**
-   * A whole file encrypted by ansible-vault is decrypted with the run's vault
-   * passwords: 'secrets' makes its strings Secrets (vars files), 'plain' keeps them
-   * (inventories: host names, groups). Unset: an encrypted file is refused.
+   * A whole file encrypted by ansible-vault (a vars file) is decrypted with the
+   * run's vault passwords and its strings become Secrets. Unset: an encrypted
+   * file is refused (a playbook; inventories decrypt before parsing, in inventory/load.ts).
    */
-  vaultFile?: 'secrets' | 'plain';
+  vaultFile?: 'secrets';
 }
 
 export type FieldPath = (string | number)[];
@@ -41,7 +41,7 @@ export class YamlSource {
   }
 
   static fromText(given: string, file: string, options: YamlReadOptions = {}): YamlSource {
-    const { text, encrypted } = vaultFileText(given, file, options.vaultFile !== undefined);
+    const { text, encrypted } = vaultFileText(given, file, options.vaultFile === 'secrets');
     const lines = new LineCounter();
     const tags = [secretTag, vaultTag];
     const schema = options.yaml11 ? { version: '1.1' as const, customTags: ansibleYaml11Tags(tags) } : { customTags: tags };
@@ -62,7 +62,7 @@ export class YamlSource {
       throw new ConfigError(`unsupported YAML tag: ${unread.message.split('\n')[0]}`, { file, line: pos?.line, column: pos?.col });
     }
     const data = doc.toJS({ maxAliasCount: 1000 });
-    return new YamlSource(file, encrypted && options.vaultFile === 'secrets' ? secretStrings(data) : data, doc, lines);
+    return new YamlSource(file, encrypted ? secretStrings(data) : data, doc, lines);
   }
 
   /** Where the value at `path` starts; falls back to the nearest parent that exists. */

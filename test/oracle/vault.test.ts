@@ -68,7 +68,7 @@ function ansiblePlaybookValues(varsFile: string, vaultArgs: string[]): { status:
 /** provision's view: the content argument of each compiled copy task, read with -e @varsFile. */
 function provisionValues(varsFile: string, secrets: { id: string; password: string }[]): string[] {
   const project = mkdtempSync(join(dir, 'project-'));
-  const tasks = VALUES.map((_, i) => `    - copy: { content: "{{ ${keyOf(i)} }}", dest: /tmp/${keyOf(i)} }`).join('\n');
+  const tasks = VALUES.map((_, i) => `    - copy: { content: "{{ ${keyOf(i)} }}", dest: /srv/app/${keyOf(i)} }`).join('\n');
   writeFileSync(join(project, 'pb.yaml'), `- hosts: all\n  tasks:\n${tasks}\n`);
   writeFileSync(join(project, 'hosts.yaml'), 'all:\n  hosts:\n    h1:\n');
   setVaultSecrets(secrets.map((s) => ({ id: s.id, password: Buffer.from(s.password) })));
@@ -89,7 +89,7 @@ async function runCli(args: string[], extraEnv: Record<string, string> = {}): Pr
   return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('values encrypted by ansible-vault encrypt_string, read by provision and ansible-playbook', () => {
+describe('values encrypted by ansible-vault encrypt_string, read by provision and ansible-playbook', { timeout: 180_000 }, () => {
   const made: Record<string, string> = {};
   beforeAll(() => {
     made['1.1'] = join(dir, 'strings-1.1.yml');
@@ -138,7 +138,7 @@ describe('values encrypted by ansible-vault encrypt_string, read by provision an
   });
 });
 
-describe('whole files encrypted by ansible-vault, read by provision', () => {
+describe('whole files encrypted by ansible-vault, read by provision', { timeout: 180_000 }, () => {
   const plaintext = `db_password: "${TROUBLESOME_VALUES['every troublesome character'].replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\nport: 5432\n`;
 
   for (const [format, vaultArgs, ours] of [
@@ -162,7 +162,7 @@ describe('whole files encrypted by ansible-vault, read by provision', () => {
     expect(ansibleVault(['encrypt', '--vault-password-file', pwFile, file]).status).toBe(0);
     setVaultSecrets([{ id: 'default', password: Buffer.from(PASSWORD) }]);
     const project = mkdtempSync(join(dir, 'project-'));
-    writeFileSync(join(project, 'pb.yaml'), '- hosts: all\n  tasks:\n    - copy: { content: "{{ db_password }}", dest: /tmp/x }\n');
+    writeFileSync(join(project, 'pb.yaml'), '- hosts: all\n  tasks:\n    - copy: { content: "{{ db_password }}", dest: /srv/app/x }\n');
     writeFileSync(join(project, 'hosts.yaml'), 'all:\n  hosts:\n    h1:\n');
     const [run] = loadAndCompile(join(project, 'pb.yaml'), { inventory: join(project, 'hosts.yaml'), extraVars: [`@${file}`] });
     const content = (staticTasks(run.plays[0])[0].args as { content: unknown }).content;
@@ -206,7 +206,7 @@ describe('whole files encrypted by ansible-vault, read by provision', () => {
   });
 });
 
-describe('written by provision, read by ansible-vault and ansible-playbook', () => {
+describe('written by provision, read by ansible-vault and ansible-playbook', { timeout: 180_000 }, () => {
   it('provision vault encrypt_string (1.1): ansible-playbook decrypts every value to what was encrypted', async () => {
     const args = ['vault', 'encrypt_string', '--vault-password-file', pwFile];
     VALUES.forEach(([, v], i) => args.push('--name', keyOf(i)));
@@ -276,7 +276,7 @@ describe('written by provision, read by ansible-vault and ansible-playbook', () 
   });
 });
 
-describe('inline values in an inventory, and a whole file without a password', () => {
+describe('inline values in an inventory, and a whole file without a password', { timeout: 180_000 }, () => {
   it('!vault in a YAML inventory: provision decrypts the host variable Ansible decrypts, and lists it masked', async () => {
     const value = TROUBLESOME_VALUES['every troublesome character'];
     const made = ansibleVault(['encrypt_string', '--vault-password-file', pwFile, '--name', 'db_password', value]);
@@ -310,7 +310,7 @@ describe('inline values in an inventory, and a whole file without a password', (
   });
 });
 
-describe('password sources as Ansible reads them', () => {
+describe('password sources as Ansible reads them', { timeout: 180_000 }, () => {
   it('a password file with surrounding whitespace and an executable script decrypt what ansible-vault made with them', async () => {
     const spaced = join(dir, 'spaced-pw');
     writeFileSync(spaced, `  ${OTHER_PASSWORD}  \r\n\n`);
