@@ -26,6 +26,14 @@ function inventoryOptions(c: Command): Command {
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)');
 }
 
+// ansible-vault passwords (src/vault/): read once before any file, by the preAction hook below.
+function vaultOptions(c: Command): Command {
+  return c
+    .option('--vault-id <[id@]source>', 'vault password for an id: a file, an executable script, or "prompt"; repeatable', collect, [])
+    .option('--vault-password-file <file>', 'vault password file, or a script that prints it; repeatable (also $ANSIBLE_VAULT_PASSWORD_FILE)', collect, [])
+    .option('-J, --ask-vault-pass', 'ask for the vault password on the terminal', false);
+}
+
 // The Debian release of test hosts: a flag, else the environment (as the host tests set it), else the default.
 const releaseOption = (): Option =>
   new Option('--release <release>', 'Debian release of the test host').choices(RELEASES).env(RELEASE_ENV).default(DEFAULT_RELEASE);
@@ -39,9 +47,12 @@ program
   .description('Make servers match a YAML playbook over SSH: typed, idempotent tasks, exact check mode with diffs.')
   .version(version, '-V, --version')
   .showHelpAfterError()
-  .enablePositionalOptions();
+  .enablePositionalOptions()
+  .hook('preAction', async (_program, command) => {
+    if ('vaultId' in command.opts()) await (await import('./vault/cli.js')).useVaultPasswords(command.opts());
+  });
 
-inventoryOptions(program.argument('[playbook]', 'playbook to run'))
+vaultOptions(inventoryOptions(program.argument('[playbook]', 'playbook to run')))
   .option('-C, --check', 'dry run: show what would change, as diffs; change nothing', false)
   .option('-D, --diff', 'show diffs of what changes', false)
   .option('--fail-on-change', 'with --check: exit 6 when anything would change (drift detection for CI)', false)
@@ -90,10 +101,9 @@ async function validate(playbook: string, o: Parameters<typeof import('./command
   process.stdout.write(`${playbook}: valid (${runs.length} host${runs.length === 1 ? '' : 's'}, ${tasks} task runs)\n`);
 }
 
-inventoryOptions(program.command('validate').description('check a playbook, its inventory, variables and templates; touch no host').argument('<playbook>')).action(validate);
+vaultOptions(inventoryOptions(program.command('validate').description('check a playbook, its inventory, variables and templates; touch no host').argument('<playbook>'))).action(validate);
 
-program
-  .command('inventory')
+vaultOptions(program.command('inventory'))
   .description('show the inventory as provision resolves it, in ansible-inventory\'s shapes')
   .option('-i, --inventory <source>', 'inventory file or directory; repeatable (default inventory/hosts.yaml)', collect, [])
   .option('--playbook-dir <dir>', 'also read group_vars/ and host_vars/ beside the playbook in DIR')
@@ -122,8 +132,7 @@ sandbox
   .argument('[names...]')
   .action(async (names: string[]) => (await import('./commands/sandbox.js')).sandboxDown(names));
 
-program
-  .command('test')
+vaultOptions(program.command('test'))
   .description('on a fresh test host: check mode, converge, converge again (0 changed), verify:, destroy')
   .argument('<playbook>')
   .option('-s, --scenario <name>', 'a scenario of PLAYBOOK.test.yaml (default: the one named default, else the first)')
@@ -142,6 +151,15 @@ program
     const { testPlaybook } = await import('./commands/test.js');
     process.exitCode = await testPlaybook(playbook, o);
   });
+
+vaultOptions(program.command('vault'))
+  .description('ansible-vault\'s encrypt, decrypt, view, edit and encrypt_string, in its format')
+  .argument('<action>', 'encrypt | decrypt | view | edit | encrypt_string')
+  .argument('[args...]', 'files (strings for encrypt_string); none: stdin')
+  .option('--output <file>', 'encrypt/decrypt: write here ("-" for stdout) instead of in place')
+  .option('--encrypt-vault-id <id>', 'the vault id to encrypt with, when several are given')
+  .option('--name <name>', 'encrypt_string: the variable name for the next string; repeatable', collect, [])
+  .action(async (action: string, args: string[], o) => (await import('./commands/vault.js')).vaultCommand(action, args, o));
 
 program
   .command('report')

@@ -23,7 +23,7 @@ export function parseExtraVars(items: string[]): Record<string, unknown> {
 function parseOne(item: string, where: string): Record<string, unknown> {
   if (!item) return {};
   if (item.startsWith('@')) {
-    const source = YamlSource.fromFile(item.slice(1));
+    const source = YamlSource.fromFile(item.slice(1), item.slice(1), { vaultFile: 'secrets' });
     if (!isMapping(source.data)) throw new ConfigError('an -e @file must hold a mapping of variable names to values', source.locate([]));
     return source.data;
   }

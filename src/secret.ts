@@ -43,6 +43,8 @@ const MIN_REDACTED_LENGTH = 4;
 
 export function registerSecretValue(value: string): void {
   if (value.length >= MIN_REDACTED_LENGTH) knownSecretValues.add(value);
+  // A diff shows a multi-line secret line by line (a vaulted key or certificate): mask each line too.
+  if (/[\r\n]/.test(value)) for (const line of value.split(/\r\n|\r|\n/)) if (line.trim().length >= MIN_REDACTED_LENGTH) knownSecretValues.add(line);
 }
 
 export function redact(text: string): string {

@@ -3,10 +3,17 @@ import { Document, LineCounter, isMap, isPair, isScalar, parseDocument, type Nod
 import { ConfigError, type SourceLocation } from './errors.js';
 import { ansibleYaml11Tags } from './inventory/yaml11.js';
 import { Secret } from './secret.js';
+import { vaultFileText, vaultTag } from './vault/yaml.js';
 
 export interface YamlReadOptions {
   /** Read scalars as YAML 1.1, as Ansible does for inventories and vars files (yes/no are booleans, 0755 is octal). */
   yaml11?: boolean;
+  /**
+   * A whole file encrypted by ansible-vault (a vars file) is decrypted with the
+   * run's vault passwords and its strings become Secrets. Unset: an encrypted
+   * file is refused (a playbook; inventories decrypt before parsing, in inventory/load.ts).
+   */
+  vaultFile?: 'secrets';
 }
 
 export type FieldPath = (string | number)[];
@@ -33,15 +40,19 @@ export class YamlSource {
     return YamlSource.fromText(text, displayName, options);
   }
 
-  static fromText(text: string, file: string, options: YamlReadOptions = {}): YamlSource {
+  static fromText(given: string, file: string, options: YamlReadOptions = {}): YamlSource {
+    const { text, encrypted } = vaultFileText(given, file, options.vaultFile === 'secrets');
     const lines = new LineCounter();
-    const schema = options.yaml11 ? { version: '1.1' as const, customTags: ansibleYaml11Tags([secretTag]) } : { customTags: [secretTag] };
+    const tags = [secretTag, vaultTag];
+    const schema = options.yaml11 ? { version: '1.1' as const, customTags: ansibleYaml11Tags(tags) } : { customTags: tags };
     const doc = parseDocument(text, { lineCounter: lines, ...schema, uniqueKeys: true, prettyErrors: false });
     const first = doc.errors[0];
     if (first) {
       const pos = lines.linePos(first.pos[0]);
       const problem = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      throw new ConfigError(`invalid YAML: ${problem}`, { file, line: pos?.line, column: pos?.col });
+      // A tag that could not be resolved (a !vault value that cannot be decrypted) says why itself.
+      const what = first.code === 'TAG_RESOLVE_FAILED' ? problem : `invalid YAML: ${problem}`;
+      throw new ConfigError(what, { file, line: pos?.line, column: pos?.col });
     }
     // A file (playbook, inventory, vars) with a tag provision cannot read (!vault, !unsafe) must
     // not pass its text on as the value: an encrypted value would reach a host as ciphertext.
@@ -50,7 +61,8 @@ export class YamlSource {
       const pos = lines.linePos(unread.pos[0]);
       throw new ConfigError(`unsupported YAML tag: ${unread.message.split('\n')[0]}`, { file, line: pos?.line, column: pos?.col });
     }
-    return new YamlSource(file, doc.toJS({ maxAliasCount: 1000 }), doc, lines);
+    const data = doc.toJS({ maxAliasCount: 1000 });
+    return new YamlSource(file, encrypted ? secretStrings(data) : data, doc, lines);
   }
 
   /** Where the value at `path` starts; falls back to the nearest parent that exists. */
@@ -81,6 +93,16 @@ const secretTag: ScalarTag = {
   identify: (value: unknown) => value instanceof Secret,
   stringify: () => '********',
 };
+
+/** Every string value (not key) of a decrypted vars file becomes a Secret: the whole file was secret. */
+function secretStrings(value: unknown): unknown {
+  if (typeof value === 'string') return new Secret(value);
+  if (Array.isArray(value)) return value.map(secretStrings);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretStrings(v)]));
+  }
+  return value;
+}
 
 /** Renders a field path the way users write it: tasks[2].apt.packages */
 export function formatPath(path: FieldPath): string {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { vaultFileText } from '../vault/yaml.js';
 import { YamlSource } from '../yaml-source.js';
 import { readAnsibleYaml } from './ansible-yaml.js';
 import { InventoryBuilder } from './builder.js';
@@ -51,6 +52,8 @@ function readFile(file: string, into: InventoryBuilder): void {
   } catch (err) {
     throw new ConfigError(`cannot read the inventory: ${(err as NodeJS.ErrnoException).code ?? String(err)} (give one with -i FILE)`, { file });
   }
+  // An inventory encrypted whole by ansible-vault (YAML or INI); its values stay plain, as in Ansible.
+  text = vaultFileText(text, file, true).text;
   const ext = extname(file);
   const yamlByName = YAML_EXTENSIONS.includes(ext);
   // Like Ansible: a .yaml/.yml/.json file, or one without extension, is tried as YAML; what is no mapping there is INI.

@@ -48,7 +48,7 @@ function isDirectory(path: string): boolean {
 
 /** One vars file, read as Ansible reads it (YAML 1.1; JSON is YAML); an empty file is no variables. */
 export function readVarsFile(file: string): VarsFromFiles {
-  const source = YamlSource.fromFile(file, file, { yaml11: true });
+  const source = YamlSource.fromFile(file, file, { yaml11: true, vaultFile: 'secrets' });
   const data = source.data;
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
     throw new ConfigError('a vars file must be a mapping of variable names to values', source.locate([]));

@@ -36,8 +36,8 @@ describe('bad input is reported with file:line:column and field', () => {
     ],
     ['unknown key in a task', `- hosts: web\n  tasks:\n    - file: { path: /tmp/x, stat: directory }\n`, /site\.yaml:3:29: tasks\[0\]\.file: unknown key "stat"/],
     ['unknown key in a play', `- hosts: web\n  taks: []\n`, /site\.yaml:2:3: unknown key "taks"/],
-    // Until provision reads vault values, their ciphertext must never pass for the value.
-    ['an encrypted !vault value in play vars', `- hosts: web\n  vars:\n    pw: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6162\n  tasks: []\n`, /site\.yaml:3:9: unsupported YAML tag: .*!vault/],
+    // Without a vault password, a !vault value is an error at its line, never its ciphertext as the value.
+    ['an encrypted !vault value in play vars', `- hosts: web\n  vars:\n    pw: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      6162\n  tasks: []\n`, /site\.yaml:3:9: !vault value: .*no vault password was given/],
     ['unknown task type with a suggestion', `- hosts: web\n  tasks:\n    - fille: { path: /tmp/x }\n`, /site\.yaml:3:7: tasks\[0\]: unknown task type "fille" \(did you mean "file"\?\)/],
     ['two task types in one task', `- hosts: web\n  tasks:\n    - file: { path: /tmp/x }\n      copy: { dest: /tmp/y, content: x }\n`, /tasks\[0\]: a task has exactly one task type, found "file", "copy"/],
     ['missing variable', `- hosts: web\n  tasks:\n    - copy: { dest: /tmp/y, content: "{{ greting }}" }\n`, /site\.yaml:3:38: tasks\[0\]\.copy\.content: variable "greting" is not defined/],
