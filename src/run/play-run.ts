@@ -11,7 +11,7 @@ import type { TaskResult } from './events.js';
 import { FactCache, readsFacts } from './fact-cache.js';
 import type { HostRunState } from './host-run.js';
 import { pendingHandlers } from './pending-handlers.js';
-import { runExecution, type Outcome } from './task-run.js';
+import { handledBy, runExecution, type Outcome } from './task-run.js';
 
 /**
  * One play on one host: walks the task tree (blocks with rescue and always,
@@ -158,7 +158,7 @@ export class PlayRun {
 
   private failure(task: string, type: string, err: unknown, t?: TaskNode['task']): TaskResult {
     const message = err instanceof ProvisionError ? err.message : redact(err instanceof Error ? err.message : String(err));
-    const handled = t?.ignoreErrors ? 'ignored' : t?.rescued ? 'rescued' : undefined;
+    const handled = t ? handledBy(t) : undefined;
     return { host: this.host.conn.name, play: this.play.name, task, type, handler: false, status: 'failed', changed: false, simulated: false, message, durationMs: 0, ...(t ? { where: t.where } : {}), ...(handled ? { handled } : {}) };
   }
 }

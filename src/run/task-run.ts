@@ -145,8 +145,13 @@ function decide(conditions: TaskCondition[], scope: Record<string, unknown>): bo
   return evaluateCondition(conditions, scope);
 }
 
+/** How a failure of this task is handled without stopping the host: `ignore_errors`, or a block's rescue. */
+export function handledBy(t: TaskNode['task']): TaskResult['handled'] {
+  return t.ignoreErrors ? 'ignored' : t.rescued ? 'rescued' : undefined;
+}
+
 function failed(done: Done, t: TaskNode['task'], message: string, registered: Record<string, unknown>, extra: Partial<TaskResult> = {}): Outcome {
-  const handled = t.ignoreErrors ? 'ignored' : t.rescued ? 'rescued' : undefined;
+  const handled = handledBy(t);
   return { result: done('failed', message, { ...extra, ...(handled ? { handled } : {}) }), registered, notifies: false };
 }
 
