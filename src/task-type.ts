@@ -54,7 +54,7 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
    */
   control?(args: A, vars: Record<string, unknown>): ControlOutcome;
   /** Variables the task's arguments read besides their templates (assert's `that` expressions), for deciding whether it reads run-time values. */
-  reads?(rawArgs: unknown): string[];
+  reads?(rawArgs: unknown, local: LocalNames): string[];
   /** Fields this type adds to a registered result, with what they mean (shown by `provision tasks NAME`). */
   resultFields?: Record<string, string>;
 }
@@ -81,4 +81,10 @@ export interface LocalFiles {
   file(src: string): string;
   /** The playbook's path: relative local paths that are not looked up (fetch's dest) are relative to its directory, as in Ansible. Unset in unit tests' stubs: `src` is then a plain file whose content `file` gives. */
   playbookFile?: string;
+}
+
+/** The variable names local files read (a template file's), for a task type's `reads`. */
+export interface LocalNames {
+  /** Names a template file reads; [] when it cannot be found or read yet (expanding the task reports that). */
+  template(src: string): string[];
 }
