@@ -30,7 +30,7 @@ describe('parseIni: configparser as Ansible configures it', () => {
   });
 
   it.each([
-    ['x = 1\n', 1, 'before any [section]'],
+    ['x = 1\n', 1, 'before any \\[section\\]'],
     ['[defaults]\nx = 1\nx = 2\n', 3, 'set twice'],
     ['[a]\n[a]\n', 2, 'appears twice'],
     ['[defaults]\njust words\n', 2, 'expected key = value'],
