@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { describeSettings, givenFlags, processContext } from '../settings/cli.js';
-import { loadSettings } from '../settings/index.js';
+import { hostKeyCheckingWarning, loadSettings } from '../settings/index.js';
 import { effectiveSettings } from '../settings/precedence.js';
 
 /**
@@ -10,6 +10,6 @@ import { effectiveSettings } from '../settings/precedence.js';
  */
 export function configCommand(command: Command): string {
   const settings = loadSettings(processContext());
-  for (const w of settings.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  for (const w of [...settings.warnings, hostKeyCheckingWarning(settings)]) if (w) process.stderr.write(`[WARNING]: ${w}\n`);
   return describeSettings(settings, effectiveSettings(settings, givenFlags(command)));
 }

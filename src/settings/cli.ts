@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
-import { describeOrigin, loadSettings, type ProjectSettings } from './index.js';
+import { describeOrigin, hostKeyCheckingWarning, loadSettings, type ProjectSettings } from './index.js';
 import { effectiveSettings, type CommandLineSettings, type EffectiveSettings } from './precedence.js';
 
 /** The commands that read ansible.cfg, and which of its settings each uses. */
@@ -53,6 +53,8 @@ export function applyProjectSettings(command: Command): void {
   set('become', effective.become.value);
   if (effective.becomeUser.origin.source !== 'default') set('becomeUser', effective.becomeUser.value);
   set('hostKeyChecking', effective.hostKeyChecking.value);
+  const unchecked = hostKeyCheckingWarning(settings);
+  if (unchecked) process.stderr.write(`[WARNING]: ${unchecked}\n`);
   const verbosity = Number(command.opts().verbose ?? 0);
   if (verbosity >= 1) process.stdout.write(`${settings.file ? `Using ${settings.file} as config file` : 'No config file found; using defaults'}\n`);
   if (verbosity >= 2) process.stdout.write(describeSettings(settings, effective));

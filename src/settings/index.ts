@@ -30,7 +30,7 @@ export interface ProjectSettings {
   becomeUser?: string;
   /** Where each value set came from (rolesPath: 'default' when nothing set it). */
   origins: Partial<Record<SettingName, Origin>>;
-  /** To print once per run: settings provision does not read, a skipped ansible.cfg, host_key_checking off. */
+  /** To print once per run: settings provision does not read, a skipped ansible.cfg. */
   warnings: string[];
 }
 
@@ -62,9 +62,17 @@ export function loadSettings(opts: SettingsContext): ProjectSettings {
   const warnings = [...choice.warnings];
   errors.push(...checkSupported(values, origins), ...unreadSettings(opts.env, ini, warnings));
   if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
-  if (values.hostKeyChecking === false) warnings.push(`${describeOrigin(origins.hostKeyChecking!)}: host_key_checking is off: unknown host keys are accepted and recorded, CHANGED host keys are accepted (as ssh -o StrictHostKeyChecking=no); a revoked key is still refused. Anyone between you and your hosts can impersonate them`);
   if (values.rolesPath === undefined) origins.rolesPath = { source: 'default' };
   return { file: choice.file, ...values, rolesPath: values.rolesPath ?? defaultRolesPath(opts), origins, warnings };
+}
+
+/**
+ * The warning every run that connects prints while host_key_checking is off,
+ * naming where it was turned off; none while it is on.
+ */
+export function hostKeyCheckingWarning(s: ProjectSettings): string | undefined {
+  if (s.hostKeyChecking !== false) return undefined;
+  return `${describeOrigin(s.origins.hostKeyChecking!)}: host_key_checking is off: unknown host keys are accepted and recorded, CHANGED host keys are accepted (as ssh -o StrictHostKeyChecking=no); a revoked key is still refused. Anyone between you and your hosts can impersonate them`;
 }
 
 /** Ansible's DEFAULT_ROLES_PATH default: $ANSIBLE_HOME/roles (~/.ansible), then the system directories. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ConfigErrors } from '../../src/errors.js';
-import { loadSettings, type ProjectSettings } from '../../src/settings/index.js';
+import { hostKeyCheckingWarning, loadSettings, type ProjectSettings } from '../../src/settings/index.js';
 import { iniLookup, parseIni } from '../../src/settings/ini.js';
 import { effectiveSettings, PROVISION_DEFAULTS, type CommandLineSettings } from '../../src/settings/precedence.js';
 import { expandVars, resolvePath, toBoolean, toInteger } from '../../src/settings/values.js';
@@ -131,7 +131,14 @@ describe('loadSettings: what provision does not carry out', () => {
     ['[defaults]\ngathering = implicit\ntransport = smart\n', 0],
     ['[defaults]\ngathering = explicit\n[ssh_connection]\npipelining = True\nssh_args = -C\n', 3],
   ])('%j: %i warnings', (cfg, n) => expect(load(cfg).warnings).toHaveLength(n));
-  it('host_key_checking off is a warning naming where it was set', () => {
-    expect(load('[defaults]\n\nhost_key_checking = no\n').warnings.join('\n')).toMatch(/ansible\.cfg:3: host_key_checking is off/);
+  it.each([
+    ['[defaults]\n\nhost_key_checking = no\n', {}, /ansible\.cfg:3: host_key_checking is off/],
+    ['[defaults]\nhost_key_checking = yes\n', { ANSIBLE_SSH_HOST_KEY_CHECKING: 'false' }, /^\$ANSIBLE_SSH_HOST_KEY_CHECKING: host_key_checking is off/],
+    ['[defaults]\nhost_key_checking = yes\n', {}, undefined],
+    ['', {}, undefined],
+  ])('host_key_checking off is a warning naming where it was set: %j %j', (cfg, env, message) => {
+    const warning = hostKeyCheckingWarning(load(cfg, env as Record<string, string>));
+    if (message) expect(warning).toMatch(message);
+    else expect(warning).toBeUndefined();
   });
 });
