@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { ConfigError } from '../errors.js';
 import { describeOrigin, hostKeyCheckingWarning, loadSettings, type ProjectSettings } from './index.js';
 import { effectiveSettings, type CommandLineSettings, type EffectiveSettings } from './precedence.js';
 
@@ -44,7 +46,7 @@ export function applyProjectSettings(command: Command): void {
   // Read from the settings above: the vault code must not add $ANSIBLE_VAULT_PASSWORD_FILE a second time.
   set('vaultEnv', {});
   if (use === 'vault') return;
-  if (effective.inventory.origin.source !== 'default') set('inventory', effective.inventory.value);
+  if (effective.inventory.origin.source !== 'default') set('inventory', checkedInventory(effective.inventory));
   if (use === 'inventory') return;
   set('forks', effective.forks.value);
   set('timeout', effective.timeout.value);
@@ -58,6 +60,20 @@ export function applyProjectSettings(command: Command): void {
   const verbosity = Number(command.opts().verbose ?? 0);
   if (verbosity >= 1) process.stdout.write(`${settings.file ? `Using ${settings.file} as config file` : 'No config file found; using defaults'}\n`);
   if (verbosity >= 2) process.stdout.write(describeSettings(settings, effective));
+}
+
+/**
+ * An inventory from ansible.cfg or $ANSIBLE_INVENTORY must exist: Ansible
+ * warns and goes on with no hosts (a host list such as `web1,web2` there is
+ * read as paths too); here it is an error naming where the setting is.
+ */
+function checkedInventory(inventory: EffectiveSettings['inventory']): string[] {
+  const o = inventory.origin;
+  if (o.source !== 'file' && o.source !== 'env') return inventory.value;
+  const missing = inventory.value.find((path) => !existsSync(path));
+  if (missing === undefined) return inventory.value;
+  const problem = `${missing} does not exist (an inventory source must be a file or directory; Ansible would go on without it)`;
+  throw o.source === 'file' ? new ConfigError(problem, { file: o.file, line: o.line }, 'inventory') : new ConfigError(`$${o.name}: inventory ${problem}`);
 }
 
 /** One line per setting provision reads: `name = value (origin)`, as `provision config` prints them. */

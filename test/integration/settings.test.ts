@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatVaultYaml } from '../../src/vault/encrypt-string.js';
+import { encryptVaultText } from '../../src/vault/keyring.js';
+import { CLI } from '../support/provision.js';
 import { settingsProject } from '../support/settings-project.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
@@ -143,5 +146,57 @@ describe('host_key_checking = False: as ssh -o StrictHostKeyChecking=no, with a 
     const r = await p.run(['site.yaml']);
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toContain('REVOKED HOST KEY');
+  });
+});
+
+describe('ansible.cfg for provision inventory, validate and the vault', () => {
+  // A vault password and a secret with the characters that break files and shells.
+  const PASSWORD = `pw "q" 'a' $HOME \`id\` @:/# sp`;
+  const SECRET = `s3 "q" $X \`id\` @h:1/p#f sp`;
+
+  function vaultProject() {
+    const p = settingsProject(sshd, whoami);
+    const vaulted = formatVaultYaml(encryptVaultText(Buffer.from(SECRET), { id: 'default', password: Buffer.from(PASSWORD) }), 'db_password');
+    p.write({ 'ansible.cfg': `${CFG}vault_password_file = secrets/vault-pass.txt\n`, 'secrets/vault-pass.txt': `${PASSWORD}\n`, 'group_vars/all.yaml': `${vaulted}\n` });
+    return p;
+  }
+
+  it('provision inventory uses the file\'s inventory and vault_password_file (relative to ansible.cfg); the secret is masked', async () => {
+    const p = vaultProject();
+    const r = await p.run(['inventory', '--host', 'local']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ db_password: '********', ansible_port: sshd.port });
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+  });
+
+  it('from a subdirectory with ANSIBLE_CONFIG=..: the same paths, relative to the file, not to the current directory', async () => {
+    const p = vaultProject();
+    p.write({ 'sub/.keep': '' });
+    const r = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, [CLI, 'validate', '../site.yaml'], { cwd: join(p.dir, 'sub'), env: { PATH: process.env.PATH ?? '', HOME: p.home, ANSIBLE_CONFIG: '..' } }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      );
+    });
+    expect(r.out).toContain('valid (1 host');
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain(SECRET);
+  });
+
+  it('without the setting the vaulted value needs a password: exit 4', async () => {
+    const p = vaultProject();
+    p.write({ 'ansible.cfg': CFG });
+    const r = await p.run(['inventory', '--host', 'local']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it('an inventory named in ansible.cfg that does not exist: exit 4 naming the file and line', async () => {
+    const p = settingsProject(sshd, whoami);
+    p.write({ 'ansible.cfg': '[defaults]\n\ninventory = hosts.yaml, web1,web2\n' });
+    const r = await p.run(['validate', 'site.yaml']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain(`${p.dir}/ansible.cfg:3: inventory: ${p.dir}/web1 does not exist`);
   });
 });
