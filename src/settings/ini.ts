@@ -27,7 +27,8 @@ const DEFAULT_SECTION = 'DEFAULT';
 export function parseIni(text: string, file: string): IniFile {
   const sections = new Map<string, Map<string, IniValue>>();
   const defaults = new Map<string, IniValue>();
-  const seen = new Set<string>();
+  const seenSections = new Set<string>();
+  const seenKeys = new Set<string>();
   const pieces = new Map<IniValue, string[]>();
   let current: Map<string, IniValue> | undefined;
   let sectionName = '';
@@ -60,8 +61,8 @@ export function parseIni(text: string, file: string): IniFile {
         current = defaults;
         return;
       }
-      if (seen.has(`[${sectionName}`)) throw new ConfigError(`section [${sectionName}] appears twice (configparser refuses it, so does Ansible)`, { file, line: lineNo });
-      seen.add(`[${sectionName}`);
+      if (seenSections.has(sectionName)) throw new ConfigError(`section [${sectionName}] appears twice (configparser refuses it, so does Ansible)`, { file, line: lineNo });
+      seenSections.add(sectionName);
       current = new Map();
       sections.set(sectionName, current);
       return;
@@ -75,8 +76,8 @@ export function parseIni(text: string, file: string): IniFile {
     }
     const key = m[1].trimEnd().toLowerCase();
     const id = `${sectionName}\0${key}`;
-    if (seen.has(id)) throw new ConfigError(`${key} is set twice in [${sectionName}] (configparser refuses it, so does Ansible)`, { file, line: lineNo }, key);
-    seen.add(id);
+    if (seenKeys.has(id)) throw new ConfigError(`${key} is set twice in [${sectionName}] (configparser refuses it, so does Ansible)`, { file, line: lineNo }, key);
+    seenKeys.add(id);
     option = { value: '', line: lineNo };
     pieces.set(option, [m[3].trim()]);
     current.set(key, option);
