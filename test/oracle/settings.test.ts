@@ -163,6 +163,21 @@ describe('ansible.cfg and ANSIBLE_* as ansible-config dump (ansible-core 2.14) r
     expect(ours.warnings.some((w) => w.includes('world writable'))).toBe(theirs.stderr.includes('world writable'));
   });
 
+  it('the ssh command Ansible runs uses the key, user and timeout provision reads (a relative key from the file\'s directory, run from elsewhere)', async () => {
+    const l = layOut({ name: 'ssh', files: { 'other/conf/ansible.cfg': '[defaults]\nprivate_key_file = keys/k\nremote_user = "deploy"\ntimeout = 3\n' } });
+    const env = { ...l.env, ANSIBLE_CONFIG: '../other/conf/ansible.cfg' };
+    // Nothing listens on port 1: the run fails at once, after -vvv has printed the ssh command.
+    const out = await run('ansible', ['all', '-i', '127.0.0.1,', '-e', 'ansible_port=1', '-m', 'ping', '-vvv'], { cwd: l.cwd, env, timeout: 60_000 }).then(
+      (r) => r.stdout,
+      (err: { stdout?: string }) => err.stdout ?? '',
+    );
+    const option = (name: string): string | undefined => new RegExp(`-o '?${name}="?([^"' ]*)`).exec(out)?.[1];
+    const ours = loadSettings({ cwd: l.cwd, env, home: l.home });
+    expect(ours.privateKeyFile).toBe(option('IdentityFile'));
+    expect(ours.remoteUser).toBe(option('User'));
+    expect(String(ours.timeout)).toBe(option('ConnectTimeout'));
+  });
+
   it('provision config prints the same values and origins as ansible-config for the file', async () => {
     const l = layOut(cases[0]);
     const theirs = await ansibleDump(l);
