@@ -113,7 +113,7 @@ function readSetting(def: SettingDefinition, c: SettingsContext, ini: IniFile | 
     const text = c.env[envName]!;
     const typed = typeValue(def, text, { ...c, base: c.cwd });
     if ('value' in typed) return { value: typed.value, origin: { source: 'env', name: envName } };
-    // As Ansible: an empty variable of a type it cannot hold means "not set".
+    // As Ansible: an empty variable of a type it cannot hold gives the default, even when the file sets one.
     if (text === '' && def.type === 'integer') return undefined;
     return { problem: new ConfigError(`${envName}: ${typed.problem}`) };
   }

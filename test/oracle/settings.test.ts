@@ -64,7 +64,7 @@ const cases: Case[] = [
     files: { 'cwd/ansible.cfg': ALL_KEYS },
     env: { ANSIBLE_FORKS: '12', ANSIBLE_REMOTE_USER: 'envuser', ANSIBLE_INVENTORY: 'env-inv.yaml,~/b.ini', ANSIBLE_ROLES_PATH: '~/r1:r2', ANSIBLE_PRIVATE_KEY_FILE: 'k', ANSIBLE_HOST_KEY_CHECKING: 'no', ANSIBLE_SSH_HOST_KEY_CHECKING: 'yes', ANSIBLE_TIMEOUT: '3', ANSIBLE_BECOME: 'false', ANSIBLE_VAULT_PASSWORD_FILE: 'pw' },
   },
-  { name: 'an empty ANSIBLE_FORKS is unset: the file\'s value', files: { 'cwd/ansible.cfg': '[defaults]\nforks = 8\n' }, env: { ANSIBLE_FORKS: '' } },
+  { name: 'an empty ANSIBLE_FORKS means the default, even over the file\'s forks (as in Ansible)', files: { 'cwd/ansible.cfg': '[defaults]\nforks = 8\n' }, env: { ANSIBLE_FORKS: '' } },
   { name: 'ANSIBLE_CONFIG names a file elsewhere: it wins over ./ansible.cfg, paths relative to it', files: { 'cwd/ansible.cfg': '[defaults]\nforks = 1\n', 'other/conf/project.cfg': '[defaults]\nforks = 2\ninventory = hosts\nprivate_key_file = ../k\n' }, env: { ANSIBLE_CONFIG: '../other/conf/project.cfg' } },
   { name: 'ANSIBLE_CONFIG names a directory: its ansible.cfg', files: { 'other/ansible.cfg': '[defaults]\nremote_user = fromdir\n' }, env: { ANSIBLE_CONFIG: '~/../other' } },
   { name: 'ANSIBLE_CONFIG names nothing that exists: the next candidate, ./ansible.cfg', files: { 'cwd/ansible.cfg': '[defaults]\nforks = 5\n' }, env: { ANSIBLE_CONFIG: '/nonexistent/ansible.cfg' } },
