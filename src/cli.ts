@@ -49,6 +49,8 @@ program
   .showHelpAfterError()
   .enablePositionalOptions()
   .hook('preAction', async (_program, command) => {
+    // ansible.cfg and ANSIBLE_* (src/settings/): below the flags, before the vault passwords it may name.
+    (await import('./settings/cli.js')).applyProjectSettings(command);
     if ('vaultId' in command.opts()) await (await import('./vault/cli.js')).useVaultPasswords(command.opts());
   });
 
@@ -114,6 +116,18 @@ vaultOptions(program.command('inventory'))
     const { inventoryCommand } = await import('./commands/inventory.js');
     process.stdout.write(`${inventoryCommand({ ...o, inventory: o.inventory.length ? o.inventory : ['inventory/hosts.yaml'] })}\n`);
   });
+
+program
+  .command('config')
+  .description('the project settings provision reads (ansible.cfg, ANSIBLE_*, these flags) and where each came from')
+  .option('-i, --inventory <source>', 'as for a run; repeatable', collect, [])
+  .option('-f, --forks <n>', 'as for a run', positiveInt)
+  .option('-T, --timeout <seconds>', 'as for a run', positiveInt)
+  .option('-u, --user <user>', 'as for a run')
+  .option('--private-key <file>', 'as for a run')
+  .option('-b, --become', 'as for a run')
+  .option('--become-user <user>', 'as for a run')
+  .action(async (_o, command: Command) => void process.stdout.write((await import('./commands/config.js')).configCommand(command)));
 
 const sandbox = program.command('sandbox').description('disposable Debian test hosts (systemd-nspawn; needs root)');
 sandbox

@@ -22,6 +22,8 @@ export interface RunCommandOptions extends LoadOptions {
   /** --junit FILE: JUnit XML for CI systems. */
   junit?: string;
   acceptNewHostKeys: boolean;
+  /** false: ansible.cfg / $ANSIBLE_HOST_KEY_CHECKING host_key_checking = False (src/settings/). */
+  hostKeyChecking?: boolean;
   connectTimeout: number;
   /** ssh_config file (--ssh-config). */
   sshConfig?: string;
@@ -62,6 +64,8 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     forks: o.forks,
     connect: {
       acceptNewHostKeys: o.acceptNewHostKeys,
+      hostKeyChecking: o.hostKeyChecking,
+      onUncheckedHostKey: (host: string, note: string) => void process.stderr.write(`[WARNING]: ${host}: ${note}\n`),
       connectTimeoutMs: o.connectTimeout * 1000,
       sshConfig: o.sshConfig,
       becomePassword: o.becomePassword,

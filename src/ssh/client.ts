@@ -12,6 +12,10 @@ export class SshReachError extends Error {}
 
 export interface HandshakeOptions {
   acceptNewHostKeys?: boolean;
+  /** false: accept unknown and changed host keys (ansible.cfg host_key_checking = False); never a revoked one. */
+  hostKeyChecking?: boolean;
+  /** Each key accepted only because checking is off, for the run's output. */
+  onUncheckedHostKey?: (note: string) => void;
   timeoutMs: number;
   /** -vvv: ssh2's handshake log (algorithms negotiated, channels) and the host key's fingerprint. */
   debug?: (line: string) => void;
@@ -104,7 +108,7 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
   // for the host come first in the offer, as ssh(1) does, so a host with
   // several keys presents one we can check.
   // --accept-new-host-keys, or StrictHostKeyChecking accept-new in the ssh config.
-  const hostKeys = new HostKeyPolicy(e, options.acceptNewHostKeys === true || e.acceptNewHostKeys === true);
+  const hostKeys = new HostKeyPolicy(e, options.acceptNewHostKeys === true || e.acceptNewHostKeys === true, options.hostKeyChecking !== false);
   const client = new ssh2.Client();
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -122,6 +126,7 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
     });
     client.once('ready', () => {
       settled = true;
+      for (const note of hostKeys.uncheckedNotes) options.onUncheckedHostKey?.(note);
       resolve(client);
     });
     client.once('close', () => fail(new Error('connection closed during the SSH handshake')));

@@ -15,6 +15,10 @@ export type { ExecResult } from './client.js';
 export interface ConnectOptions {
   /** Record the key of a host seen for the first time (OpenSSH's StrictHostKeyChecking=accept-new). A changed key is always refused. */
   acceptNewHostKeys?: boolean;
+  /** false: ansible.cfg host_key_checking = False (the target only: ssh does not pass -o options to a ProxyJump host). */
+  hostKeyChecking?: boolean;
+  /** A host key accepted only because checking is off: printed as a warning. */
+  onUncheckedHostKey?: (host: string, note: string) => void;
   connectTimeoutMs?: number;
   /** ssh_config(5) file to honour; `none` for none. Default: $PROVISION_SSH_CONFIG, else ~/.ssh/config. */
   sshConfig?: string;
@@ -75,7 +79,8 @@ export class HostConnection {
       } else {
         sock = await openSocket(endpoint.address, endpoint.port, timeoutMs);
       }
-      const client = await handshake(endpoint, sock, hs);
+      const unchecked = options.onUncheckedHostKey;
+      const client = await handshake(endpoint, sock, { ...hs, hostKeyChecking: options.hostKeyChecking, onUncheckedHostKey: unchecked && ((note) => unchecked(host.name, note)) });
       client.on('error', () => {}); // a lost connection shows as the next exec failing
       // The target's own sudo password (its variables, -e included) wins over --ask-become-pass.
       return new HostConnection(host, endpoint, client, jump, host.becomePassword ?? options.becomePassword);

@@ -17,9 +17,14 @@ export class HostKeyPolicy {
   presented?: Buffer;
   private notRecorded?: string;
 
+  /** Keys accepted only because checking is off (ansible.cfg host_key_checking = False): a warning each. */
+  readonly uncheckedNotes: string[] = [];
+
   constructor(
     private readonly e: Endpoint,
     private readonly acceptNew: boolean,
+    /** false: OpenSSH's StrictHostKeyChecking=no, which Ansible passes for host_key_checking = False. */
+    private readonly checking = true,
   ) {
     const files = readKnownHostsFiles([...e.userKnownHostsFiles, ...e.globalKnownHostsFiles]);
     const names = lookupNames(e.address, e.port, e.hostKeyAlias);
@@ -38,6 +43,7 @@ export class HostKeyPolicy {
     this.presented = blob;
     this.verdict = checkHostKey(this.named, this.portless, keyTypeOf(blob), blob.toString('base64'));
     if (this.verdict.status === 'match') return true;
+    if (!this.checking) return this.acceptUnchecked(blob);
     if (this.acceptNew && mayRecord(this.verdict)) {
       this.notRecorded = this.whyNotRecordable();
       if (this.notRecorded) return false;
@@ -45,6 +51,28 @@ export class HostKeyPolicy {
       return true;
     }
     return false;
+  }
+
+  /**
+   * StrictHostKeyChecking=no, as OpenSSH 9.2 does it: an unknown key is
+   * recorded in the first user file and accepted; a changed key is accepted
+   * (not recorded). A revoked key is refused here where ssh would go on:
+   * a deliberate difference (README).
+   */
+  private acceptUnchecked(blob: Buffer): boolean {
+    const v = this.verdict!;
+    if (v.status === 'revoked') return false;
+    const presented = `${keyTypeOf(blob)} key ${fingerprint(blob)}`;
+    if (v.status === 'unknown') {
+      const why = this.whyNotRecordable();
+      if (!why) appendKnownHost(this.e.userKnownHostsFiles[0], this.name, blob);
+      this.uncheckedNotes.push(`host key of ${this.name} was unknown; accepted ${why ? 'without recording it' : `and recorded in ${this.e.userKnownHostsFiles[0]}`} (${presented}) because host_key_checking is off`);
+    } else if (v.status === 'changed') {
+      this.uncheckedNotes.push(`HOST KEY CHANGED for ${this.name}: the server presented the ${presented}, known_hosts has another key (${v.known.map((e) => `${e.file}:${e.line}`).join(', ')}); accepted only because host_key_checking is off`);
+    } else {
+      this.uncheckedNotes.push(`host key of ${this.name} is covered only by @cert-authority; the ${presented} was accepted because host_key_checking is off`);
+    }
+    return true;
   }
 
   /**
@@ -62,6 +90,7 @@ export class HostKeyPolicy {
     const v = this.verdict;
     if (!v || v.status === 'match' || !this.presented) return undefined;
     if (v.status === 'unknown' && this.acceptNew && !this.notRecorded) return undefined;
+    if (!this.checking && v.status !== 'revoked') return undefined;
     return describeHostKeyRefusal(v, {
       hostPort: `${this.e.address}:${this.e.port}`,
       address: this.e.address,

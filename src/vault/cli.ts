@@ -4,8 +4,9 @@ import { setVaultSecrets } from './active.js';
 import { loadVaultSecrets, vaultSources, type VaultPasswordOptions } from './sources.js';
 
 /** Reads the vault passwords the command line names, before any file is read. */
-export async function useVaultPasswords(o: VaultPasswordOptions): Promise<void> {
-  setVaultSecrets(await loadVaultSecrets(vaultSources(o), askOnTerminal));
+export async function useVaultPasswords(o: VaultPasswordOptions & { vaultEnv?: NodeJS.ProcessEnv }): Promise<void> {
+  // vaultEnv: the settings (src/settings/cli.ts) have read $ANSIBLE_VAULT_PASSWORD_FILE already.
+  setVaultSecrets(await loadVaultSecrets(vaultSources(o, o.vaultEnv), askOnTerminal));
 }
 
 // The terminal prompt of --ask-become-pass, with the vault's wording when it cannot ask.
