@@ -7,6 +7,7 @@ import { hostPatternProblem, matchHosts, matchLimit } from './host-patterns.js';
 import type { LoadedPlaybook, RawPlay } from './playbook.js';
 import { playTree, type PlayTree } from './includes/play-tree.js';
 import { checkRoleArguments, includeLoop } from './includes/bind.js';
+import { withChain } from './includes/expand.js';
 import type { RoleUse } from './includes/origin.js';
 import { varsOrigin } from './roles/vars-file.js';
 import { schemaErrors } from './schema-errors.js';
@@ -158,7 +159,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
           const taskVars = varsFor(n.role) ?? vars;
           const node: TaskNode = { kind: 'task', task: n, vars: taskVars };
           if (![...n.reads].some((name) => runtime.has(name))) {
-            const taskCtx = n.chain.length ? { ...ctx, report: (e: ConfigError) => report(new ConfigError(`${e.problem} (${n.chain.join('; ')})`, e.where, e.field)) } : ctx;
+            const taskCtx = n.chain.length ? { ...ctx, report: (e: ConfigError) => report(withChain(e, n.chain)) } : ctx;
             const iterations = expandTask(n, taskVars, taskCtx);
             if (iterations) {
               node.iterations = iterations;

@@ -211,10 +211,20 @@ export function withEntry(inherited: Inherited, entry: RoleEntry): Inherited {
   };
 }
 
+const CHAINED = new WeakSet<ConfigError>();
+
+/** The error with how its file was reached: "(imported by playbooks/site.yaml:8:7, role nginx)". */
+export function withChain(e: ConfigError, chain: string[]): ConfigError {
+  const out = new ConfigError(`${e.problem} (${chain.join('; ')})`, e.where, e.field);
+  CHAINED.add(out);
+  return out;
+}
+
 /** A file of tasks (a role's tasks/main, an imported file), parsed with its origin; problems name the chain that reached it. */
 function parseTaskFile(file: string, inherited: Inherited, report: Report, handlers = false): ParsedNode[] {
   const chain = inherited.origin!.chain;
-  const chained: Report = (e) => report(chain.length ? new ConfigError(`${e.problem} (${chain.join('; ')})`, e.where, e.field) : e);
+  // The innermost file's report names the whole chain; the files around it pass that on unchanged.
+  const chained: Report = (e) => report(!chain.length || CHAINED.has(e) ? e : withChain(e, chain));
   let source: YamlSource;
   try {
     source = YamlSource.fromFile(file, displayName(file));
