@@ -134,9 +134,9 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
     const selected = selectByTags(parsed.tasks, options);
     const usesFacts = [...allTasks(parsed.tasks), ...handlerTasks].some((t) => HOST_FACT_NAMES.some((n) => t.reads.has(n)));
     const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
+    const levels = playLevels(play, parsed, source, base);
     for (const hostName of hosts) {
       const host = inventory.hosts.get(hostName)!;
-      const levels = playLevels(play, parsed, source, base);
       const vars = hostVars(inventory, shared, host, levels, playbook, options.extraVars ?? {}, report);
       if (!vars) continue;
       const target = targetFor(hostName, vars, inventory, runs.get(hostName), source.locate([...base, 'hosts']), report);

@@ -66,7 +66,7 @@ describe('a role over SSH', () => {
     expect(readFileSync(join(dir, 'static.txt'), 'utf8')).toBe('shipped with the role\n');
     expect(readFileSync(join(dir, 'reloaded'), 'utf8')).toBe('r\n');
     const names = first.report!.hosts.local.tasks.map((t) => `${t.name}: ${t.status}`);
-    expect(names).toEqual(['greeter : the greeting: changed', 'greeter : a static file: changed', 'meta flush_handlers: ok', 'reload greeter: changed', "after the role's handler: ok"]);
+    expect(names).toEqual(['greeter : the greeting: changed', 'greeter : a static file: changed', 'meta flush_handlers: ok', 'greeter : reload greeter: changed', "after the role's handler: ok"]);
 
     const second = await runCli([join(root, 'playbooks/site.yaml'), '-i', inventory]);
     expect(second.exitCode).toBe(0);

@@ -126,7 +126,7 @@ describe('roles in a play', () => {
       'roles/web/tasks/main.yml': '- copy: { dest: /srv/y, content: y }\n  notify: reload\n',
       'roles/web/handlers/main.yml': '- name: reload\n  service: { name: nginx, state: reloaded }\n',
     });
-    expect(runs[0].plays[0].handlers.map((h) => h.task.name)).toEqual(['reload']);
+    expect(runs[0].plays[0].handlers.map((h) => [h.task.name, h.task.listen])).toEqual([['web : reload', ['reload']]]);
   });
 
   it('notifying a handler nobody defines is still an error', () => {
