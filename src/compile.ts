@@ -148,7 +148,8 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         if (!roleVars.has(role)) roleVars.set(role, hostVars(inventory, shared, host, { ...levels, low: [...levels.low, ...role.defaults.map((v) => layer(v, source, [...base, 'roles']))] }, playbook, options.extraVars ?? {}, report));
         return roleVars.get(role)!;
       };
-      const context = { source, playbookFile: playbook.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
+      // An imported playbook's templates and files are found beside it, as in Ansible.
+      const context = { source, playbookFile: source.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
       const ctx: ExpandContext = { ...context, report };
       const bind = (nodes: ParsedNode[]): Node[] =>
         nodes.map((n): Node => {

@@ -117,6 +117,15 @@ describe('play sections', () => {
     expect(msgs(runs)).toEqual(['one', 'two', 'three']);
   });
 
+  it("an imported playbook's templates are found beside it", () => {
+    const runs = build({
+      'site.yaml': '- import_playbook: sub/web.yaml\n',
+      'sub/web.yaml': '- hosts: all\n  tasks: [{ template: { src: page.hbs, dest: /srv/page } }]\n',
+      'sub/templates/page.hbs': 'beside the imported playbook',
+    });
+    expect(staticTasks(runs[0].plays[0]).map((t) => (t.args as { content: string }).content)).toEqual(['beside the imported playbook']);
+  });
+
   it('import_playbook cycles and bad entries are errors', () => {
     const dir = writeProject({ 'a.yaml': '- import_playbook: b.yaml\n', 'b.yaml': '- import_playbook: a.yaml\n', 'c.yaml': '- import_playbook: a.yaml\n  when: x\n' });
     expect(() => loadPlaybook(join(dir, 'a.yaml'))).toThrow(/import_playbook cycle: .*a\.yaml -> .*b\.yaml -> .*a\.yaml/);

@@ -158,6 +158,10 @@ describe('roles in a play', () => {
     expect(message).toMatch(/role dependency cycle: .*roles\/a -> .*roles\/b -> .*roles\/a/);
   });
 
+  it('a role name from variables is an error at the entry', () => {
+    expect(errorsOf(() => build({ 'site.yaml': play('["{{ r }}"]') }))).toMatch(/site\.yaml:2:11: a role's name comes from variables/);
+  });
+
   it('a role that is not found names where it looked, at the entry', () => {
     expect(errorsOf(() => build({ 'site.yaml': play('[nope]') }))).toMatch(/site\.yaml:2:11: role "nope" not found \(looked in: /);
   });
