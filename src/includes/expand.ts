@@ -191,7 +191,8 @@ export function expandRole(role: RoleInstance, inherited: Inherited, depChain: R
     out.push(...expandRole(d.role, withEntry(withSelf, d.entry), [...depChain, role], `dependency of role ${role.name} (${describe(d.entry.where)})`, false, report));
   }
   const use = { instance: role, depChain, vars: varsLayers(role, depChain), params: paramsLayers(role, depChain), defaults: defaultLayers(role, depChain) };
-  if (exported && depChain.length === 0) play.exported.push(use);
+  // What the whole play sees is the role's own get_vars/get_default_vars, without the chain it was imported through.
+  if (exported) play.exported.push(depChain.length ? { ...use, vars: varsLayers(role, []), defaults: defaultLayers(role, []) } : use);
   if (role.argumentSpec) play.argumentChecks.push({ use, when: inherited.when });
   const roleOrigin: Origin = { ...origin, role: use, searchDirs: [role.dir], stack: [...origin.stack, role.dir], chain: [label, ...origin.chain] };
   if (role.tasksFile) out.push(...parseTaskFile(role.tasksFile, { ...inherited, origin: roleOrigin }, report));
