@@ -5,13 +5,18 @@ import { HOST_FACT_NAMES } from './host-facts.js';
 import type { Inventory, InventoryHost } from './inventory.js';
 import { hostPatternProblem, matchHosts, matchLimit } from './host-patterns.js';
 import type { LoadedPlaybook, RawPlay } from './playbook.js';
+import { playTree, type PlayTree } from './includes/play-tree.js';
+import { checkRoleArguments, includeLoop } from './includes/bind.js';
+import { withChain } from './includes/expand.js';
+import type { RoleUse } from './includes/origin.js';
+import { varsOrigin } from './roles/vars-file.js';
 import { schemaErrors } from './schema-errors.js';
 import { defineLazy, isTemplated } from './lazy-vars.js';
 import { expandTask, FAILED, mapStrings, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
-import { allTasks, displayField, displayPath, parseTasks, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
+import { allTasks, displayField, displayPath, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
 import { renderValue, TemplateError } from './template.js';
 import { verifySchema, type VerifyCheck } from './verify.js';
-import type { FieldPath } from './yaml-source.js';
+import type { FieldPath, YamlSource } from './yaml-source.js';
 
 export type { CompiledTask } from './task-expand.js';
 
@@ -24,6 +29,8 @@ export interface CompileOptions {
   become?: boolean;
   /** Render and check `verify:` too (provision test). Ordinary runs skip it: it may use test-only variables. */
   verify?: boolean;
+  /** Where roles are looked up after the playbook's roles/ and its parent's (ansible.cfg's roles_path, from the caller). */
+  rolesPath?: string[];
 }
 
 /**
@@ -108,52 +115,61 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   const runs = new Map<string, HostRun>();
   // Built once for all hosts: with 10,000 hosts, per-host copies would be quadratic.
   const shared = { groups: groupMembers(inventory), hostvars: lazyHostvars(inventory) };
-  // The task trees are parsed once per play, for all hosts.
-  const parsedPlays = playbook.plays.map((play, playIndex) => {
-    const base: FieldPath = playbook.isList ? [playIndex] : [];
-    return {
-      tasks: parseTasks(play.tasks, [...base, 'tasks'], playbook.source, report),
-      handlers: parseTasks(play.handlers ?? [], [...base, 'handlers'], playbook.source, report, true),
-    };
-  });
+  // The task trees are parsed once per play, for all hosts, with roles and imports expanded.
+  const parsedPlays = playbook.plays.map((play, playIndex) => playTree(play, playbook.origins[playIndex], options.rolesPath ?? [], report));
   // Names only the run can fill: registered results (they outlive their play, as in Ansible) and host facts.
   const runtime = new Set<string>([...HOST_FACT_NAMES]);
   for (const p of parsedPlays) for (const t of [...allTasks(p.tasks), ...allTasks(p.handlers)]) if (t.register) runtime.add(t.register);
 
   playbook.plays.forEach((play, playIndex) => {
-    const base: FieldPath = playbook.isList ? [playIndex] : [];
+    const { source, base } = playbook.origins[playIndex];
     const problem = hostPatternProblem(inventory, play.hosts);
     if (problem) {
-      report(new ConfigError(problem, playbook.source.locate([...base, 'hosts']), displayField([...base, 'hosts'])));
+      report(new ConfigError(problem, source.locate([...base, 'hosts']), displayField([...base, 'hosts'])));
       return;
     }
     const parsed = parsedPlays[playIndex];
     const handlerTasks = parsed.handlers.filter((h): h is ParsedTask => h.kind === 'task');
-    checkNotify(parsed.tasks, handlerTasks, playbook, report);
+    checkNotify(parsed.tasks, handlerTasks, report);
     const selected = selectByTags(parsed.tasks, options);
     const usesFacts = [...allTasks(parsed.tasks), ...handlerTasks].some((t) => HOST_FACT_NAMES.some((n) => t.reads.has(n)));
     const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
+    const levels = playLevels(play, parsed, source, base);
     for (const hostName of hosts) {
       const host = inventory.hosts.get(hostName)!;
-      const vars = hostVars(inventory, shared, host, play, playbook, options.extraVars ?? {}, base, report);
+      const vars = hostVars(inventory, shared, host, levels, playbook, options.extraVars ?? {}, report);
       if (!vars) continue;
-      const target = targetFor(hostName, vars, inventory, runs.get(hostName), playbook.source.locate([...base, 'hosts']), report);
+      const target = targetFor(hostName, vars, inventory, runs.get(hostName), source.locate([...base, 'hosts']), report);
       if (!target) continue;
-      const context = { source: playbook.source, playbookFile: playbook.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
+      // A role's task sees its own role's defaults above the other roles' (Ansible's order): one set of variables per role use.
+      const roleVars = new Map<RoleUse, Record<string, unknown> | null>();
+      const varsFor = (role: RoleUse | undefined): Record<string, unknown> | null => {
+        if (!role) return vars;
+        if (!roleVars.has(role)) roleVars.set(role, hostVars(inventory, shared, host, { ...levels, low: [...levels.low, ...role.defaults.map((v) => layer(v, source, [...base, 'roles']))] }, playbook, options.extraVars ?? {}, report));
+        return roleVars.get(role)!;
+      };
+      // An imported playbook's templates and files are found beside it, as in Ansible.
+      const context = { source, playbookFile: source.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
       const ctx: ExpandContext = { ...context, report };
       const bind = (nodes: ParsedNode[]): Node[] =>
         nodes.map((n): Node => {
-          if (n.kind === 'block') return { kind: 'block', block: n, tasks: bind(n.block), rescue: bind(n.rescue), always: bind(n.always) };
-          const node: TaskNode = { kind: 'task', task: n, vars };
+          if (n.kind === 'block') {
+            if (n.loop) return { kind: 'block', block: n, tasks: includeLoop(n, vars, runtime, ctx).map((item) => ({ kind: 'block', block: n, tasks: bind(item), rescue: [], always: [] })), rescue: [], always: [] };
+            return { kind: 'block', block: n, tasks: bind(n.block), rescue: bind(n.rescue), always: bind(n.always) };
+          }
+          const taskVars = varsFor(n.role) ?? vars;
+          const node: TaskNode = { kind: 'task', task: n, vars: taskVars };
           if (![...n.reads].some((name) => runtime.has(name))) {
-            const iterations = expandTask(n, vars, ctx);
+            const taskCtx = n.chain.length ? { ...ctx, report: (e: ConfigError) => report(withChain(e, n.chain)) } : ctx;
+            const iterations = expandTask(n, taskVars, taskCtx);
             if (iterations) {
               node.iterations = iterations;
-              checkEarlyFailure(n, iterations, vars, ctx);
+              checkEarlyFailure(n, iterations, taskVars, taskCtx);
             }
           }
           return node;
         });
+      for (const check of parsed.reuse.argumentChecks) checkRoleArguments(check, varsFor(check.use) ?? vars, ctx);
       const nodes = bind(selected);
       const handlers = bind(handlerTasks) as TaskNode[];
       const verify = (options.verify ? (play.verify ?? []) : []).flatMap((raw, i) => {
@@ -162,7 +178,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         if (rendered === FAILED) return [];
         const parsedCheck = verifySchema.safeParse(rendered);
         if (!parsedCheck.success) {
-          schemaErrors(parsedCheck.error, playbook.source, path, displayPath(path)).forEach(report);
+          schemaErrors(parsedCheck.error, source, path, displayPath(path)).forEach(report);
           return [];
         }
         return [parsedCheck.data];
@@ -177,13 +193,13 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
 }
 
 /** Every `notify:` names a handler or a handler's `listen:` topic of the play. */
-function checkNotify(nodes: ParsedNode[], handlers: ParsedTask[], playbook: LoadedPlaybook, report: (e: ConfigError) => void): void {
+function checkNotify(nodes: ParsedNode[], handlers: ParsedTask[], report: (e: ConfigError) => void): void {
   const names = new Set(handlers.flatMap((h) => [...(h.name !== undefined ? [h.name] : []), ...h.listen]));
   for (const t of allTasks(nodes)) {
     for (const n of t.notify) {
       if (names.has(n)) continue;
       const path = [...t.path, 'notify'];
-      report(new ConfigError(`notifies handler "${n}", which this play does not define${names.size ? ` (handlers: ${[...names].join(', ')})` : ''}`, playbook.source.locate(path), displayField(path)));
+      report(new ConfigError(`notifies handler "${n}", which this play does not define${names.size ? ` (handlers: ${[...names].join(', ')})` : ''}`, t.source.locate(path), displayField(path)));
     }
   }
 }
@@ -210,7 +226,11 @@ function checkEarlyFailure(t: ParsedTask, iterations: CompiledTask[], vars: Reco
 export function selectByTags(nodes: ParsedNode[], options: CompileOptions): ParsedNode[] {
   if (!options.tags?.length && !options.skipTags?.length) return nodes;
   return nodes.flatMap((n): ParsedNode[] => {
-    if (n.kind === 'block') return [{ ...n, block: selectByTags(n.block, options), rescue: selectByTags(n.rescue, options), always: selectByTags(n.always, options) }];
+    if (n.kind === 'block') {
+      // A dynamic include runs only if its own tags are selected (its tasks do not carry them).
+      if (n.gateTags && !selectedByTags(n.gateTags, options)) return [];
+      return [{ ...n, block: selectByTags(n.block, options), rescue: selectByTags(n.rescue, options), always: selectByTags(n.always, options) }];
+    }
     return selectedByTags(n.tags, options) ? [n] : [];
   });
 }
@@ -221,10 +241,45 @@ function selectedByTags(tags: string[], options: CompileOptions): boolean {
   return tags.includes('always') || options.tags.some((t) => tags.includes(t));
 }
 
+/** One level of variables, and where it was written (for a template error in one of its values). */
+interface Layer {
+  values: Record<string, unknown>;
+  source: YamlSource;
+  path: FieldPath;
+}
+
+/** The play's levels around the inventory: `low` below it (defaults), `high` above it (vars), -e added last. */
+interface PlayLevels {
+  low: Layer[];
+  high: Layer[];
+}
+
+function layer(values: Record<string, unknown>, source: YamlSource, path: FieldPath): Layer {
+  const at = varsOrigin(values);
+  return at ? { values, ...at } : { values, source, path };
+}
+
+/**
+ * Ansible's precedence around the inventory for every task of a play: play
+ * `defaults:` < the roles' defaults (in play order; a role's task adds its own
+ * role's on top, see varsFor) < inventory < play `vars:` < `vars_files:` < the
+ * roles' vars (vars/main and the entries' `vars:`, as private_role_vars=false).
+ */
+function playLevels(play: RawPlay, tree: PlayTree, source: YamlSource, base: FieldPath): PlayLevels {
+  return {
+    low: [layer(play.defaults ?? {}, source, [...base, 'defaults']), ...tree.reuse.exported.flatMap((r) => r.defaults.map((v) => layer(v, source, [...base, 'roles'])))],
+    high: [
+      layer(play.vars ?? {}, source, [...base, 'vars']),
+      ...tree.varsFiles.map((v) => layer(v, source, [...base, 'vars_files'])),
+      ...tree.reuse.exported.flatMap((r) => r.vars.map((v) => layer(v, source, [...base, 'roles']))),
+    ],
+  };
+}
+
 /**
  * Variables for one host in one play, lowest precedence first: built-ins <
- * play defaults < the inventory's merged variables (group_vars, host_vars: see
- * src/inventory/merge.ts) < play vars < -e. Templated values at every level are
+ * the play's low levels < the inventory's merged variables (group_vars, host_vars: see
+ * src/inventory/merge.ts) < the play's high levels < -e. Templated values at every level are
  * rendered lazily with the host's final variables, as Ansible does, so an
  * inventory value such as `url: "https://{{ domain }}/app"` sees a `domain` from
  * any level and never reaches a host with its braces.
@@ -233,31 +288,30 @@ function hostVars(
   inventory: Inventory,
   shared: { groups: Record<string, string[]>; hostvars: Record<string, unknown> },
   host: InventoryHost,
-  play: RawPlay,
+  levels: PlayLevels,
   playbook: LoadedPlaybook,
   extra: Record<string, unknown>,
-  base: FieldPath,
   report: (e: ConfigError) => void,
 ): Record<string, unknown> | null {
   const vars = builtinVars(host, shared, playbook);
   let ok = true;
-  const playLevel = (section: 'defaults' | 'vars', values: Record<string, unknown>): void => {
+  const playLevel = ({ values, source, path }: Layer): void => {
     for (const [k, v] of Object.entries(values)) {
       if (!isTemplated(v)) vars[k] = v;
       else
         defineLazy(vars, k, () => {
-          const rendered = renderArgs(v, vars, { source: playbook.source, report }, [...base, section, k]);
+          const rendered = renderArgs(v, vars, { source, report }, [...path, k]);
           if (rendered === FAILED) ok = false;
           return rendered === FAILED ? undefined : rendered;
         });
     }
   };
-  playLevel('defaults', play.defaults ?? {});
+  levels.low.forEach(playLevel);
   defineInventoryVars(vars, host, (e) => {
     ok = false;
     report(e);
   });
-  playLevel('vars', play.vars ?? {});
+  levels.high.forEach(playLevel);
   // -e values may be templates too (`-e 'url=http://{{ host }}/'`): rendered lazily with the
   // host's variables like every other level, as Ansible does, never passed on with their braces.
   for (const [k, v] of Object.entries(extra)) {

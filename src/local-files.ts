@@ -5,19 +5,21 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 export const MAX_LOCAL_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Where a relative `src` is looked up: the playbook's directory, then its
- * parent, each first in the conventional sub-folder (templates/ for templates,
- * files/ for plain files) — so playbooks/x.yaml finds the top-level templates/.
+ * Where a relative `src` is looked up: first in `firstDirs` (a role's own
+ * directory, for its tasks: roles/NAME/templates/, then roles/NAME/), then the
+ * playbook's directory, then its parent, each first in the conventional
+ * sub-folder (templates/ for templates, files/ for plain files) — so
+ * playbooks/x.yaml finds the top-level templates/.
  */
-export function candidatePaths(src: string, playbookFile: string, kind: 'template' | 'file'): string[] {
+export function candidatePaths(src: string, playbookFile: string, kind: 'template' | 'file', firstDirs: string[] = []): string[] {
   if (isAbsolute(src)) return [src];
   const dir = dirname(resolve(playbookFile));
   const sub = kind === 'template' ? 'templates' : 'files';
-  return [join(dir, sub, src), join(dir, src), join(dir, '..', sub, src), join(dir, '..', src)];
+  return [...firstDirs.flatMap((d) => [join(d, sub, src), join(d, src)]), join(dir, sub, src), join(dir, src), join(dir, '..', sub, src), join(dir, '..', src)];
 }
 
-export function findLocalFile(src: string, playbookFile: string, kind: 'template' | 'file'): string {
-  const candidates = candidatePaths(src, playbookFile, kind);
+export function findLocalFile(src: string, playbookFile: string, kind: 'template' | 'file', firstDirs: string[] = []): string {
+  const candidates = candidatePaths(src, playbookFile, kind, firstDirs);
   const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
   if (!found) throw new Error(`${kind} "${src}" not found (looked in: ${candidates.join(', ')})`);
   return found;

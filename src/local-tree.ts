@@ -22,8 +22,8 @@ export interface LocalTree {
 }
 
 /** The first of `src`'s candidate places (files/ beside the playbook, …) that exists, file or directory. */
-export function findLocalEntry(src: string, playbookFile: string): { path: string; directory: boolean } {
-  const candidates = candidatePaths(src, playbookFile, 'file');
+export function findLocalEntry(src: string, playbookFile: string, firstDirs: string[] = []): { path: string; directory: boolean } {
+  const candidates = candidatePaths(src, playbookFile, 'file', firstDirs);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`file or directory "${src}" not found (looked in: ${candidates.join(', ')})`);
   return { path: found, directory: statSync(found).isDirectory() };

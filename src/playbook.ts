@@ -3,6 +3,8 @@ import { unsupportedKeyword } from './ansible-compat.js';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
 import { absolutePath, accountName, fileMode, secretString } from './schemas.js';
+import { dirname, relative, resolve } from 'node:path';
+import type { PlayOrigin } from './includes/play-tree.js';
 import { YamlSource } from './yaml-source.js';
 
 const condition = z.union([z.string(), z.boolean()]);
@@ -89,7 +91,11 @@ export const playSchema = z.strictObject({
   gather_facts: z.boolean().optional().describe('Read the host facts (ansible_distribution, ...) before the tasks. Unset: read them only if a task uses one, in the same round trip as the tasks\' own facts.'),
   defaults: z.record(z.string(), z.unknown()).optional().describe('Default values for variables: the lowest precedence, so inventory variables and -e override them.'),
   vars: z.record(z.string(), z.unknown()).optional().describe('Variables for this play; they override inventory variables.'),
+  vars_files: z.array(z.unknown()).optional().describe('Files of variables (relative to the playbook; ansible-vault encrypted ones too), above play vars.'),
+  pre_tasks: z.array(rawTask).optional().describe('Tasks run before the roles; handlers they notify run right after them.'),
+  roles: z.array(z.unknown()).optional().describe('Roles run before `tasks:`: a name, or a mapping with `role:`, `vars:`, `when:`, `tags:`, `become:` and role parameters (see "Roles and includes").'),
   tasks: z.array(rawTask).default([]).describe('Tasks, run in order.'),
+  post_tasks: z.array(rawTask).optional().describe('Tasks run after `tasks:` and the handlers they notified.'),
   handlers: z.array(rawTask).optional().describe('Tasks run once at the end of the play when notified by a task that changed.'),
   // Rendered per host before parsing (a check may read variables): the play keeps raw mappings; `verifySchema` above checks each.
   verify: z.array(z.record(z.string(), z.unknown())).optional().describe('Checks run by `provision test` after converging.'),
@@ -103,26 +109,68 @@ export interface LoadedPlaybook {
   plays: RawPlay[];
   /** False when the file is a single play mapping (its field paths then have no [n] prefix). */
   isList: boolean;
+  /** Per play, the file it was written in and its path there (import_playbook brings plays from other files). */
+  origins: PlayOrigin[];
 }
 
+/** `- import_playbook: FILE` (with an optional name): the plays of FILE, relative to the importing playbook, in its place. */
+const importSchema = z.strictObject({ import_playbook: z.string().min(1), name: z.string().optional() });
+const IMPORT_KEYS = ['import_playbook', 'ansible.builtin.import_playbook'];
+
 export function loadPlaybook(file: string): LoadedPlaybook {
+  const errors: ConfigError[] = [];
+  const plays: RawPlay[] = [];
+  const origins: PlayOrigin[] = [];
+  const { source, isList } = readPlays(file, [], plays, origins, errors);
+  if (errors.length) throw new ConfigErrors(errors);
+  return { file, source, plays, isList, origins };
+}
+
+function readPlays(file: string, importing: string[], plays: RawPlay[], origins: PlayOrigin[], errors: ConfigError[]): { source: YamlSource; isList: boolean } {
   const source = YamlSource.fromFile(file);
   const data = source.data;
   const isList = Array.isArray(data);
   const list = isList ? (data as unknown[]) : data && typeof data === 'object' ? [data] : null;
   if (!list) throw new ConfigError('a playbook is a list of plays (or one play mapping)', source.locate([]));
-  const errors: ConfigError[] = [];
-  const plays: RawPlay[] = [];
   list.forEach((raw, i) => {
     const base = isList ? [i] : [];
+    if (raw && typeof raw === 'object' && IMPORT_KEYS.some((k) => k in raw)) {
+      const r = raw as Record<string, unknown>;
+      const key = IMPORT_KEYS.find((k) => k in r)!;
+      const parsed = importSchema.safeParse({ import_playbook: r[key], ...(r.name !== undefined ? { name: r.name } : {}) });
+      const extra = Object.keys(r).filter((k) => k !== key && k !== 'name');
+      if (extra.length) {
+        errors.push(new ConfigError(`import_playbook takes only the file (and a name); ${extra.map((k) => `"${k}"`).join(', ')} is not supported here: put it on the imported plays`, source.locate(base, extra[0]), extra[0]));
+        return;
+      }
+      if (!parsed.success || /\{\{|\{%/.test(parsed.data.import_playbook)) {
+        errors.push(new ConfigError('import_playbook needs a file name (no variables: playbooks are read before the run)', source.locate(base, key), key));
+        return;
+      }
+      const target = resolve(dirname(file), parsed.data.import_playbook);
+      if (importing.includes(target) || resolve(file) === target) {
+        errors.push(new ConfigError(`import_playbook cycle: ${[...importing, resolve(file), target].map((f) => relative(process.cwd(), f) || f).join(' -> ')}`, source.locate(base, key), key));
+        return;
+      }
+      const shown = relative(process.cwd(), target);
+      try {
+        readPlays(shown && !shown.startsWith('../../') ? shown : target, [...importing, resolve(file)], plays, origins, errors);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        errors.push(err.where?.line ? err : new ConfigError(`${err.problem} (importing ${parsed.data.import_playbook})`, source.locate(base, key), key));
+      }
+      return;
+    }
     // An Ansible play keyword provision does not support: say so, and what to use instead.
     const unsupported = raw && typeof raw === 'object' ? Object.keys(raw).filter((k) => !(k in playSchema.shape) && unsupportedKeyword('play', k)) : [];
     for (const k of unsupported) errors.push(new ConfigError(unsupportedKeyword('play', k)!, source.locate(base, k), k));
     if (unsupported.length) return;
     const parsed = playSchema.safeParse(raw);
     if (!parsed.success) errors.push(...schemaErrors(parsed.error, source, base, []));
-    else plays.push(parsed.data);
+    else {
+      plays.push(parsed.data);
+      origins.push({ source, base });
+    }
   });
-  if (errors.length) throw new ConfigErrors(errors);
-  return { file, source, plays, isList };
+  return { source, isList };
 }

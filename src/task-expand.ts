@@ -49,7 +49,9 @@ export interface ExpandContext {
  * during it (tasks that read registered results or host facts, with those in
  * `vars`), so an error reads the same either way. Returns null after reporting.
  */
-export function expandTask(t: ParsedTask, vars: Record<string, unknown>, ctx: ExpandContext): CompiledTask[] | null {
+export function expandTask(t: ParsedTask, vars: Record<string, unknown>, given: ExpandContext): CompiledTask[] | null {
+  // Errors point into the file the task was written in (a role's, an imported one).
+  const ctx = given.source === t.source ? given : { ...given, source: t.source };
   const scope = t.vars.length ? taskScope(t, vars, ctx) : vars;
   if (!scope) return null;
   const name = t.name !== undefined ? taskName(t.name, scope) : defaultName(t.typeName, t.args);
@@ -99,7 +101,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
     try {
       args = t.type.resolveLocal(args, {
         template: (src) => {
-          const file = findLocalFile(src, ctx.playbookFile, 'template');
+          const file = findLocalFile(src, ctx.playbookFile, 'template', t.searchDirs);
           const text = readLocalFile(file);
           try {
             return renderTemplate(text, scope);
@@ -108,8 +110,9 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
             throw new LocalFileError(e.message, { file: relative(process.cwd(), file) || file, line: e.line, column: e.column });
           }
         },
-        file: (src) => readLocalFile(findLocalFile(src, ctx.playbookFile, 'file')),
+        file: (src) => readLocalFile(findLocalFile(src, ctx.playbookFile, 'file', t.searchDirs)),
         playbookFile: ctx.playbookFile,
+        searchDirs: t.searchDirs,
       });
     } catch (err) {
       if (err instanceof LocalFileError) ctx.report(new ConfigError(`${err.message} (used by ${displayField(argsPath)} at ${ctx.source.file}:${t.where.line})`, err.where));

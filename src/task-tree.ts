@@ -9,6 +9,8 @@ import { findLocalFile, readLocalFile } from './local-files.js';
 import { templateNames, valueNames } from './template.js';
 import { formatPath, type FieldPath, type YamlSource } from './yaml-source.js';
 import { getTaskType, taskTypeNames } from '../tasks/index.js';
+import { isReuseTask, parseReuse } from './includes/expand.js';
+import type { IncludeLoop, Origin, RoleUse } from './includes/origin.js';
 
 /**
  * A play's tasks as parsed from YAML, once for all hosts: which task type,
@@ -47,6 +49,16 @@ export interface ParsedTask {
   rescued: boolean;
   /** Every variable name the task's templates and conditions read (for: does it depend on run-time values?). */
   reads: Set<string>;
+  /** The file the task was written in (a role's or an included file, or the playbook). */
+  source: YamlSource;
+  /** The role the task belongs to: its defaults sit below the inventory for this task (see compile.ts). */
+  role?: RoleUse;
+  /** Directories searched first for a template's or file's `src` (a role's own). */
+  searchDirs: string[];
+  /** How its file was reached (roles, imports), innermost first; empty in the playbook itself. */
+  chain: string[];
+  /** Added by provision, not written by the user (the handler flush after pre_tasks): not listed. */
+  implicit?: boolean;
 }
 
 export interface ParsedBlock {
@@ -57,22 +69,31 @@ export interface ParsedBlock {
   block: ParsedNode[];
   rescue: ParsedNode[];
   always: ParsedNode[];
+  /** An include_tasks/include_role: what --list-tasks shows for it (Ansible lists the include, not its tasks). */
+  listedAs?: string;
+  /** Its own tags: it runs only if selected by them; its tasks do not inherit them (Ansible's dynamic includes). */
+  gateTags?: string[];
+  /** An include with `loop:`: its tasks are bound once per item, per host (compile.ts). */
+  loop?: IncludeLoop;
 }
 
 export type ParsedNode = ParsedTask | ParsedBlock;
 
-/** What a block passes down to the tasks inside it. */
-interface Inherited {
+/** What a block (or an import, or a role) passes down to the tasks inside it. */
+export interface Inherited {
   when: TaskCondition[];
   become?: boolean;
   tags: string[];
+  /** Block, import and include `vars:` (outermost first). */
   vars: Record<string, unknown>[];
   ignoreErrors?: boolean;
   noLog?: boolean;
   rescued: boolean;
+  /** Where the tasks come from: role, files, chain of imports (unset: the playbook itself). */
+  origin?: Origin;
 }
 
-const TOP: Inherited = { when: [], tags: [], vars: [], rescued: false };
+export const TOP: Inherited = { when: [], tags: [], vars: [], rescued: false };
 
 const taskCommonSchema = z.strictObject(commonTaskKeys);
 const blockSchema = z.strictObject(blockKeys);
@@ -82,6 +103,10 @@ export function parseTasks(list: Record<string, unknown>[], path: FieldPath, sou
   const out: ParsedNode[] = [];
   list.forEach((raw, i) => {
     const p = [...path, i];
+    if (isReuseTask(raw)) {
+      out.push(...parseReuse(raw, p, source, report, handlers, inherited));
+      return;
+    }
     const node = 'block' in raw ? parseBlock(raw, p, source, report, inherited) : parseTask(raw, p, source, report, handlers, inherited);
     if (node) out.push(node);
   });
@@ -110,6 +135,7 @@ function parseBlock(raw: Record<string, unknown>, path: FieldPath, source: YamlS
     ignoreErrors: b.ignore_errors ?? inherited.ignoreErrors,
     noLog: b.no_log ?? inherited.noLog,
     rescued: inherited.rescued,
+    origin: inherited.origin,
   };
   const rescue = b.rescue ?? [];
   return {
@@ -171,7 +197,9 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
   const when = [...inherited.when, ...asConditions(c.when)];
   const changedWhen = c.changed_when === undefined ? undefined : asConditions(c.changed_when);
   const failedWhen = c.failed_when === undefined ? undefined : asConditions(c.failed_when);
-  const vars = c.vars ? [...inherited.vars, c.vars] : inherited.vars;
+  const role = inherited.origin?.role;
+  // Ansible's order: role vars < block and task vars < role params < include params (-e is added above all later).
+  const vars = [...(role?.vars ?? []), ...inherited.vars, ...(c.vars ? [c.vars] : []), ...(role?.params ?? []), ...(inherited.origin?.includeParams ?? [])];
   const reads = new Set<string>([
     ...valueNames(raw[typeName]),
     ...(type.reads?.(raw[typeName], localNames(source)) ?? []),
@@ -188,7 +216,8 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     type,
     typeName,
     args: raw[typeName] ?? {},
-    name: c.name,
+    // Ansible shows a role's task as "ROLE : name" (an unnamed one by its type alone).
+    name: c.name !== undefined && role ? `${role.instance.name} : ${c.name}` : c.name,
     when,
     ...(loopValue !== undefined ? { loop: { value: loopValue, withItems: c.with_items !== undefined } } : {}),
     loopVar: c.loop_control?.loop_var ?? 'item',
@@ -202,11 +231,16 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     noLog: c.no_log ?? inherited.noLog ?? false,
     become: c.become ?? inherited.become,
     notify: asList(c.notify),
-    listen: asList(c.listen),
+    // A role's handler is shown as "ROLE : name" and answers to its bare name too, as in Ansible.
+    listen: [...asList(c.listen), ...(handler && role && c.name !== undefined ? [c.name] : [])],
     tags: [...new Set([...inherited.tags, ...asList(c.tags)])],
     vars,
     rescued: inherited.rescued,
     reads,
+    source,
+    ...(role ? { role } : {}),
+    searchDirs: inherited.origin?.searchDirs ?? [],
+    chain: inherited.origin?.chain ?? [],
   };
 }
 

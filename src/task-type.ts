@@ -81,6 +81,8 @@ export interface LocalFiles {
   file(src: string): string;
   /** The playbook's path: relative local paths that are not looked up (fetch's dest) are relative to its directory, as in Ansible. Unset in unit tests' stubs: `src` is then a plain file whose content `file` gives. */
   playbookFile?: string;
+  /** Searched before the playbook's places for a relative `src` (a role's directory). */
+  searchDirs?: string[];
 }
 
 /** The variable names local files read (a template file's), for a task type's `reads`. */

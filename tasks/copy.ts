@@ -66,7 +66,7 @@ export const copy = defineTask({
       if (directoryOnly) throw new Error('delete and directory_mode apply to a directory src');
       return a.src !== undefined ? { ...a, content: local.file(a.src) } : a;
     }
-    const found = findLocalEntry(a.src, local.playbookFile);
+    const found = findLocalEntry(a.src, local.playbookFile, local.searchDirs);
     if (found.directory) {
       if (a.backup || a.validate) throw new Error('backup and validate apply to a single file, not a directory src');
       const root = a.src.endsWith('/') ? a.dest : `${a.dest.replace(/\/$/, '')}/${basename(found.path)}`;

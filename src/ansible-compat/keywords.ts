@@ -12,7 +12,7 @@ export type KeywordLevel = 'play' | 'task' | 'block';
 /** Keys the engine carries out at each level (Ansible's meaning, or provision's own where marked). */
 export const SUPPORTED_KEYWORDS: Record<KeywordLevel, readonly string[]> = {
   // defaults and verify are provision's own.
-  play: ['name', 'hosts', 'become', 'vars', 'defaults', 'tasks', 'handlers', 'verify', 'gather_facts'],
+  play: ['name', 'hosts', 'become', 'vars', 'defaults', 'tasks', 'handlers', 'verify', 'gather_facts', 'vars_files', 'pre_tasks', 'roles', 'post_tasks'],
   // listen is a handler's (handlers are tasks); block/rescue/always make a task a block.
   task: [
     'name', 'when', 'notify', 'tags', 'become', 'vars', 'loop', 'with_items', 'loop_control', 'register',
@@ -77,12 +77,8 @@ const UNSUPPORTED: Record<string, string> = {
   gather_subset: 'provision reads only the host facts the playbook uses (gather_facts: true/false on the play)',
   gather_timeout: 'provision reads only the host facts the playbook uses, in its one batched read; no separate timeout',
   order: 'hosts run in parallel (-f/--forks) in inventory order; there is no other order',
-  pre_tasks: 'put these tasks first in `tasks:` (tasks run in the order written; handlers run at the end of the play)',
-  post_tasks: 'put these tasks last in `tasks:` (handlers run at the end of the play, after them)',
-  roles: "provision has no roles: write the role's tasks in the play's `tasks:` (its defaults in `defaults:`, its templates under templates/)",
   serial: 'provision has no rolling batches: all hosts run together (-f/--forks at a time); run a batch at a time with --limit',
   strategy: 'provision runs each host through the play on its own (as the free strategy); there is no other strategy',
-  vars_files: 'give the file with -e @FILE.yaml, or put its variables in group_vars/ beside the inventory or the playbook',
   vars_prompt: 'give the value with -e (or `{{ secret_env "NAME" }}` for a password; -K asks for the sudo password)',
 };
 

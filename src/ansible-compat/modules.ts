@@ -10,14 +10,12 @@
 type Hint = { type: string; note?: string } | { none: string };
 
 /** Modules the engine carries out itself (not task types in tasks/): their short names are provision's. */
-export const ENGINE_MODULES: readonly string[] = ['debug', 'fail', 'assert', 'meta'];
+export const ENGINE_MODULES: readonly string[] = ['debug', 'fail', 'assert', 'meta', 'import_tasks', 'include_tasks', 'import_role', 'include_role'];
 
 const WHOLE_FILE =
   'provision writes whole files: manage the file with `template` (handlebars) or `copy`, so the result does not depend on what was there before';
 const RUN_IT = (what: string, creates?: string) => `run it with \`command\` (${what}${creates ? `, with \`creates: ${creates}\` so it runs once` : ''})`;
 const NOT_DEBIAN = 'provision manages Debian hosts: use `apt` and files under /etc/apt/';
-const NO_INCLUDES = "provision has no includes: write the tasks in the play's `tasks:` (a YAML anchor and alias can repeat a mapping)";
-const NO_ROLES = "provision has no roles: write the role's tasks in the play's `tasks:`, its defaults in `defaults:`, its templates under templates/";
 const FACTS = 'provision reads host facts (ansible_distribution, ansible_default_ipv4, …) when the playbook uses them: set `gather_facts:` on the play';
 const READ_WITH_COMMAND = (what: string) => `run \`command\` (${what}) and \`register:\` its output`;
 
@@ -51,12 +49,12 @@ const HINTS: Record<string, Hint> = {
   group: { type: 'group' },
   group_by: { none: 'groups come from the inventory: put the hosts in groups there' },
   hostname: { none: 'write /etc/hostname with `copy` and run `command: { argv: [hostname, -F, /etc/hostname] }` when it changes (a handler)' },
-  import_playbook: { none: 'one playbook file per run: a playbook is a list of plays, so put the plays in one file' },
-  import_role: { none: NO_ROLES },
-  import_tasks: { none: NO_INCLUDES },
-  include: { none: NO_INCLUDES },
-  include_role: { none: NO_ROLES },
-  include_tasks: { none: NO_INCLUDES },
+  import_playbook: { none: 'import_playbook goes in the list of plays (`- import_playbook: other.yaml`), not in a task' },
+  import_role: { type: 'import_role' },
+  import_tasks: { type: 'import_tasks' },
+  include: { none: 'write `import_tasks:` (or `include_tasks:`), as Ansible 2.16 requires' },
+  include_role: { type: 'include_role' },
+  include_tasks: { type: 'include_tasks' },
   include_vars: { none: 'give the file with -e @FILE.yaml, or put its variables in vars:, defaults: or group_vars/' },
   iptables: { none: 'use `ufw` for firewall rules' },
   known_hosts: { none: 'write /etc/ssh/ssh_known_hosts (or ~USER/.ssh/known_hosts) with `copy`' },

@@ -28,6 +28,8 @@ export interface LoadOptions {
   becomeUser?: string;
   /** --start-at-task: skip the tasks before the first one with this name. */
   startAtTask?: string;
+  /** Where roles are looked up after roles/ beside the playbook and its parent (ansible.cfg's roles_path / ANSIBLE_ROLES_PATH, wired by the caller). */
+  rolesPath?: string[];
 }
 
 /** Everything that happens before any host is touched: read, validate, render. */
@@ -53,6 +55,7 @@ export function loadInputs(playbookFile: string, o: LoadOptions): { playbook: Lo
     tags: splitList(o.tags),
     skipTags: splitList(o.skipTags),
     become: o.become || undefined,
+    rolesPath: o.rolesPath ?? [],
   });
   for (const run of runs) run.target = withCommandLineDefaults(run.target, o);
   return { playbook, inventory, runs: startAtTask(runs, o.startAtTask) };

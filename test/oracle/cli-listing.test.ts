@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/provision.js';
@@ -91,4 +91,62 @@ describe('playbook listings against ansible-playbook', () => {
     // No run happened: no report was written.
     expect(ours.report).toBeUndefined();
   });
+});
+
+/**
+ * The same listings for a project that reuses tasks: pre_tasks and post_tasks,
+ * roles (with tags and a dependency), import_tasks, include_tasks,
+ * import_role, include_role. Ansible lists a role's named tasks as
+ * "ROLE : name", an import's tasks as its own, and a dynamic include as one
+ * task (its name, or the module's) with its own tags.
+ */
+const reuseDir = mkdtempSync(join(tmpdir(), 'provision-listing-roles-'));
+const reuseFiles: Record<string, string> = {
+  'ansible.cfg': '[defaults]\n',
+  'hosts.yaml': 'web:\n  hosts:\n    web1:\n',
+  'roles/web/tasks/main.yml': '- name: web task\n  command: echo web\n  tags: [webt]\n- command: echo unnamed\n- import_tasks: extra.yml\n  tags: [imp]\n- include_tasks: extra.yml\n',
+  'roles/web/tasks/extra.yml': '- name: extra task\n  debug: { msg: x }\n',
+  'roles/web/meta/main.yml': 'dependencies: [base]\n',
+  'roles/base/tasks/main.yml': '- name: base task\n  debug: { msg: b }\n  tags: [basic]\n',
+  'roles/base/tasks/setup.yaml': '- name: base setup\n  debug: { msg: s }\n',
+  'tasks/common.yaml': '- name: common one\n  debug: { msg: c }\n- block:\n    - name: common in a block\n      debug: { msg: b }\n',
+  'site.yaml': `- name: Reuse
+  hosts: web
+  pre_tasks:
+    - name: pre
+      debug: { msg: pre }
+      tags: [early]
+  roles:
+    - role: web
+      tags: [r]
+  tasks:
+    - name: play task
+      debug: { msg: t }
+    - import_tasks: tasks/common.yaml
+      tags: [common]
+    - import_role: { name: base, tasks_from: setup }
+    - include_role: { name: web }
+      tags: [dyn]
+    - name: named include
+      include_tasks: tasks/common.yaml
+  post_tasks:
+    - name: post
+      debug: { msg: post }
+`,
+};
+for (const [name, text] of Object.entries(reuseFiles)) {
+  mkdirSync(dirname(join(reuseDir, name)), { recursive: true });
+  writeFileSync(join(reuseDir, name), text);
+}
+const reuseEnv = { ...env, HOME: reuseDir, ANSIBLE_CONFIG: join(reuseDir, 'ansible.cfg') };
+
+describe('listings of roles and includes against ansible-playbook', () => {
+  it.each([['--list-tasks'], ['--list-tags'], ['--list-tasks', '--list-tags', '-t', 'r'], ['--list-tasks', '--skip-tags', 'webt,common'], ['--list-tasks', '-t', 'dyn'], ['--list-tasks', '-t', 'imp,early']].map((c) => [c.join(' '), c]))('%s', async (_, flags) => {
+    const args = [join(reuseDir, 'site.yaml'), '-i', join(reuseDir, 'hosts.yaml'), ...flags];
+    const ansible = await run('ansible-playbook', args, { env: reuseEnv, cwd: reuseDir });
+    const ours = await runCli(args);
+    expect(ours.stderr).toBe('');
+    expect(ours.exitCode).toBe(0);
+    expect(ours.stdout).toBe(ansible.stdout);
+  }, 60_000);
 });
