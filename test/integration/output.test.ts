@@ -54,7 +54,7 @@ describe('-vv: the facts each task read and its plan', () => {
   const project = (dir: string): string =>
     writeProject({
       'secrets.yaml': `secret_target: !secret ${JSON.stringify(SECRET)}\n`,
-      'site.yaml': `- hosts: all\n  tasks:\n    - name: secret link\n      file: { path: ${dir}/link, state: link, src: "/srv/{{ secret_target }}" }\n`,
+      'site.yaml': `- hosts: all\n  tasks:\n    - name: secret link\n      file: { path: ${dir}/link, state: link, src: "/srv/{{ secret_target }}" }\n    - name: hidden\n      no_log: true\n      file: { path: ${dir}/hidden, state: directory }\n`,
     });
 
   it('shows the facts read and the plan with its steps, the secret masked; the second run reads the secret back from the host, masked', async () => {
@@ -73,6 +73,9 @@ describe('-vv: the facts each task read and its plan', () => {
     const second = await runCli(args);
     expect(second.stdout).toContain(`local | facts | secret link | path = {"exists":true,"type":"link","linkTarget":"/srv/********"}`);
     expect(second.stdout).toContain(`local | plan | secret link | nothing to do: ${dir}/link links to /srv/********`);
+    // no_log hides what a task read and planned, as it hides its result.
+    expect(first.stdout).toContain('local | changed | hidden | output hidden by no_log');
+    expect(first.stdout).not.toMatch(/\| (facts|plan) \| hidden/);
     for (const r of [first, second]) {
       expect(r.stdout + r.stderr).not.toContain(SECRET);
       expect(r.stdout + r.stderr).not.toContain(JSON.stringify(SECRET).slice(1, -1)); // nor JSON-escaped
