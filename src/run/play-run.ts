@@ -26,6 +26,8 @@ export class PlayRun {
   /** Handler names and listen topics notified and not yet run. */
   private readonly notified = new Set<string>();
   private leftOver: string[] = [];
+  /** Handlers answered No at --step: still notified, so asked again at the next flush (as in Ansible). */
+  private readonly declinedHandlers = new Set<TaskNode>();
   /** Executions known before the run, in order (rescue sections left out): their facts are read ahead, together. */
   private readonly upcoming: CompiledTask[];
   private cursor = 0;
@@ -102,6 +104,7 @@ export class PlayRun {
     if (step === null) return true;
     if (!step) {
       // Not run, so nothing is registered: as in Ansible, the variable stays as it was.
+      if (handler) this.declinedHandlers.add(node);
       this.count({ ...this.skeleton(node, handler), status: 'skipped', message: 'skipped: answered no at --step' }, handler);
       return false;
     }
@@ -166,8 +169,9 @@ export class PlayRun {
 
   /** Runs the notified handlers, in definition order; clears what the host recorded. Returns whether the host failed. */
   private async flushHandlers(): Promise<boolean> {
-    const due = this.play.handlers.filter((h) => (h.task.name !== undefined && this.notified.has(h.task.name)) || h.task.listen.some((l) => this.notified.has(l)));
+    const due = this.play.handlers.filter((h) => this.declinedHandlers.has(h) || (h.task.name !== undefined && this.notified.has(h.task.name)) || h.task.listen.some((l) => this.notified.has(l)));
     if (due.length === 0) return false;
+    this.declinedHandlers.clear();
     for (const h of due) {
       if (h.task.name !== undefined) this.notified.delete(h.task.name);
       for (const l of h.task.listen) this.notified.delete(l);

@@ -48,7 +48,7 @@ describe('output', () => {
   });
 });
 
-describe('-vv: the facts each task read and its plan', () => {
+describe('-vv: the facts each task read and its plan', { timeout: 180_000 }, () => {
   // Quotes, $, backticks, @, :, /, #, spaces: the secret becomes a link target, read back from the host as a fact.
   const SECRET = `p'a"s$s\`w@r:d/#x y`;
   const project = (dir: string): string =>

@@ -44,7 +44,7 @@ function stepProject(): { playbook: string; out: string } {
 
 const question = (task: string, kind = 'TASK'): string => `Perform task: ${kind}: ${task} (N)o/(y)es/(c)ontinue: `;
 
-describe('--step: asked before each task, as ansible-playbook --step', () => {
+describe('--step: asked before each task, as ansible-playbook --step', { timeout: 180_000 }, () => {
   it.each([
     ['y y y y: every task and the handler run', 'y\ny\ny\ny\n', ['handled', 'one', 'three', 'two'], ['one', 'two', 'three', 'HANDLER:mark it']],
     ['n y n n: only two runs; its handler is asked and refused', 'n\ny\nn\nn\n', ['two'], ['one', 'two', 'three', 'HANDLER:mark it']],
