@@ -23,10 +23,13 @@ export function openStepPrompt(): StepPrompt {
   const waiting: ((line: string | null) => void)[] = [];
   let ended = false;
   const rl: Interface = createInterface({ input: source.input, terminal: false });
+  // Read only as answers are wanted: endless input (`yes y |`) must neither fill memory nor starve the run.
+  rl.pause();
   rl.on('line', (line) => {
     const w = waiting.shift();
     if (w) w(line);
     else lines.push(line);
+    if (waiting.length === 0) rl.pause();
   });
   rl.on('close', () => {
     ended = true;
@@ -35,7 +38,10 @@ export function openStepPrompt(): StepPrompt {
   return {
     ask: async (question) => {
       source.write(question);
-      const line = lines.length ? lines.shift()! : ended ? null : await new Promise<string | null>((resolve) => waiting.push(resolve));
+      const line = lines.length ? lines.shift()! : ended ? null : await new Promise<string | null>((resolve) => {
+        waiting.push(resolve);
+        rl.resume();
+      });
       // A typed answer was echoed by the terminal; a piped one is written out, so the log reads as a dialogue.
       source.write(source.echo ? `${line ?? ''}\n` : line === null ? '\n' : '');
       return line;

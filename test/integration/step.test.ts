@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, writeProject } from '../support/provision.js';
+import { CLI, runCli, writeProject } from '../support/provision.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 /**
@@ -91,6 +92,13 @@ describe('--step: asked before each task, as ansible-playbook --step', { timeout
     expect(r.stderr.split('\n').filter((l) => l.startsWith('Perform task:'))).toHaveLength(3);
     expect(readdirSync(out)).toEqual(['one']);
     for (const host of ['local', 'other']) expect(r.report!.hosts[host].tasks.map((t) => `${t.name}:${t.status}`)).toEqual(['one:changed', 'two:skipped', 'three:skipped']);
+  });
+
+  it('endless answers (`yes y |`): read one per question, so the run neither starves nor waits', () => {
+    const { playbook, out } = stepProject();
+    const r = spawnSync('sh', ['-c', `yes y | "${process.execPath}" "${CLI}" "${playbook}" -i "${sshd.inventory()}" --step`], { encoding: 'utf8', env: { ...process.env, CI: '1', NO_COLOR: '1' }, timeout: 150_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['handled', 'one', 'three', 'two']);
   });
 
   it('the answers run out: the run stops before the next task (exit 130, as an interrupt), nothing more runs', async () => {
