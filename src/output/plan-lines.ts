@@ -1,5 +1,5 @@
 import type { Plan, Step } from '../plan.js';
-import { redact } from '../secret.js';
+import { redact, redactDeep } from '../secret.js';
 import { quote } from '../shell.js';
 import { splitShellWords } from '../shell-words.js';
 
@@ -15,19 +15,7 @@ export const MAX_STEPS = 20;
 
 /** One `name = value` per fact the planner used, the value as compact JSON. */
 export function factLines(facts: Record<string, unknown>): string[] {
-  return Object.entries(facts).map(([name, value]) => `${name} = ${bounded(redact(json(maskStrings(value))))}`);
-}
-
-/**
- * Masks every string inside a value before it becomes JSON: JSON escapes a
- * quote or a backslash inside a secret (`\"`), so the secret would no longer be
- * found in the JSON text.
- */
-function maskStrings(value: unknown): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map(maskStrings);
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), maskStrings(v)]));
-  return value; // a Secret prints as the mask by itself (toJSON)
+  return Object.entries(facts).map(([name, value]) => `${name} = ${bounded(value === undefined ? 'undefined' : JSON.stringify(redactDeep(value)))}`);
 }
 
 /** The plan: "nothing to do: why", or each change's summary with its steps below it. */
@@ -74,10 +62,6 @@ export function maskedCommand(command: string): string {
   }
   const masked = words.map(redact);
   return masked.some((w, i) => w !== words[i]) ? masked.map(quote).join(' ') : redact(command);
-}
-
-function json(value: unknown): string {
-  return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
 function bounded(text: string): string {

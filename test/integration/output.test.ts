@@ -80,6 +80,9 @@ describe('-vv: the facts each task read and its plan', { timeout: 180_000 }, () 
       expect(r.stdout + r.stderr).not.toContain(SECRET);
       expect(r.stdout + r.stderr).not.toContain(JSON.stringify(SECRET).slice(1, -1)); // nor JSON-escaped
       expect(r.stdout + r.stderr).not.toContain(`p'\\''a`); // nor shell-quoted
+      // The JSON report (made with redactDeep) masks it too, though JSON escapes its double quote.
+      expect(JSON.stringify(r.report)).not.toContain(JSON.stringify(SECRET).slice(1, -1));
+      expect(JSON.stringify(r.report)).toContain('/srv/********');
     }
   });
 
