@@ -62,7 +62,7 @@ vaultOptions(inventoryOptions(program.argument('[playbook]', 'playbook to run'))
   .option('--report <file.json>', 'write a machine-readable report')
   .option('--report-html <file.html>', 'write the run report as one self-contained HTML page')
   .option('--junit <file.xml>', 'write JUnit XML (one test case per host and task) for CI systems')
-  .option('-v, --verbose', 'plain output with every step and command output; repeat (-vvv) to add the SSH exchange', countVerbosity, 0)
+  .option('-v, --verbose', 'plain output with every step and command output; -vv adds the facts read and the plan; -vvv the SSH exchange', countVerbosity, 0)
   .option('--accept-new-host-keys', 'trust and record host keys seen for the first time (a changed key is always refused)', false)
   .option('-T, --timeout <seconds>', 'SSH connection timeout', positiveInt, 10)
   .option('--ssh-config <file>', 'ssh_config file to honour (default: $PROVISION_SSH_CONFIG, else ~/.ssh/config; "none" for none)')
@@ -77,6 +77,7 @@ vaultOptions(inventoryOptions(program.argument('[playbook]', 'playbook to run'))
   .option('--list-tags', 'list each play\'s task tags and exit; touch no host', false)
   .option('--syntax-check', 'check the playbook and exit (as provision validate); touch no host', false)
   .option('--start-at-task <name>', 'skip the tasks before the first task with this name')
+  .option('--step', 'ask before each task (once for all hosts): (N)o/(y)es/(c)ontinue; answers from the terminal or piped stdin', false)
   .action(async (playbook: string | undefined, o) => {
     if (!playbook) {
       program.help();

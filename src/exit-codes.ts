@@ -16,9 +16,12 @@ export const EXIT = {
 
 export class UsageError extends ProvisionError {}
 
+/** Bad input to a command that touches no host (provision report): exit 4, its message says what was not done. */
+export class InputError extends ProvisionError {}
+
 /** The one place where an error becomes an exit status and a message. */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof ConfigError || err instanceof ConfigErrors) return EXIT.badInput;
+  if (err instanceof ConfigError || err instanceof ConfigErrors || err instanceof InputError) return EXIT.badInput;
   if (err instanceof UsageError) return EXIT.badOptions;
   if (err instanceof ConnectError) return EXIT.unreachable;
   return EXIT.internal;

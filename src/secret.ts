@@ -57,7 +57,11 @@ export function redact(text: string): string {
   return out;
 }
 
-/** Deep-copies plain data, turning every Secret into the mask (for reports). */
+/**
+ * Deep-copies plain data, turning every Secret into the mask (for reports).
+ * Each string is masked before it becomes JSON: JSON escapes a quote or a
+ * backslash inside a secret (`\"`), and the escaped form is not the value redact() looks for.
+ */
 export function redactDeep<T>(value: T): T {
-  return JSON.parse(redact(JSON.stringify(value))) as T;
+  return JSON.parse(redact(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v)))) as T;
 }

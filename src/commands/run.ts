@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { ReportCollector, type RunReport } from '../report.js';
 import { redact } from '../secret.js';
 import { runAll, type HostRecap, type RunEvent } from '../runner.js';
+import { StepGate } from '../run/step.js';
 import type { HostRun } from '../compile.js';
 import type { Secret } from '../secret.js';
 import { loadAndCompile, resolveEndpoints, type LoadOptions } from './load.js';
@@ -29,6 +30,8 @@ export interface RunCommandOptions extends LoadOptions {
   sshConfig?: string;
   /** sudo password asked for by --ask-become-pass. */
   becomePassword?: Secret;
+  /** --step: ask before each task (src/run/step.ts). */
+  step?: boolean;
 }
 
 /** `provision PLAYBOOK`: compile (no host touched if that fails), run, report; returns the exit status. */
@@ -50,6 +53,18 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
   const style = { color };
   const report = new ReportCollector();
   const abort = new AbortController();
+  // --step: where answers come from is settled now, so a run nobody can answer stops before any host.
+  const prompt = o.step ? (await import('../output/step-prompt.js')).openStepPrompt() : undefined;
+  const step = prompt
+    ? new StepGate(async (question) => {
+        const reply = await prompt.ask(question);
+        if (reply === null && !abort.signal.aborted) {
+          process.stderr.write('--step: no more answers (end of input): finishing the running tasks, then stopping.\n');
+          abort.abort();
+        }
+        return reply;
+      })
+    : undefined;
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
@@ -73,10 +88,12 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
       ...(verbosity >= 3 ? { sshDebug: (host: string, line: string) => void process.stdout.write(`${redact(`${host} | ssh | ${line}`)}\n`) } : {}),
     },
     signal: abort.signal,
+    step,
   };
   let recaps: HostRecap[];
   // A dumb terminal cannot redraw lines: plain output there.
-  const live = process.stdout.isTTY === true && !process.env.CI && process.env.TERM !== 'dumb' && verbosity === 0;
+  // --step asks on the terminal: the live view's redrawing would overwrite the questions.
+  const live = process.stdout.isTTY === true && !process.env.CI && process.env.TERM !== 'dumb' && verbosity === 0 && !step;
   try {
     // One scheduler (runAll); the live view or the plain lines, and the report, listen to its events.
     // listr2 loads only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost.
@@ -93,6 +110,7 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     await view.finish(recaps);
   } finally {
     process.off('SIGINT', onSigint);
+    prompt?.close();
   }
   await writeReports(report.build({ playbook: playbookFile, check: o.check }, recaps), o);
   return { exitCode: exitStatus(recaps, o, abort.signal.aborted), recaps, report };

@@ -1,10 +1,11 @@
 import type { HostRecap, RunEvent, TaskResult } from '../runner.js';
 import { redact } from '../secret.js';
 import { diffBlock, outputBlock, paint, recapLines, resultLine, type Style } from './format.js';
+import { factLines, planLines } from './plan-lines.js';
 
 export interface ReporterOptions {
   diff: boolean;
-  /** 0: results only; 1 (-v): every step and each command's output; more: as 1 here (see README). */
+  /** 0: results only; 1 (-v): every step and each command's output; 2 (-vv): also the facts read and the plan; 3: also SSH (src/commands/run.ts). */
   verbose: number;
   style: Style;
   write: (text: string) => void;
@@ -31,6 +32,9 @@ export class PlainReporter {
       case 'task-alive':
         this.o.write(`${e.host} | ${paint(this.o.style, 'gray', 'running')} | ${e.task} | still running after ${Math.round(e.elapsedMs / 1000)} s`);
         break;
+      case 'task-plan':
+        if (this.o.verbose >= 2) this.plan(e);
+        break;
       case 'task-result':
         this.result(e.result);
         break;
@@ -41,6 +45,17 @@ export class PlainReporter {
   };
 
   private check = false;
+
+  /** -vv: `host | facts | task | name = value`, then `host | plan | task | summary` with its steps indented below. */
+  private plan(e: Extract<RunEvent, { type: 'task-plan' }>): void {
+    const label = `${e.handler ? `handler: ${e.task}` : e.task}${e.item !== undefined ? ` (item=${e.item})` : ''}`;
+    const line = (kind: string, text: string): void => this.o.write(redact(`${e.host} | ${paint(this.o.style, 'gray', kind)} | ${label} | ${text}`));
+    for (const f of factLines(e.facts)) line('facts', f);
+    for (const c of planLines(e.plan)) {
+      line('plan', c.text);
+      for (const s of c.steps) this.o.write(`    ${paint(this.o.style, 'gray', 'step|')} ${s}`);
+    }
+  }
 
   private result(r: TaskResult): void {
     this.o.write(resultLine(r, this.o.style));

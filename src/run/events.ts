@@ -1,6 +1,7 @@
 /** What the runner reports. Every view (live terminal, plain lines, JSON report) only listens to these events. */
 
 import type { SourceLocation } from '../errors.js';
+import type { Plan } from '../plan.js';
 
 export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
 
@@ -50,6 +51,12 @@ export type RunEvent =
   | { type: 'run-start'; check: boolean; hosts: string[] }
   | { type: 'host-start'; host: string }
   | { type: 'task-start'; host: string; play: string; task: string; handler: boolean }
+  /**
+   * What a task read on the host (and the controller) and what it plans to do,
+   * before it does it (-vv shows it). Raw values: every view masks and bounds
+   * them. Not sent for a no_log task.
+   */
+  | { type: 'task-plan'; host: string; task: string; handler: boolean; item?: string; facts: Record<string, unknown>; plan: Plan }
   | { type: 'task-result'; result: TaskResult }
   /** A long step is still running (apt installs, certificate issuance): shown so nobody wonders whether it hung. */
   | { type: 'task-alive'; host: string; task: string; elapsedMs: number }

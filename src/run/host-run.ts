@@ -6,6 +6,7 @@ import { HostConnection, type ConnectOptions } from '../ssh/connection.js';
 import type { RunLock } from '../ssh/run-lock.js';
 import { countResult, emptyRecap, type HostRecap, type RunEvent, type TaskResult } from './events.js';
 import { PlayRun } from './play-run.js';
+import type { StepGate } from './step.js';
 
 export interface RunOptions {
   check: boolean;
@@ -15,6 +16,8 @@ export interface RunOptions {
   connect: ConnectOptions;
   /** Set by Ctrl-C: no new task starts; the running one finishes. */
   signal?: AbortSignal;
+  /** --step: asks before each task, once for all hosts (src/run/step.ts). */
+  step?: StepGate;
 }
 
 /** What every play on one host shares: the connection, the lock, registered results and host facts. */
@@ -31,6 +34,8 @@ export interface HostRunState {
   registered: Record<string, unknown>;
   /** The host facts as variables, once read. */
   hostFacts?: Record<string, unknown>;
+  /** --step: how often this host reached each task so far (a handler can run twice), so each time is one question. */
+  stepVisits: Map<string, number>;
 }
 
 /**
@@ -67,6 +72,7 @@ export async function runHost(run: HostRun, options: RunOptions, emit: (e: RunEv
     lockReady,
     prepared,
     registered: {},
+    stepVisits: new Map(),
   };
   try {
     for (const play of run.plays) {

@@ -26,6 +26,8 @@ export class PlayRun {
   /** Handler names and listen topics notified and not yet run. */
   private readonly notified = new Set<string>();
   private leftOver: string[] = [];
+  /** Handlers answered No at --step: still notified, so asked again at the next flush (as in Ansible). */
+  private readonly declinedHandlers = new Set<TaskNode>();
   /** Executions known before the run, in order (rescue sections left out): their facts are read ahead, together. */
   private readonly upcoming: CompiledTask[];
   private cursor = 0;
@@ -97,6 +99,15 @@ export class PlayRun {
 
   /** A task, all its loop items; registers its result. Returns whether it failed (an ignored failure does not count). */
   private async runTask(node: TaskNode, handler: boolean): Promise<boolean> {
+    const step = await this.takeStep(node, handler);
+    // No answer can come (input ended): the run was stopped, like Ctrl-C.
+    if (step === null) return true;
+    if (!step) {
+      // Not run, so nothing is registered: as in Ansible, the variable stays as it was.
+      if (handler) this.declinedHandlers.add(node);
+      this.count({ ...this.skeleton(node, handler), status: 'skipped', message: 'skipped: answered no at --step' }, handler);
+      return false;
+    }
     const executions = node.iterations ?? this.expand(node);
     if (executions instanceof Error) {
       this.count(this.failure(node.task.name ?? node.task.typeName, node.task.typeName, executions, node.task), handler);
@@ -118,11 +129,35 @@ export class PlayRun {
       if (outcome.flushHandlers && (await this.flushHandlers())) return true;
     }
     if (executions.length === 0) {
-      this.count({ host: this.host.conn.name, play: this.play.name, task: node.task.name ?? node.task.typeName, type: node.task.typeName, handler, status: 'skipped', changed: false, simulated: false, message: 'no items in the loop', durationMs: 0 }, handler);
+      this.count({ ...this.skeleton(node, handler), status: 'skipped', message: 'no items in the loop' }, handler);
     }
     if (node.task.register) this.host.registered[node.task.register] = node.task.loop ? loopResult(outcomes) : (outcomes[0]?.registered ?? { changed: false, skipped: true });
     // A failure a rescue will handle still ends the block (the rescue runs); an ignored one does not.
     return outcomes.some((o) => o.result.status === 'failed' && o.result.handled !== 'ignored');
+  }
+
+  /**
+   * --step: whether the operator wants this task run (null: no answer can
+   * come). Keyed by the task's place in the playbook and how often this host
+   * reached it, so every host shares one answer. `meta` is not asked, as in Ansible.
+   */
+  private async takeStep(node: TaskNode, handler: boolean): Promise<boolean | null> {
+    const gate = this.host.options.step;
+    if (!gate || node.task.typeName === 'meta') return true;
+    const { file, line, column } = node.task.where;
+    const place = `${handler ? 'handler' : 'task'} ${file}:${line}:${column}`;
+    const visit = this.host.stepVisits.get(place) ?? 0;
+    this.host.stepVisits.set(place, visit + 1);
+    return gate.take(`${place} #${visit}`, this.taskName(node), handler);
+  }
+
+  private taskName(node: TaskNode): string {
+    return node.iterations?.[0]?.name ?? node.task.name ?? node.task.typeName;
+  }
+
+  /** The fields of a result line for a task as a whole (not one loop item). */
+  private skeleton(node: TaskNode, handler: boolean): Omit<TaskResult, 'status' | 'message'> {
+    return { host: this.host.conn.name, play: this.play.name, task: this.taskName(node), type: node.task.typeName, handler, changed: false, simulated: false, durationMs: 0, where: node.task.where };
   }
 
   /** A task that reads run-time values, rendered and checked now; a problem is this task's failure, named like a config error. */
@@ -134,8 +169,9 @@ export class PlayRun {
 
   /** Runs the notified handlers, in definition order; clears what the host recorded. Returns whether the host failed. */
   private async flushHandlers(): Promise<boolean> {
-    const due = this.play.handlers.filter((h) => (h.task.name !== undefined && this.notified.has(h.task.name)) || h.task.listen.some((l) => this.notified.has(l)));
+    const due = this.play.handlers.filter((h) => this.declinedHandlers.has(h) || (h.task.name !== undefined && this.notified.has(h.task.name)) || h.task.listen.some((l) => this.notified.has(l)));
     if (due.length === 0) return false;
+    this.declinedHandlers.clear();
     for (const h of due) {
       if (h.task.name !== undefined) this.notified.delete(h.task.name);
       for (const l of h.task.listen) this.notified.delete(l);

@@ -64,6 +64,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     const values = { ...play.facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, play.planContext) };
     await play.host.prepared.get(task);
     const plan: Plan = task.type.plan(task.args, values as never, play.planContext);
+    if (!t.noLog) play.host.emit({ type: 'task-plan', host: conn.name, task: task.name, handler, ...(task.label !== undefined ? { item: task.label } : {}), facts: values, plan });
     if (plan.changes.length === 0) {
       const msg = plan.ok ?? 'nothing to do';
       return { result: done('ok', msg), registered: { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) }, notifies: false };

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, writeProject } from '../support/provision.js';
+import { CLI, runCli, SUBCOMMANDS, writeProject } from '../support/provision.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 /**
@@ -182,5 +182,46 @@ describe('subcommands win over playbook names', () => {
     const bad = spawnSync(process.execPath, [CLI, 'completion', 'tcsh'], { encoding: 'utf8' });
     expect(bad.status).toBe(5);
     expect(bad.stderr).toContain('unknown shell "tcsh"');
+  });
+});
+
+describe('the test helper knows the CLI', () => {
+  it('runCli\'s subcommand list is the one provision --help shows (plus the hidden __complete): only playbook runs get --report', () => {
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout;
+    const listed = help
+      .slice(help.indexOf('Commands:'))
+      .split('\n')
+      .slice(1)
+      .filter((l) => /^  \S/.test(l))
+      .map((l) => l.trim().split(' ')[0]);
+    expect(listed.length).toBeGreaterThan(5);
+    expect([...SUBCOMMANDS].sort()).toEqual([...listed, '__complete'].sort());
+  });
+});
+
+describe('provision report: its errors say what failed', () => {
+  it('a file that is not a run report: exit 4, the field and line, and that the page was not written (not "no host was touched")', async () => {
+    const dir = writeProject({ 'bad.json': '{\n  "version": 1,\n  "playbook": 7\n}\n' });
+    const r = await runCli(['report', join(dir, 'bad.json'), '-o', join(dir, 'run.html')]);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toContain(`${join(dir, 'bad.json')}:3:`);
+    expect(r.stderr).toMatch(/playbook: expected string/);
+    expect(r.stderr).toContain(`${join(dir, 'run.html')} was not written: ${join(dir, 'bad.json')} is not a run report provision can read`);
+    expect(r.stderr).not.toMatch(/touched/i);
+    expect(existsSync(join(dir, 'run.html'))).toBe(false);
+  });
+
+  it('a missing report: exit 4, naming the file; an HTML file that cannot be written: exit 5, naming it', async () => {
+    const dir = writeProject({ 'x': '' });
+    const missing = await runCli(['report', join(dir, 'none.json'), '-o', join(dir, 'run.html')]);
+    expect(missing.exitCode).toBe(4);
+    expect(missing.stderr).toContain(`${join(dir, 'none.json')}: cannot read file: ENOENT`);
+    expect(missing.stderr).not.toMatch(/touched/i);
+    const project = writeProject({ 'site.yaml': '- hosts: all\n  tasks:\n    - name: hi\n      debug: { msg: hi }\n' });
+    const run = await runCli([join(project, 'site.yaml'), '-i', sshd.inventory()]);
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(run.report));
+    const unwritable = await runCli(['report', join(dir, 'run.json'), '-o', join(dir, 'no-such-dir', 'run.html')]);
+    expect(unwritable.exitCode).toBe(5);
+    expect(unwritable.stderr).toContain(`cannot write ${join(dir, 'no-such-dir', 'run.html')}: ENOENT`);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,55 @@ describe('output', () => {
     const project = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: slow step\n      command: "sleep 1.5"\n` });
     const r = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()], { PROVISION_HEARTBEAT_MS: '500' });
     expect(r.stdout).toMatch(/local \| running \| slow step \| still running after \d+ s/);
+  });
+});
+
+describe('-vv: the facts each task read and its plan', { timeout: 180_000 }, () => {
+  // Quotes, $, backticks, @, :, /, #, spaces: the secret becomes a link target, read back from the host as a fact.
+  const SECRET = `p'a"s$s\`w@r:d/#x y`;
+  const project = (dir: string): string =>
+    writeProject({
+      'secrets.yaml': `secret_target: !secret ${JSON.stringify(SECRET)}\n`,
+      'site.yaml': `- hosts: all\n  tasks:\n    - name: secret link\n      file: { path: ${dir}/link, state: link, src: "/srv/{{ secret_target }}" }\n    - name: hidden\n      no_log: true\n      file: { path: ${dir}/hidden, state: directory }\n`,
+    });
+
+  it('shows the facts read and the plan with its steps, the secret masked; the second run reads the secret back from the host, masked', async () => {
+    const dir = mkdtempSync(join(work, 'vv-'));
+    const p = project(dir);
+    const args = [`${p}/site.yaml`, '-i', sshd.inventory(), '-e', `@${p}/secrets.yaml`, '-vv'];
+    const first = await runCli(args);
+    expect(first.exitCode).toBe(0);
+    expect(readlinkSync(`${dir}/link`)).toBe(`/srv/${SECRET}`);
+    expect(first.stdout).toContain(`local | facts | secret link | path = {"exists":false}`);
+    expect(first.stdout).toContain(`local | plan | secret link | link ${dir}/link -> /srv/********`);
+    expect(first.stdout).toContain(`    step| run: ln -sfn -- '/srv/********' ${dir}/link`);
+    // In the order a person reads: running, facts, plan, result.
+    const order = ['| running | secret link', '| facts | secret link', '| plan | secret link', '| changed | secret link'].map((l) => first.stdout.indexOf(l));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]))).toBe(true);
+    const second = await runCli(args);
+    expect(second.stdout).toContain(`local | facts | secret link | path = {"exists":true,"type":"link","linkTarget":"/srv/********"}`);
+    expect(second.stdout).toContain(`local | plan | secret link | nothing to do: ${dir}/link links to /srv/********`);
+    // no_log hides what a task read and planned, as it hides its result.
+    expect(first.stdout).toContain('local | changed | hidden | output hidden by no_log');
+    expect(first.stdout).not.toMatch(/\| (facts|plan) \| hidden/);
+    for (const r of [first, second]) {
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      expect(r.stdout + r.stderr).not.toContain(JSON.stringify(SECRET).slice(1, -1)); // nor JSON-escaped
+      expect(r.stdout + r.stderr).not.toContain(`p'\\''a`); // nor shell-quoted
+      // The JSON report (made with redactDeep) masks it too, though JSON escapes its double quote.
+      expect(JSON.stringify(r.report)).not.toContain(JSON.stringify(SECRET).slice(1, -1));
+      expect(JSON.stringify(r.report)).toContain('/srv/********');
+    }
+  });
+
+  it('-v shows the steps and output but not the facts or the plan', async () => {
+    const dir = mkdtempSync(join(work, 'v-'));
+    const p = project(dir);
+    const r = await runCli([`${p}/site.yaml`, '-i', sshd.inventory(), '-e', `@${p}/secrets.yaml`, '-v']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('local | running | secret link');
+    expect(r.stdout).not.toMatch(/\| (facts|plan) \|/);
+    expect(r.stdout).not.toContain('step|');
   });
 });
 

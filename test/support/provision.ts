@@ -19,14 +19,31 @@ export interface Report {
   hosts: Record<string, { recap: { ok: number; changed: number; failed: number; skipped: number; unreachable: number; roundTrips: number; error?: string }; tasks: { name: string; status: string; changed: boolean; message: string; diff: string | null; type: string; handler: boolean }[] }>;
 }
 
-/** Runs the built CLI as a user would, with --report, and returns everything it said. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<ProvisionResult> {
+/**
+ * The CLI's subcommands (`provision --help` lists the same: test/integration/cli-flags.test.ts checks it).
+ * Anything else first on the command line is a playbook run, which gets --report.
+ */
+export const SUBCOMMANDS = ['validate', 'inventory', 'sandbox', 'test', 'vault', 'report', 'init', 'tasks', 'schema', 'completion', '__complete'];
+
+export interface RunCliOptions {
+  /** Piped to the CLI's stdin (--step answers); without it stdin is /dev/null. */
+  input?: string;
+  /** Start the CLI in a session of its own, without a controlling terminal (no /dev/tty to ask on). */
+  noTerminal?: boolean;
+}
+
+/** Runs the built CLI as a user would, with --report on a playbook run, and returns everything it said. */
+export async function runCli(args: string[], env: Record<string, string> = {}, options: RunCliOptions = {}): Promise<ProvisionResult> {
   const dir = mkdtempSync(join(tmpdir(), 'provision-run-'));
   const reportFile = join(dir, 'report.json');
-  const subcommand = ['validate', 'tasks', 'schema', 'test', 'sandbox', 'init'].includes(args[0]);
-  const withReport = subcommand ? args : [...args, '--report', reportFile];
+  const withReport = SUBCOMMANDS.includes(args[0]) ? args : [...args, '--report', reportFile];
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CLI, ...withReport], { env: { ...process.env, NO_COLOR: '1', CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...withReport], {
+      env: { ...process.env, NO_COLOR: '1', CI: '1', ...env },
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      detached: options.noTerminal === true,
+    });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -50,3 +50,23 @@ describe('command output under the result line', () => {
     expect(lines).toEqual(expected);
   });
 });
+
+describe('the plain reporter and a task\'s plan (-vv)', () => {
+  const plan = { type: 'task-plan' as const, host: 'web1', task: 'env file', handler: false, facts: { dest: { exists: false } }, plan: { changes: [{ summary: `write /opt/.env`, steps: [{ kind: 'write' as const, path: '/opt/.env', content: new Secret(troublesome), mode: '0600' }] }] } };
+  it.each([
+    [0, []],
+    [1, []],
+    [2, ['web1 | facts | env file | dest = {"exists":false}', 'web1 | plan | env file | write /opt/.env', '    step| write /opt/.env (mode 0600)']],
+    [3, ['web1 | facts | env file | dest = {"exists":false}', 'web1 | plan | env file | write /opt/.env', '    step| write /opt/.env (mode 0600)']],
+  ])('at -v count %i', (verbose, expected) => {
+    const lines: string[] = [];
+    new PlainReporter({ diff: false, verbose, style: { color: false }, write: (t) => lines.push(t) }).onEvent(plan);
+    expect(lines).toEqual(expected);
+  });
+
+  it('a handler\'s loop item, with nothing to do', () => {
+    const lines: string[] = [];
+    new PlainReporter({ diff: false, verbose: 2, style: { color: false }, write: (t) => lines.push(t) }).onEvent({ ...plan, handler: true, item: 'a', facts: {}, plan: { changes: [], ok: 'up to date' } });
+    expect(lines).toEqual(['web1 | plan | handler: env file (item=a) | nothing to do: up to date']);
+  });
+});

@@ -17,4 +17,11 @@ describe('Secret', () => {
     expect(redact('DATABASE_URL=postgres://pa:hunter2-very-secret@localhost/pa')).toBe(`DATABASE_URL=postgres://pa:${MASK}@localhost/pa`);
     expect(redactDeep({ diff: ['+PASSWORD=hunter2-very-secret'] })).toEqual({ diff: [`+PASSWORD=${MASK}`] });
   });
+
+  it('redactDeep masks a secret that JSON escapes (a double quote, a backslash)', () => {
+    const quoted = `p'a"s$s\`w@r:d/#x y\\z`;
+    new Secret(quoted);
+    expect(redactDeep({ message: `link -> /srv/${quoted}`, nested: [{ v: quoted }] })).toEqual({ message: `link -> /srv/${MASK}`, nested: [{ v: MASK }] });
+    expect(redactDeep({ nothing: 'to mask' })).toEqual({ nothing: 'to mask' });
+  });
 });
