@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { join } from 'node:path';
 import { moduleHint, unsupportedKeyword } from './ansible-compat.js';
 import { ConfigError, type SourceLocation } from './errors.js';
 import { expressionNames } from './expr/index.js';
@@ -202,7 +203,7 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
   const vars = [...(role?.vars ?? []), ...inherited.vars, ...(c.vars ? [c.vars] : []), ...(role?.params ?? []), ...(inherited.origin?.includeParams ?? [])];
   const reads = new Set<string>([
     ...valueNames(raw[typeName]),
-    ...(type.reads?.(raw[typeName], localNames(source)) ?? []),
+    ...(type.reads?.(raw[typeName], localNames(source, inherited.origin)) ?? []),
     ...valueNames(c.name),
     ...valueNames(loopValue),
     ...valueNames(c.loop_control?.label),
@@ -248,12 +249,14 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
  * A template file's names count as the task's reads: a template that uses a
  * host fact or a registered result is rendered at run time, when they exist.
  */
-function localNames(source: YamlSource): LocalNames {
+function localNames(source: YamlSource, origin: Origin | undefined): LocalNames {
+  // Looked up as the task will be: the role's own directories first, then beside the playbook.
+  const besidePlaybook = origin ? join(origin.play.playbookDir, 'playbook') : source.file;
   return {
     template(src) {
       if (src.includes('{{')) return [];
       try {
-        return templateNames(readLocalFile(findLocalFile(src, source.file, 'template')));
+        return templateNames(readLocalFile(findLocalFile(src, besidePlaybook, 'template', origin?.searchDirs ?? [])));
       } catch {
         return [];
       }

@@ -19,6 +19,8 @@ import { YamlSource } from '../yaml-source.js';
 import { executeRuns, type RunCommandOptions } from './run.js';
 
 export interface TestOptions {
+  /** Where roles are looked up after roles/ beside the playbook and its parent (ansible.cfg's roles_path). */
+  rolesPath?: string[];
   /** A scenario of the playbook's X.test.yaml; default: the one named `default`, else the first. */
   scenario?: string;
   keep: boolean;
@@ -65,7 +67,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       '',
     ].join('\n');
   // Bad input fails here, before a host is booted.
-  compile(playbook, parseInventory(YamlSource.fromText(inventoryText(), 'sandbox inventory')), { extraVars, verify: true });
+  compile(playbook, parseInventory(YamlSource.fromText(inventoryText(), 'sandbox inventory')), { extraVars, verify: true, rolesPath: o.rolesPath });
 
   const phases: Phase[] = [];
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -102,7 +104,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
     // The test host is reached directly: the user's ~/.ssh/config (a `Host *` ProxyJump) must not apply.
     sshConfig: 'none',
   });
-  const compileFor = (inventory: string, verify = false) => compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars, verify });
+  const compileFor = (inventory: string, verify = false) => compile(loadPlaybook(playbookFile), parseInventory(YamlSource.fromFile(inventory)), { extraVars, verify, rolesPath: o.rolesPath });
   const converge = async (check: boolean, inventory = inventoryFile) => executeRuns(playbookFile, compileFor(inventory), { ...runOptions(check), inventory });
 
   let host: Awaited<ReturnType<typeof sandbox.up>>[number] | undefined;

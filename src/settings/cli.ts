@@ -45,6 +45,8 @@ export function applyProjectSettings(command: Command): void {
   if (effective.vaultPasswordFile) set('vaultPasswordFile', [...(command.opts().vaultPasswordFile ?? []), effective.vaultPasswordFile.value]);
   // Read from the settings above: the vault code must not add $ANSIBLE_VAULT_PASSWORD_FILE a second time.
   set('vaultEnv', {});
+  // Roles are looked up in roles_path after roles/ beside the playbook: for the commands that compile a playbook.
+  if (use === 'run' || command.name() === 'test') set('rolesPath', effective.rolesPath.value);
   if (use === 'vault') return;
   if (effective.inventory.origin.source !== 'default') set('inventory', checkedInventory(effective.inventory));
   if (use === 'inventory') return;

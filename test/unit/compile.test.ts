@@ -111,6 +111,10 @@ describe('host facts are read only when used (gather_facts unset), or when asked
     ['a template file reads one inside a helper', { 'templates/site.hbs': '{{#if (eq ansible_distribution_release "bookworm")}}old{{/if}}\n' }, [true]],
     ['a template file reads none', { 'templates/site.hbs': 'who={{who}}\n' }, [false]],
   ])('%s', (_name, files, want) => expect(gathers(templateTask, files)).toEqual(want));
+  it("a role's template file that reads a fact: found in the role, so the play reads facts", () => {
+    const role = { 'roles/site/tasks/main.yaml': '- template: { src: site.hbs, dest: /a }\n', 'roles/site/templates/site.hbs': 'release={{ansible_distribution_release}}\n', 'templates/site.hbs': 'who={{who}}\n' };
+    expect(gathers(`- hosts: web1\n  roles: [site]\n`, role)).toEqual([true]);
+  });
   it.each([
     ['nothing uses them', `- hosts: web1\n  tasks:\n    - file: { path: /a, state: directory }\n`, [false]],
     ['a condition reads one', `- hosts: web1\n  tasks:\n    - file: { path: /a, state: directory }\n      when: ansible_distribution_release == "trixie"\n`, [true]],
