@@ -23,7 +23,7 @@ export interface Report {
  * The CLI's subcommands (`provision --help` lists the same: test/integration/cli-flags.test.ts checks it).
  * Anything else first on the command line is a playbook run, which gets --report.
  */
-export const SUBCOMMANDS = ['validate', 'inventory', 'sandbox', 'test', 'vault', 'report', 'init', 'tasks', 'schema', 'completion', '__complete'];
+export const SUBCOMMANDS = ['validate', 'config', 'inventory', 'sandbox', 'test', 'vault', 'report', 'init', 'tasks', 'schema', 'completion', '__complete'];
 
 export interface RunCliOptions {
   /** Piped to the CLI's stdin (--step answers); without it stdin is /dev/null. */
