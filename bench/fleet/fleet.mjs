@@ -54,3 +54,21 @@ export async function startFleet({ recordingFile, vars, count, dir, procs = 1 })
     stop: async () => (await Promise.all(parts.map((p) => p.stop()))).flat(),
   };
 }
+
+// By hand: node bench/fleet/fleet.mjs RECORDING COUNT DIR [PROCS] starts the fleet, prints the
+// inventory's path, and keeps it up until Ctrl-C (then lists any command it could not answer).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [recordingFile, count, dir, procs = '1'] = process.argv.slice(2);
+  if (!recordingFile || !count || !dir) {
+    process.stderr.write('usage: node bench/fleet/fleet.mjs RECORDING COUNT DIR [PROCS]\n');
+    process.exit(5);
+  }
+  const { vars } = JSON.parse(fs.readFileSync(recordingFile, 'utf8'));
+  const fleet = await startFleet({ recordingFile, vars, count: Number(count), dir, procs: Number(procs) });
+  process.stdout.write(`${fleet.inventory}\n`);
+  process.once('SIGINT', async () => {
+    const misses = await fleet.stop();
+    process.stderr.write(misses.length ? `unanswered:\n${misses.join('\n')}\n` : 'every command answered\n');
+    process.exit(0);
+  });
+}

@@ -1,0 +1,17 @@
+import ssh2 from 'ssh2';
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+const text = fs.readFileSync('/tmp/fleet/f1000/client-key', 'utf8');
+const t = (name, n, f) => { f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); console.log(name, ((performance.now() - t0) / n * 1000).toFixed(0), 'µs'); };
+const k = ssh2.utils.parseKey(text);
+const sym = Object.getOwnPropertySymbols(k);
+const pem = sym.map(s => k[s]).find(v => typeof v === 'string' && v.includes('PRIVATE'));
+console.log(pem.split('\n')[0], k.type);
+const data = crypto.randomBytes(100);
+t('sign parsed', 300, () => k.sign(data));
+t('sign pem', 300, () => crypto.sign(null, data, pem));
+const ko = crypto.createPrivateKey(pem);
+t('createPrivateKey', 300, () => crypto.createPrivateKey(pem));
+t('sign keyobject', 300, () => crypto.sign(null, data, ko));
+t('x25519 gen', 200, () => crypto.generateKeyPairSync('x25519'));
+t('randomFill 16', 2000, () => crypto.randomFillSync(Buffer.alloc(16)));
