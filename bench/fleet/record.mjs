@@ -3,6 +3,7 @@
 // run on the real host over one upstream SSH connection (the host's key checked against the
 // host's known_hosts), streamed both ways (the run lock stays open as on the host), and recorded:
 // command, stdin, stdout, stderr, exit status. Nothing in provision knows it is being recorded.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
@@ -82,4 +83,33 @@ export function inventoryYaml(hosts, { keyFile, knownHosts, vars }) {
     if (entries.length) lines.push('    vars:', ...entries.map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`));
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Records one run of `playbook` against the real host `target` (see startRecorder): provision
+ * (`cli`, run as a child so the recorder keeps answering) goes through the recorder.
+ * Returns { recording, report (its --report JSON), output }.
+ */
+export async function recordRun({ target, dir, cli, playbook, env = {} }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const recorder = await startRecorder(target, dir);
+  const reportFile = path.join(dir, 'recorded-run-report.json');
+  let output;
+  let recording;
+  try {
+    output = await runProvision(cli, [playbook, '-i', recorder.inventory, '--report', reportFile], env);
+  } finally {
+    recording = await recorder.stop();
+  }
+  if (!fs.existsSync(reportFile)) throw new Error(`the recorded run gave no report (exit ${output.code}):\n${output.stdout}${output.stderr}`);
+  return { recording: { playbook: path.basename(playbook), ...recording }, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')), output };
+}
+
+/** Runs the CLI as a child process; resolves with { code, stdout, stderr } whatever its exit status. */
+export function runProvision(cli, args, env = {}) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env: { ...process.env, CI: '1', NO_COLOR: '1', ...env }, maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
 }
