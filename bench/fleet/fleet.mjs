@@ -48,10 +48,12 @@ export async function startFleet({ recordingFile, vars, count, dir, procs = 1 })
   fs.writeFileSync(knownHosts, hosts.map((h) => `[127.0.0.1]:${h.port} ${h.hostKey}\n`).join(''));
   const inventory = path.join(dir, 'inventory.yaml');
   fs.writeFileSync(inventory, inventoryYaml(hosts, { keyFile, knownHosts, vars }));
+  let stopped;
   return {
     inventory,
     names: hosts.map((h) => h.name),
-    stop: async () => (await Promise.all(parts.map((p) => p.stop()))).flat(),
+    // Once: a second call gets the first one's answer.
+    stop: () => (stopped ??= Promise.all(parts.map((p) => p.stop())).then((m) => m.flat())),
   };
 }
 
