@@ -320,7 +320,7 @@ async function teardown(names) {
   for (const n of names) booted.delete(n);
 }
 
-const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
+const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined, baseline: opts.baseline && path.basename(opts.baseline) }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
 let exitCode = 0;
 
 try {
@@ -392,7 +392,7 @@ try {
           }
           if (noop.length) record('no-op', noopForks, noop, probe, { settled: quiet });
           if (tool === provisionTool && opts.simulated.length && !recordingFile && !interrupted) await recordForSimulation(hosts[0]);
-          if (baselineNoop.length) record('no-op', noopForks, baselineNoop, probe, { settled: quiet, tool: baseline.name, baseline: opts.baseline });
+          if (baselineNoop.length) record('no-op', noopForks, baselineNoop, probe, { settled: quiet, tool: baseline.name, baseline: path.basename(opts.baseline) });
         }
       } finally {
         await teardown(names);
@@ -411,7 +411,7 @@ try {
 }
 
 results.loadAtEnd = load();
-results.logs = logDir;
+// The log directory is temporary and of this machine: named on stderr, not kept in the results.
 if (results.version) {
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
