@@ -27,10 +27,10 @@ const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
 
 // --- options -----------------------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json') };
-  const list = (v, name) => {
+  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json'), simulated: [], simForks: 200, simRuns: 1, simProcs: 2 };
+  const list = (v, name, max = 200) => {
     const l = String(v ?? '').split(',').map((s) => Number(s.trim()));
-    if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) usage(`${name}: expected a list of host counts such as 1,10`);
+    if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > max)) usage(`${name}: expected a list of host counts such as 1,10 (at most ${max})`);
     return l;
   };
   const int = (v, name) => {
@@ -51,6 +51,10 @@ function parseArgs(argv) {
       case '--first-forks': o.firstForks = int(value(), flag); break;
       case '--baseline': o.baseline = path.resolve(value()); break;
       case '--out': o.out = path.resolve(value()); break;
+      case '--simulated': o.simulated = list(value(), flag, 5000); break;
+      case '--sim-forks': o.simForks = int(value(), flag); break;
+      case '--sim-runs': o.simRuns = int(value(), flag); break;
+      case '--sim-procs': o.simProcs = int(value(), flag); break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown option ${a}`);
     }
@@ -60,7 +64,7 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = `usage: node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts LIST] [--runs 3] [--forks N] [--first-forks 5] [--baseline DIR] [--out FILE]
+  const text = `usage: node scripts/bench.mjs [--hosts 1,10] [--skip-ansible] [--ansible-hosts LIST] [--runs 3] [--forks N] [--first-forks 5] [--baseline DIR] [--simulated LIST] [--out FILE]
   --hosts LIST          host counts to measure (default 1,10)
   --skip-ansible        do not run the Ansible equivalent (also skipped when ansible-playbook is not on PATH)
   --ansible-hosts LIST  host counts for Ansible (default: --hosts)
@@ -70,6 +74,12 @@ function usage(error) {
   --baseline DIR        also time the no-op re-runs of another built checkout of provision (say the
                         last release: git worktree add DIR REF && (cd DIR && npm ci && npm run build)),
                         alternating with this one on the same hosts, so both see the same machine
+  --simulated LIST      also simulated fleets of these sizes (e.g. 100,1000; bench/fleet/): the first
+                        real provision host's no-op is recorded, checked against one simulated host
+                        (same plan, same round trips), then replayed by every simulated host
+  --sim-forks N         --forks for the simulated rows (default 200)
+  --sim-runs N          measured runs per simulated size (default 1: 1,000 hosts take ~30 s of both cores)
+  --sim-procs N         simulator processes sharing the simulated hosts (default 2)
   --out FILE            results JSON (default bench/results.json)
 Needs root (the test hosts are systemd-nspawn containers) and a built CLI (npm run build).`;
   if (error) { process.stderr.write(`bench: ${error}\n${text}\n`); process.exit(5); }
@@ -287,6 +297,11 @@ const sshWrapper = path.join(work, 'ssh');
 fs.writeFileSync(sshWrapper, '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$BENCH_SSH_LOG"\nexec ssh "$@"\n', { mode: 0o755 });
 
 const sandbox = await import(pathToFileURL(path.join(ROOT, 'dist/src/sandbox/index.js')).href);
+const fleetSim = await import('../bench/fleet/fleet.mjs');
+const fleetRecord = await import('../bench/fleet/record.mjs');
+const fleetHonesty = await import('../bench/fleet/honesty.mjs');
+const fleetRecording = await import('../bench/fleet/recording.mjs');
+let recordingFile; // the first real provision host's no-op, for the simulated rows
 const booted = new Set();
 
 process.on('SIGINT', () => {
@@ -305,7 +320,7 @@ async function teardown(names) {
   for (const n of names) booted.delete(n);
 }
 
-const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
+const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined, baseline: opts.baseline && path.basename(opts.baseline) }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
 let exitCode = 0;
 
 try {
@@ -376,12 +391,17 @@ try {
             if (baseline && !interrupted) baselineNoop.push(await runMeasuringHosts(baseline, inv, hosts, noopForks, logFile));
           }
           if (noop.length) record('no-op', noopForks, noop, probe, { settled: quiet });
-          if (baselineNoop.length) record('no-op', noopForks, baselineNoop, probe, { settled: quiet, tool: baseline.name, baseline: opts.baseline });
+          if (tool === provisionTool && opts.simulated.length && !recordingFile && !interrupted) await recordForSimulation(hosts[0]);
+          if (baselineNoop.length) record('no-op', noopForks, baselineNoop, probe, { settled: quiet, tool: baseline.name, baseline: path.basename(opts.baseline) });
         }
       } finally {
         await teardown(names);
       }
     }
+  }
+  if (opts.simulated.length && !interrupted) {
+    if (!recordingFile) throw new Error('--simulated: no recording (it is made from the first real provision host: --hosts must list at least one size)');
+    await runSimulatedRows();
   }
 } catch (err) {
   log(`error: ${err?.stack ?? err}`);
@@ -391,7 +411,7 @@ try {
 }
 
 results.loadAtEnd = load();
-results.logs = logDir;
+// The log directory is temporary and of this machine: named on stderr, not kept in the results.
 if (results.version) {
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
@@ -399,6 +419,65 @@ if (results.version) {
   log(`results: ${path.relative(process.cwd(), opts.out)}; run logs: ${logDir}`);
 }
 process.exit(interrupted ? 130 : exitCode);
+
+/**
+ * Records a no-op of the bench playbook on a real, converged host through the recorder
+ * (bench/fleet/record.mjs), then runs one simulated host from it: both must give the same plan
+ * and round trips (bench/fleet/honesty.mjs), or the simulated rows are not run.
+ */
+async function recordForSimulation(host) {
+  const dir = fs.mkdtempSync(path.join(work, 'recording-'));
+  const target = { name: host.name, address: host.address, port: host.port, user: host.user, privateKeyPath: host.privateKeyPath, knownHostsPath: host.knownHostsPath, vars: { ...sandbox.SANDBOX_VARS, sandbox_release: host.release } };
+  log(`recording a no-op of ${host.name} for the simulated fleet`);
+  const { recording, report } = await fleetRecord.recordRun({ target, dir, cli: CLI, playbook: PLAYBOOK });
+  const file = path.join(dir, 'recording.json');
+  fleetRecording.writeRecording(file, recording);
+  const fleet = await fleetSim.startFleet({ recordingFile: file, vars: recording.vars, count: 1, dir: path.join(dir, 'check') });
+  const simReport = path.join(dir, 'simulated-report.json');
+  try {
+    await fleetRecord.runProvision(CLI, [PLAYBOOK, '-i', fleet.inventory, '--report', simReport]);
+  } finally {
+    const misses = await fleet.stop();
+    if (misses.length) log(`the simulated host could not answer: ${misses.join('; ')}`);
+  }
+  const differences = fs.existsSync(simReport) ? fleetHonesty.comparePlans(report, JSON.parse(fs.readFileSync(simReport, 'utf8'))) : ['the simulated run gave no report'];
+  const plan = fleetHonesty.planOf(report);
+  results.simulationCheck = { host: host.name, tasks: plan.tasks.length, roundTrips: plan.roundTrips, differences };
+  if (differences.length) throw new Error(`the simulated host does not behave as the real one:\n  ${differences.join('\n  ')}`);
+  log(`simulation check: a simulated host gives ${host.name}'s plan (${plan.tasks.length} tasks, 0 changed) in the same ${plan.roundTrips} round trip(s)`);
+  recordingFile = file;
+}
+
+/** The simulated rows: N hosts from the recording, provision's own CPU, wall and peak RSS. */
+async function runSimulatedRows() {
+  const { vars } = JSON.parse(fs.readFileSync(recordingFile, 'utf8'));
+  for (const n of opts.simulated) {
+    if (interrupted) break;
+    const fleet = await fleetSim.startFleet({ recordingFile, vars, count: n, dir: fs.mkdtempSync(path.join(work, `simulated-${n}-`)), procs: opts.simProcs });
+    const logFile = path.join(logDir, `provision-simulated-${n}.log`);
+    try {
+      const forks = Math.min(opts.simForks, n);
+      const probe = speedProbeMs();
+      const runs = [];
+      for (let i = 0; i < opts.simRuns && !interrupted; i++) runs.push(await provisionTool.run(fleet.inventory, fleet.names, forks, logFile));
+      const misses = await fleet.stop();
+      const ok = runs.every((m) => m.code === 0 && m.failed === 0 && m.changed === 0) && misses.length === 0;
+      const row = {
+        tool: 'provision (simulated)', hosts: n, phase: 'no-op', forks, ok, simulated: true,
+        wallMs: median(runs.map((m) => m.wallMs)), wallRunsMs: runs.map((m) => Math.round(m.wallMs)),
+        cpuMs: median(runs.map((m) => m.cpuMs)), maxRssMiB: Math.max(...runs.map((m) => m.maxRssKiB)) / 1024,
+        treeRssMiB: Math.max(...runs.map((m) => m.treeRssKiB)) / 1024,
+        roundTripsPerHost: median(runs.flatMap((m) => m.roundTrips)), changed: runs.map((m) => m.changed), exitCodes: runs.map((m) => m.code),
+        misses: misses.slice(0, 5), load: load(), speedProbeMs: probe,
+      };
+      results.runs.push(row);
+      log(`simulated ${n} hosts (forks ${forks}): ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s controller CPU (${(row.cpuMs / n).toFixed(1)} ms/host), ${row.maxRssMiB.toFixed(0)} MiB peak RSS${ok ? '' : `  FAILED: see ${logFile}${misses.length ? `; unanswered: ${misses[0]}` : ''}`}`);
+      if (!ok) exitCode = 1;
+    } finally {
+      await fleet.stop().catch(() => {});
+    }
+  }
+}
 
 function table(r) {
   const s = (ms) => (ms / 1000).toFixed(2);
@@ -409,11 +488,22 @@ function table(r) {
     '| tool | hosts | run | wall s (median) | round trips / host | CPU s (user+sys) | host CPU ms / host | peak RSS MiB (tree) | load 1m | speed probe ms | vs Ansible (wall) |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const x of r.runs) {
+  for (const x of r.runs.filter((y) => !y.simulated)) {
     const a = r.runs.find((y) => y.tool === 'ansible' && y.hosts === x.hosts && y.phase === x.phase);
     const ratio = x.tool === 'provision' && a ? `${(x.wallMs / a.wallMs).toFixed(2)}× (${(a.wallMs / x.wallMs).toFixed(1)}× faster)` : '';
     const run = x.phase === 'first' ? `first (forks ${x.forks})` : `no-op ×${x.wallRunsMs.length}`;
     lines.push(`| ${x.tool} | ${x.hosts} | ${run}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${x.roundTripsPerHost} | ${s(x.cpuMs)} | ${x.hostCpuMsPerHost?.toFixed(0) ?? ''} | ${x.treeRssMiB.toFixed(0)} | ${x.load[0]} | ${x.speedProbeMs ?? ''} | ${ratio} |`);
+  }
+  const simulated = r.runs.filter((y) => y.simulated);
+  if (simulated.length) {
+    lines.push(
+      '',
+      `Simulated hosts (bench/fleet/: loopback SSH servers answering from ${r.simulationCheck?.host ?? 'a real host'}'s recorded no-op); CPU and RSS are the provision process's alone:`,
+      '',
+      '| hosts | forks | run | wall s | controller CPU s | CPU ms / host | peak RSS MiB | round trips / host | load 1m | speed probe ms |',
+      '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...simulated.map((x) => `| ${x.hosts} | ${x.forks} | no-op ×${x.wallRunsMs.length}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${s(x.cpuMs)} | ${(x.cpuMs / x.hosts).toFixed(1)} | ${x.maxRssMiB.toFixed(0)} | ${x.roundTripsPerHost} | ${x.load[0]} | ${x.speedProbeMs} |`),
+    );
   }
   return lines.join('\n') + '\n\n';
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
+import { parseArgs } from './args-parse-memo.js';
 import { becomeFor } from './connection-vars.js';
 import { ConfigError, type SourceLocation } from './errors.js';
 import { containsUnknown, evaluateCondition, isUnknown } from './expr/index.js';
@@ -91,7 +92,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
   if (rendered === FAILED) return null;
   dropOmitted(rendered);
   if (containsUnknown(rendered)) return [{ ...withItem, args: undefined, unknown: 'its arguments depend on a result check mode cannot know' }];
-  const parsed = t.type.schema.safeParse(rendered);
+  const parsed = parseArgs(t.type.schema, rendered);
   if (!parsed.success) {
     schemaErrors(parsed.error, ctx.source, argsPath, displayPath(argsPath)).forEach(ctx.report);
     return null;

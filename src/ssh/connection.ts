@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { ConnectError } from '../errors.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
@@ -8,6 +7,7 @@ import { sudoScriptWithPassword } from './become.js';
 import { acquireJump, execCommand, forwardThrough, handshake, openSocket, SshReachError, type ExecResult, type Lease } from './client.js';
 import { SshConfigError } from './config.js';
 import { describeEndpoint, resolveEndpoint, type Endpoint } from './endpoint.js';
+import { jumpHostGate } from './handshake-pacing.js';
 
 export { DEFAULT_KNOWN_HOSTS } from './endpoint.js';
 export type { ExecResult } from './client.js';
@@ -72,15 +72,17 @@ export class HostConnection {
     }
     let jump: Lease | undefined;
     try {
-      let sock: Duplex;
-      if (endpoint.jumps.length) {
-        jump = await acquireJump(endpoint.jumps, hs);
-        sock = await forwardThrough(jump.client, describeEndpoint(endpoint.jumps[endpoint.jumps.length - 1]), endpoint.address, endpoint.port, timeoutMs);
-      } else {
-        sock = await openSocket(endpoint.address, endpoint.port, timeoutMs);
-      }
       const unchecked = options.onUncheckedHostKey;
-      const client = await handshake(endpoint, sock, { ...hs, hostKeyChecking: options.hostKeyChecking, onUncheckedHostKey: unchecked && ((note) => unchecked(host.name, note)) });
+      const target = { ...hs, hostKeyChecking: options.hostKeyChecking, onUncheckedHostKey: unchecked && ((note: string) => unchecked(host.name, note)) };
+      let client: Client;
+      if (endpoint.jumps.length) {
+        const lease = (jump = await acquireJump(endpoint.jumps, hs));
+        const via = describeEndpoint(endpoint.jumps[endpoint.jumps.length - 1]);
+        // Paced per jump host: see handshake-pacing.ts.
+        client = await jumpHostGate(via).run(async () => handshake(endpoint, await forwardThrough(lease.client, via, endpoint.address, endpoint.port, timeoutMs), target));
+      } else {
+        client = await handshake(endpoint, await openSocket(endpoint.address, endpoint.port, timeoutMs), target);
+      }
       client.on('error', () => {}); // a lost connection shows as the next exec failing
       // The target's own sudo password (its variables, -e included) wins over --ask-become-pass.
       return new HostConnection(host, endpoint, client, jump, host.becomePassword ?? options.becomePassword);

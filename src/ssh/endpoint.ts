@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionTarget } from '../connection-vars.js';
+import { localUser } from './config/expand.js';
 import { expandClientPath, ExpandError, lookupSshConfig, parseProxyJump, SshConfigError, sshConfigFiles, type ConfigFile, type ConnectionNames, type SshHostConfig } from './config.js';
 
 /** Where and how to connect to one SSH server: a target host or a jump host on the way to it. */
@@ -129,14 +130,6 @@ function resolveJumps(spec: string, files: ConfigFile[], target: Endpoint, depth
   return hops;
 }
 
-/** ssh's default login name: the local user's. */
-function localUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.LOGNAME ?? 'root';
-  }
-}
 
 /** A path keyword expanded as ssh does (`~`, then % tokens and ${VAR}); its errors name where the value came from. */
 function expand(path: string, names: ConnectionNames, what: string, where?: string): string {

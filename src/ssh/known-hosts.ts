@@ -44,13 +44,64 @@ const UNPARSED_TYPES = new Set(['sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nis
 
 /** The entries of `text` (the contents of `file`) whose host field names `name`. */
 export function entriesFor(text: string, file: string, name: string): KnownHostEntry[] {
+  const { lines, candidatesFor } = lineIndex(text);
   const out: KnownHostEntry[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const entry = parseLine(raw, name);
+  for (const i of candidatesFor(name)) {
+    const entry = parseLine(lines[i], name);
     if (entry) out.push({ file, line: i + 1, ...entry });
-  });
+  }
   return out;
 }
+
+interface LineIndex {
+  lines: string[];
+  /** The lines that may name `name`, in file order: every other line provably does not. */
+  candidatesFor(name: string): number[];
+}
+
+/**
+ * Which lines can name a host, worked out once per file text. A fleet's known_hosts holds a line
+ * per host and every host of a run looks itself up in it: judging every line for every host is
+ * quadratic (1,000 hosts: a million lines parsed). A line whose host field is a list of plain
+ * names (no `*`, `?`, `!`, hash, nor a subpattern ssh gives up on) names exactly those names,
+ * lowercased (matchHostPatternList): it is indexed under them. Every other line (hashed,
+ * wildcard, negated, a marker) stays a candidate for every name. parseLine still judges each
+ * candidate, so the entries found are exactly those of a full scan.
+ */
+function lineIndex(text: string): LineIndex {
+  const cached = lineIndexes.get(text);
+  if (cached) return cached;
+  const lines = text.split('\n');
+  const byName = new Map<string, number[]>();
+  const always: number[] = [];
+  lines.forEach((raw, i) => {
+    const rest = raw.replace(/^[ \t]+/, '');
+    if (rest === '' || rest.startsWith('#')) return;
+    const field = rest.split(/[ \t]+/)[0];
+    if (rest.startsWith('@') || field.startsWith('|') || /[*?!]/.test(field) || field.split(',').some((sub) => sub.length >= 1023)) {
+      always.push(i);
+      return;
+    }
+    for (const sub of new Set(field.toLowerCase().split(','))) {
+      const list = byName.get(sub);
+      if (list) list.push(i);
+      else byName.set(sub, [i]);
+    }
+  });
+  const index: LineIndex = {
+    lines,
+    candidatesFor: (name) => {
+      const named = byName.get(name.toLowerCase()) ?? [];
+      return always.length === 0 ? named : [...named, ...always].sort((a, b) => a - b);
+    },
+  };
+  // A run reads a handful of files (user, global, a test's own); the texts stay few.
+  if (lineIndexes.size >= 16) lineIndexes.clear();
+  lineIndexes.set(text, index);
+  return index;
+}
+
+const lineIndexes = new Map<string, LineIndex>();
 
 function parseLine(raw: string, name: string): Omit<KnownHostEntry, 'file' | 'line'> | undefined {
   let rest = raw.replace(/^[ \t]+/, '');

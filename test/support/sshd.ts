@@ -17,10 +17,13 @@ export interface TestSshd {
   hostPublicKey: string;
   /** Writes an inventory file for this server and returns its path. */
   inventory(extra?: string): string;
+  /** What sshd has logged so far (-e: its log goes to stderr). */
+  log(): string;
   stop(): Promise<void>;
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** `extraConfig`: more sshd_config lines (e.g. MaxStartups). */
+export async function startSshd(extraConfig: string[] = []): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'provision-sshd-'));
   const port = await freePort();
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
@@ -44,6 +47,7 @@ export async function startSshd(): Promise<TestSshd> {
       'StrictModes no',
       'MaxSessions 10',
       'Subsystem sftp internal-sftp',
+      ...extraConfig,
       '',
     ].join('\n'),
   );
@@ -67,6 +71,7 @@ export async function startSshd(): Promise<TestSshd> {
       );
       return file;
     },
+    log: () => log,
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));

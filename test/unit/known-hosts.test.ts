@@ -99,6 +99,34 @@ describe('known_hosts lines (hostfile.c)', () => {
   });
 });
 
+describe('a fleet\'s known_hosts (the lines are indexed by name once per file)', () => {
+  const file = [
+    `web1 ssh-ed25519 ${ED_A}`, // 1
+    `WEB2,db1 ssh-ed25519 ${ED_B}`, // 2: case, and a list
+    `[web1]:2222 ssh-ed25519 ${ED_B}`, // 3
+    `web* ecdsa-sha2-nistp256 ${ECDSA}`, // 4: wildcard
+    `*,!web2 ssh-ed25519 ${ED_B}`, // 5: negation vetoes web2
+    `${hashed('db1')} ssh-ed25519 ${ED_A}`, // 6
+    `@revoked db1,web2 ssh-ed25519 ${ED_A}`, // 7
+    `# web1 ssh-ed25519 ${ED_A}`, // 8: a comment
+    `web1 ssh-ed25519 ${ED_B}`, // 9: a second key for web1
+    ...Array.from({ length: 500 }, (_, i) => `host${i} ssh-ed25519 ${ED_A}`), // 10…509
+  ].join('\n');
+  it.each([
+    ['web1', [1, 4, 5, 9]],
+    ['WEB1', [1, 4, 5, 9]],
+    ['web2', [2, 4, 7]],
+    ['db1', [2, 5, 6, 7]],
+    ['[web1]:2222', [3, 5]],
+    ['host42', [5, 52]],
+    ['nothing to do: unknown', [5]],
+  ])('%s', (name, lines) => {
+    expect(entriesFor(file, 'kh', name).map((e) => e.line)).toEqual(lines);
+    // Asked again (the index is kept): the same answer.
+    expect(entriesFor(file, 'kh', name).map((e) => e.line)).toEqual(lines);
+  });
+});
+
 const entry = (over: Partial<KnownHostEntry>): KnownHostEntry => ({ file: 'kh', line: 1, type: 'ssh-ed25519', key: ED_A, ...over });
 
 describe('the verdict on a presented key (check_host_key)', () => {
