@@ -4,8 +4,9 @@ import { ConfigError, type SourceLocation } from './errors.js';
 import { expressionNames } from './expr/index.js';
 import { BLOCK_KEYS, blockKeys, COMMON_TASK_KEYS, commonTaskKeys } from './playbook.js';
 import { schemaErrors } from './schema-errors.js';
-import type { TaskType } from './task-type.js';
-import { valueNames } from './template.js';
+import type { LocalNames, TaskType } from './task-type.js';
+import { findLocalFile, readLocalFile } from './local-files.js';
+import { templateNames, valueNames } from './template.js';
 import { formatPath, type FieldPath, type YamlSource } from './yaml-source.js';
 import { getTaskType, taskTypeNames } from '../tasks/index.js';
 import { isReuseTask, parseReuse } from './includes/expand.js';
@@ -201,7 +202,7 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
   const vars = [...(role?.vars ?? []), ...inherited.vars, ...(c.vars ? [c.vars] : []), ...(role?.params ?? []), ...(inherited.origin?.includeParams ?? [])];
   const reads = new Set<string>([
     ...valueNames(raw[typeName]),
-    ...(type.reads?.(raw[typeName]) ?? []),
+    ...(type.reads?.(raw[typeName], localNames(source)) ?? []),
     ...valueNames(c.name),
     ...valueNames(loopValue),
     ...valueNames(c.loop_control?.label),
@@ -240,6 +241,23 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     ...(role ? { role } : {}),
     searchDirs: inherited.origin?.searchDirs ?? [],
     chain: inherited.origin?.chain ?? [],
+  };
+}
+
+/**
+ * A template file's names count as the task's reads: a template that uses a
+ * host fact or a registered result is rendered at run time, when they exist.
+ */
+function localNames(source: YamlSource): LocalNames {
+  return {
+    template(src) {
+      if (src.includes('{{')) return [];
+      try {
+        return templateNames(readLocalFile(findLocalFile(src, source.file, 'template')));
+      } catch {
+        return [];
+      }
+    },
   };
 }
 

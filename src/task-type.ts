@@ -54,7 +54,7 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
    */
   control?(args: A, vars: Record<string, unknown>): ControlOutcome;
   /** Variables the task's arguments read besides their templates (assert's `that` expressions), for deciding whether it reads run-time values. */
-  reads?(rawArgs: unknown): string[];
+  reads?(rawArgs: unknown, local: LocalNames): string[];
   /** Fields this type adds to a registered result, with what they mean (shown by `provision tasks NAME`). */
   resultFields?: Record<string, string>;
 }
@@ -83,4 +83,10 @@ export interface LocalFiles {
   playbookFile?: string;
   /** Searched before the playbook's places for a relative `src` (a role's directory). */
   searchDirs?: string[];
+}
+
+/** The variable names local files read (a template file's), for a task type's `reads`. */
+export interface LocalNames {
+  /** Names a template file reads; [] when it cannot be found or read yet (expanding the task reports that). */
+  template(src: string): string[];
 }

@@ -68,6 +68,14 @@ export const nginxSite = defineTask({
     remove_default: true
   notify: reload nginx`,
   resolveLocal: (a, local) => (a.src === undefined ? a : { ...a, content: renderSite(a.src, a.vars, local) }),
+  // Without `vars`, the template reads the host's variables: its names decide whether it waits for host facts.
+  reads(raw, local) {
+    const a = raw as { src?: unknown; vars?: unknown } | null;
+    if (!a || typeof a !== 'object' || typeof a.src !== 'string' || a.vars !== undefined) return [];
+    const names = local.template(a.src);
+    const builtin = names.length ? undefined : builtinTemplate(a.src);
+    return builtin ? local.template(builtin) : names;
+  },
   files: (a) => [sitePath(a.name), linkPath(a.name)],
   facts: (a) => ({
     site: fileFact(sitePath(a.name)),

@@ -24,6 +24,7 @@ export const template = defineTask({
   template: { src: nginx/site.conf.hbs, dest: /etc/nginx/sites-available/rocktalk.conf }
   notify: reload nginx`,
   resolveLocal: (a, local) => ({ ...a, content: local.template(a.src) }),
+  reads: (raw, local) => (raw && typeof raw === 'object' && typeof (raw as { src?: unknown }).src === 'string' ? local.template((raw as { src: string }).src) : []),
   facts: (a) => ({ dest: fileFact(a.dest) }),
   files: (a) => [a.dest],
   plan(a, { dest }) {

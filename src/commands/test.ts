@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, staticTasks, type HostRun } from '../compile.js';
+import { compile, type HostRun } from '../compile.js';
 import { EXIT } from '../exit-codes.js';
 import { parseExtraVars } from '../extra-vars.js';
 import { fileFact, type FileState } from '../facts.js';
@@ -106,6 +106,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
   const converge = async (check: boolean, inventory = inventoryFile) => executeRuns(playbookFile, compileFor(inventory), { ...runOptions(check), inventory });
 
   let host: Awaited<ReturnType<typeof sandbox.up>>[number] | undefined;
+  let managedPaths: string[] = [];
   try {
     const booted = await phase(`boot fresh host ${name}`, async () => {
       [host] = await sandbox.up([name], { release: o.release, log: (l) => say(l) });
@@ -129,6 +130,8 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
       const idempotent = converged && (await phase('converge again: nothing may change', async () => {
         const r = await converge(false);
         if (r.exitCode !== EXIT.ok) throw new Error(`exited ${r.exitCode}`);
+        // Every path a task manages, run-time expanded tasks included (a template that reads a host fact).
+        managedPaths = [...new Set(r.report.results().flatMap((t) => t.files ?? []))];
         const changed = r.report.results().filter((t) => t.changed);
         if (changed.length) throw new Error(`not idempotent: ${changed.map((t) => `"${t.task}" (${t.message})`).join(', ')}`);
         return '0 changed';
@@ -159,7 +162,7 @@ export async function testPlaybook(playbookFile: string, o: TestOptions): Promis
           try {
             const r = await converge(false, secondInventory);
             if (r.exitCode !== EXIT.ok) throw new Error(`converging ${rebuildName} exited ${r.exitCode}`);
-            const [original, rebuilt] = await Promise.all([managedFiles(compileFor(inventoryFile)), managedFiles(compileFor(secondInventory))]);
+            const [original, rebuilt] = await Promise.all([managedFiles(compileFor(inventoryFile), managedPaths), managedFiles(compileFor(secondInventory), managedPaths)]);
             const differ = [...original.keys()].filter((path) => JSON.stringify(original.get(path)) !== JSON.stringify(rebuilt.get(path)));
             if (differ.length) throw new Error(`differ between ${name} and ${rebuildName}: ${differ.map((p) => `${p} (${describeDifference(original.get(p)!, rebuilt.get(p)!)})`).join(', ')}`);
             return `${original.size} managed files and links the same, byte for byte, with the same mode and owner`;
@@ -191,9 +194,8 @@ function openTestHost(run: HostRun): Promise<HostConnection> {
   return HostConnection.open(run.target, { connectTimeoutMs: 20_000, sshConfig: 'none' });
 }
 
-/** The state of every path the playbook's tasks manage (`TaskType.files`), read on the host of that inventory. */
-async function managedFiles(runs: HostRun[]): Promise<Map<string, FileState>> {
-  const paths = [...new Set(runs[0].plays.flatMap((p) => staticTasks(p).filter((t) => !t.skipReason && !t.unknown && !t.type.control).flatMap((t) => t.type.files?.(t.args) ?? [])))];
+/** The state of the paths the playbook's tasks manage (`TaskType.files`, as the run reported them), read on the host of that inventory. */
+async function managedFiles(runs: HostRun[], paths: string[]): Promise<Map<string, FileState>> {
   const facts = paths.map((path) => fileFact(path));
   const conn = await openTestHost(runs[0]);
   try {

@@ -26,6 +26,8 @@ export interface TaskResult {
   durationMs: number;
   /** The task's place in its playbook: reports and CI annotations point there. */
   where?: SourceLocation;
+  /** The paths the task manages (TaskType.files), when it ran or was planned: `provision test --rebuild` compares them. */
+  files?: string[];
   /** What a command task printed (unmasked here: every report masks and bounds it). */
   stdout?: string;
   stderr?: string;

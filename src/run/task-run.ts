@@ -36,6 +36,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     status,
     changed: status === 'changed',
     message: t.noLog && status !== 'skipped' ? 'output hidden by no_log' : message,
+    ...(status !== 'skipped' && task.type.files ? { files: task.type.files(task.args) } : {}),
     ...extra,
     ...(t.noLog ? { diff: undefined, stdout: undefined, stderr: undefined } : {}),
     durationMs: Date.now() - started,

@@ -104,7 +104,13 @@ describe('variables', () => {
 });
 
 describe('host facts are read only when used (gather_facts unset), or when asked', () => {
-  const gathers = (playbook: string): boolean[] => build(playbook).find((r) => r.host.name === 'web1')!.plays.map((p) => p.gatherFacts);
+  const gathers = (playbook: string, files: Record<string, string> = {}): boolean[] => build(playbook, {}, files).find((r) => r.host.name === 'web1')!.plays.map((p) => p.gatherFacts);
+  const templateTask = `- hosts: web1\n  tasks:\n    - template: { src: site.hbs, dest: /a }\n`;
+  it.each([
+    ['a template file reads one', { 'templates/site.hbs': 'release={{ansible_distribution_release}}\n' }, [true]],
+    ['a template file reads one inside a helper', { 'templates/site.hbs': '{{#if (eq ansible_distribution_release "bookworm")}}old{{/if}}\n' }, [true]],
+    ['a template file reads none', { 'templates/site.hbs': 'who={{who}}\n' }, [false]],
+  ])('%s', (_name, files, want) => expect(gathers(templateTask, files)).toEqual(want));
   it.each([
     ['nothing uses them', `- hosts: web1\n  tasks:\n    - file: { path: /a, state: directory }\n`, [false]],
     ['a condition reads one', `- hosts: web1\n  tasks:\n    - file: { path: /a, state: directory }\n      when: ansible_distribution_release == "trixie"\n`, [true]],

@@ -251,11 +251,11 @@ function lstatExists(p: string): boolean {
 
 describe('nginx_site templates (packaged, rendered through compile)', () => {
   const inventory = parseInventory(YamlSource.fromText('hosts:\n  web1: { vars: { domain: app.example.org, port: 8502 } }\n', 'hosts.yaml'));
-  const render = (task: string, files: Record<string, string> = {}): string => {
+  const compileSite = (task: string, files: Record<string, string> = {}) => {
     const dir = writeProject({ 'site.yaml': `- hosts: web1\n  tasks:\n    - nginx_site:\n${task.replace(/^/gm, '        ')}\n`, ...files });
-    const [run] = compile(loadPlaybook(`${dir}/site.yaml`), inventory);
-    return staticTasks(run.plays[0])[0].args.content;
+    return compile(loadPlaybook(`${dir}/site.yaml`), inventory)[0].plays[0];
   };
+  const render = (task: string, files: Record<string, string> = {}): string => staticTasks(compileSite(task, files))[0].args.content;
 
   it('streamlit proxy (RockTalk): WebSocket location, vars from the task referring to host vars', () => {
     const out = render('name: rocktalk.conf\nsrc: nginx/streamlit-proxy.conf.hbs\nvars: { domain: "{{ domain }}", app_port: "{{ port }}" }');
@@ -268,7 +268,7 @@ describe('nginx_site templates (packaged, rendered through compile)', () => {
 
   it('streamlit proxy (flip.rip): auth_basic and the user name header; with TLS a redirect and the ACME location', () => {
     const out = render(
-      'name: flip\nsrc: nginx/streamlit-proxy.conf.hbs\nvars: { domain: flip.rip, app_port: 8501, htpasswd_file: /etc/nginx/.htpasswd, user_header: X-Forwarded-User, tls_cert: /c.pem, tls_key: /k.pem, acme_webroot: /var/www/certbot }',
+      'name: flip\nsrc: nginx/streamlit-proxy.conf.hbs\nvars: { ansible_distribution_release: bookworm, domain: flip.rip, app_port: 8501, htpasswd_file: /etc/nginx/.htpasswd, user_header: X-Forwarded-User, tls_cert: /c.pem, tls_key: /k.pem, acme_webroot: /var/www/certbot }',
     );
     expect(out).toContain('auth_basic "Restricted";\n    auth_basic_user_file /etc/nginx/.htpasswd;');
     expect(out.match(/proxy_set_header X-Forwarded-User \$remote_user;/g)).toHaveLength(2);
@@ -278,8 +278,23 @@ describe('nginx_site templates (packaged, rendered through compile)', () => {
     expect(out).toMatch(/location \^~ \/\.well-known\/acme-challenge\/ \{\n\s+root \/var\/www\/certbot;/);
   });
 
+  it.each([
+    ['bookworm', /listen 443 ssl http2;\n    listen \[::\]:443 ssl http2;\n/, /http2 on;/],
+    ['trixie', /listen 443 ssl;\n    listen \[::\]:443 ssl;\n    http2 on;\n/, /listen 443 ssl http2/],
+  ])('TLS on Debian %s: the HTTP/2 syntax of its nginx, in every packaged site template', (release, wanted, unwanted) => {
+    for (const src of ['streamlit-proxy', 'websocket-proxy', 'static-with-backend', 'hardened-proxy']) {
+      const out = render(`name: s\nsrc: nginx/${src}.conf.hbs\nvars: { ansible_distribution_release: ${release}, domain: d.example, app_port: 1, web_root: /w, tls_cert: /c.pem, tls_key: /k.pem, zone_prefix: z }`);
+      expect(out, src).toMatch(wanted);
+      expect(out, src).not.toMatch(unwanted);
+    }
+  });
+
+  it('TLS without the release fact: an error naming it, not a guess', () => {
+    expect(() => render('name: s\nsrc: nginx/websocket-proxy.conf.hbs\nvars: { domain: d.example, app_port: 1, tls_cert: /c.pem, tls_key: /k.pem }')).toThrow(/variable "ansible_distribution_release" is not defined/);
+  });
+
   it('websocket proxy (Chatalot): /ws with 86400 s timeouts, upload size, redirect to HTTPS', () => {
-    const out = render('name: chatalot\nsrc: nginx/websocket-proxy.conf.hbs\nvars: { domain: chat.example.com, app_port: 8080, tls_cert: /c.pem, tls_key: /k.pem }');
+    const out = render('name: chatalot\nsrc: nginx/websocket-proxy.conf.hbs\nvars: { ansible_distribution_release: bookworm, domain: chat.example.com, app_port: 8080, tls_cert: /c.pem, tls_key: /k.pem }');
     expect(out).toMatch(/location \/ws \{\n\s+proxy_pass http:\/\/127\.0\.0\.1:8080\/ws;[\s\S]*proxy_read_timeout 86400s;\n\s+proxy_send_timeout 86400s;/);
     expect(out).toContain('client_max_body_size 110M;');
     expect(out).toContain('return 301 https://$host$request_uri;');
@@ -296,7 +311,7 @@ describe('nginx_site templates (packaged, rendered through compile)', () => {
   });
 
   it('hardened proxy (IOB): limit zones at the top (http context), security headers, ACME location, strict TLS', () => {
-    const out = render('name: iob\nsrc: nginx/hardened-proxy.conf.hbs\nvars: { domain: iob.example.org, app_port: 8000, tls_cert: /c.pem, tls_key: /k.pem, zone_prefix: iob }');
+    const out = render('name: iob\nsrc: nginx/hardened-proxy.conf.hbs\nvars: { ansible_distribution_release: trixie, domain: iob.example.org, app_port: 8000, tls_cert: /c.pem, tls_key: /k.pem, zone_prefix: iob }');
     const firstServer = out.indexOf('server {');
     expect(out.slice(0, firstServer)).toContain('limit_req_zone $binary_remote_addr zone=iob_api:10m rate=20r/s;');
     expect(out.slice(0, firstServer)).toContain('limit_conn_zone $binary_remote_addr zone=iob_addr:10m;');
@@ -308,7 +323,10 @@ describe('nginx_site templates (packaged, rendered through compile)', () => {
   });
 
   it('without vars the template sees the host variables; a project template of the same name wins over the packaged one', () => {
-    expect(() => render('name: a\nsrc: nginx/streamlit-proxy.conf.hbs')).toThrow(/variable "app_port" is not defined/);
+    // The packaged template reads a host fact (the release): with the host's variables it is rendered at run time, after the facts are read.
+    const deferred = compileSite('name: a\nsrc: nginx/streamlit-proxy.conf.hbs');
+    expect(staticTasks(deferred)).toHaveLength(0);
+    expect(deferred.gatherFacts).toBe(true);
     const out = render('name: a\nsrc: nginx/streamlit-proxy.conf.hbs', { 'templates/nginx/streamlit-proxy.conf.hbs': 'server_name {{ domain }}; # mine\n' });
     expect(out).toBe('server_name app.example.org; # mine\n');
     expect(render('name: a\nsrc: site.hbs\nvars: { x: 1 }', { 'templates/site.hbs': 'x={{x}}\n' })).toBe('x=1\n');
