@@ -10,6 +10,7 @@ import { ConfigError, ConfigErrors } from '../../src/errors.js';
 import { parseInventory } from '../../src/inventory.js';
 import { loadPlaybook } from '../../src/playbook.js';
 import { YamlSource } from '../../src/yaml-source.js';
+import { loadScenarioFile, scenarioVars } from '../../src/scenario.js';
 import { ROOT, writeProject } from '../support/provision.js';
 
 const ROLES = join(ROOT, 'roles');
@@ -61,6 +62,30 @@ describe('each guide role checks its arguments before any host is touched', () =
     expect(found[0]).toMatch(/argument_specs in roles\/\w+\/meta\/argument_specs\.yaml/);
     // A secret given to the role never appears in what is reported.
     expect(found[0]).not.toContain(secret);
+  });
+});
+
+const GUIDES: [string, string][] = [
+  ['rocktalk', 'rocktalk'],
+  ['chatalot', 'chatalot'],
+  ['flip-rip', 'flip_rip'],
+  ['iob-maiis', 'iob_maiis'],
+  ['personal-analytics', 'personal_analytics'],
+];
+
+describe('the guide playbooks, written with the roles, compile with each of their test scenarios', () => {
+  const cases = GUIDES.flatMap(([guide, group]) => {
+    const file = join(ROOT, 'playbooks', `${guide}.yaml`);
+    return (loadScenarioFile(file)?.scenarios ?? []).map((scenario) => [`${guide} (${scenario.name})`, file, group, scenario] as const);
+  });
+  it('every guide has a scenario here', () => expect(new Set(cases.map((c) => c[1])).size).toBe(GUIDES.length));
+  it.each(cases)('%s: no problem, and each role the guide uses is in the plan', (_name, file, group, scenario) => {
+    // The variables a test host's inventory gives (the sandbox's ACME CA), then the scenario's.
+    const inv = parseInventory(YamlSource.fromText(`hosts:\n  h1: { address: 10.0.0.1, vars: { acme_server: "https://127.0.0.1:14000/dir", acme_ca_bundle: /etc/ca.pem } }\ngroups:\n  ${group}: { hosts: [h1] }\n`, 'inventory/hosts.yaml'));
+    const runs = compile(loadPlaybook(file), inv, { extraVars: scenarioVars(scenario) });
+    const seen = new WeakSet();
+    const names = JSON.stringify(runs, (_k, v) => (v && typeof v === 'object' ? (seen.has(v) ? undefined : (seen.add(v), v)) : v));
+    for (const role of readFileSync(file, 'utf8').matchAll(/(?:import|include)_role: \{ name: (\w+) \}/g)) expect(names).toContain(role[1]);
   });
 });
 
