@@ -7,6 +7,7 @@ import { hostPatternProblem, matchHosts, matchLimit } from './host-patterns.js';
 import type { LoadedPlaybook, RawPlay } from './playbook.js';
 import { playTree, type PlayTree } from './includes/play-tree.js';
 import { checkRoleArguments, includeLoop } from './includes/bind.js';
+import { withChain } from './includes/expand.js';
 import type { RoleUse } from './includes/origin.js';
 import { varsOrigin } from './roles/vars-file.js';
 import { schemaErrors } from './schema-errors.js';
@@ -133,9 +134,9 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
     const selected = selectByTags(parsed.tasks, options);
     const usesFacts = [...allTasks(parsed.tasks), ...handlerTasks].some((t) => HOST_FACT_NAMES.some((n) => t.reads.has(n)));
     const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
+    const levels = playLevels(play, parsed, source, base);
     for (const hostName of hosts) {
       const host = inventory.hosts.get(hostName)!;
-      const levels = playLevels(play, parsed, source, base);
       const vars = hostVars(inventory, shared, host, levels, playbook, options.extraVars ?? {}, report);
       if (!vars) continue;
       const target = targetFor(hostName, vars, inventory, runs.get(hostName), source.locate([...base, 'hosts']), report);
@@ -147,7 +148,8 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         if (!roleVars.has(role)) roleVars.set(role, hostVars(inventory, shared, host, { ...levels, low: [...levels.low, ...role.defaults.map((v) => layer(v, source, [...base, 'roles']))] }, playbook, options.extraVars ?? {}, report));
         return roleVars.get(role)!;
       };
-      const context = { source, playbookFile: playbook.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
+      // An imported playbook's templates and files are found beside it, as in Ansible.
+      const context = { source, playbookFile: source.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
       const ctx: ExpandContext = { ...context, report };
       const bind = (nodes: ParsedNode[]): Node[] =>
         nodes.map((n): Node => {
@@ -158,7 +160,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
           const taskVars = varsFor(n.role) ?? vars;
           const node: TaskNode = { kind: 'task', task: n, vars: taskVars };
           if (![...n.reads].some((name) => runtime.has(name))) {
-            const taskCtx = n.chain.length ? { ...ctx, report: (e: ConfigError) => report(new ConfigError(`${e.problem} (${n.chain.join('; ')})`, e.where, e.field)) } : ctx;
+            const taskCtx = n.chain.length ? { ...ctx, report: (e: ConfigError) => report(withChain(e, n.chain)) } : ctx;
             const iterations = expandTask(n, taskVars, taskCtx);
             if (iterations) {
               node.iterations = iterations;

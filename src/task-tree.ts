@@ -217,7 +217,7 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     typeName,
     args: raw[typeName] ?? {},
     // Ansible shows a role's task as "ROLE : name" (an unnamed one by its type alone).
-    name: c.name !== undefined && role && !handler ? `${role.instance.name} : ${c.name}` : c.name,
+    name: c.name !== undefined && role ? `${role.instance.name} : ${c.name}` : c.name,
     when,
     ...(loopValue !== undefined ? { loop: { value: loopValue, withItems: c.with_items !== undefined } } : {}),
     loopVar: c.loop_control?.loop_var ?? 'item',
@@ -231,8 +231,8 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     noLog: c.no_log ?? inherited.noLog ?? false,
     become: c.become ?? inherited.become,
     notify: asList(c.notify),
-    // A role's handler answers to "ROLE : name" too, as in Ansible.
-    listen: [...asList(c.listen), ...(handler && role && c.name !== undefined ? [`${role.instance.name} : ${c.name}`] : [])],
+    // A role's handler is shown as "ROLE : name" and answers to its bare name too, as in Ansible.
+    listen: [...asList(c.listen), ...(handler && role && c.name !== undefined ? [c.name] : [])],
     tags: [...new Set([...inherited.tags, ...asList(c.tags)])],
     vars,
     rescued: inherited.rescued,

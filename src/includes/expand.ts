@@ -191,7 +191,8 @@ export function expandRole(role: RoleInstance, inherited: Inherited, depChain: R
     out.push(...expandRole(d.role, withEntry(withSelf, d.entry), [...depChain, role], `dependency of role ${role.name} (${describe(d.entry.where)})`, false, report));
   }
   const use = { instance: role, depChain, vars: varsLayers(role, depChain), params: paramsLayers(role, depChain), defaults: defaultLayers(role, depChain) };
-  if (exported && depChain.length === 0) play.exported.push(use);
+  // What the whole play sees is the role's own get_vars/get_default_vars, without the chain it was imported through.
+  if (exported) play.exported.push(depChain.length ? { ...use, vars: varsLayers(role, []), defaults: defaultLayers(role, []) } : use);
   if (role.argumentSpec) play.argumentChecks.push({ use, when: inherited.when });
   const roleOrigin: Origin = { ...origin, role: use, searchDirs: [role.dir], stack: [...origin.stack, role.dir], chain: [label, ...origin.chain] };
   if (role.tasksFile) out.push(...parseTaskFile(role.tasksFile, { ...inherited, origin: roleOrigin }, report));
@@ -211,10 +212,20 @@ export function withEntry(inherited: Inherited, entry: RoleEntry): Inherited {
   };
 }
 
+const CHAINED = new WeakSet<ConfigError>();
+
+/** The error with how its file was reached: "(imported by playbooks/site.yaml:8:7, role nginx)". */
+export function withChain(e: ConfigError, chain: string[]): ConfigError {
+  const out = new ConfigError(`${e.problem} (${chain.join('; ')})`, e.where, e.field);
+  CHAINED.add(out);
+  return out;
+}
+
 /** A file of tasks (a role's tasks/main, an imported file), parsed with its origin; problems name the chain that reached it. */
 function parseTaskFile(file: string, inherited: Inherited, report: Report, handlers = false): ParsedNode[] {
   const chain = inherited.origin!.chain;
-  const chained: Report = (e) => report(chain.length ? new ConfigError(`${e.problem} (${chain.join('; ')})`, e.where, e.field) : e);
+  // The innermost file's report names the whole chain; the files around it pass that on unchanged.
+  const chained: Report = (e) => report(!chain.length || CHAINED.has(e) ? e : withChain(e, chain));
   let source: YamlSource;
   try {
     source = YamlSource.fromFile(file, displayName(file));

@@ -51,6 +51,11 @@ const ENTRY_KEYWORDS = ['role', 'name', 'vars', 'when', 'tags', 'become', 'ignor
 /** A `roles:` item or meta dependency: a name, or a mapping with `role:` (or `name:`), keywords and parameters. */
 export function parseRoleEntry(raw: unknown, path: FieldPath, source: YamlSource, report: (e: ConfigError) => void): RoleEntry | null {
   const where = source.locate(path);
+  const named = typeof raw === 'string' ? raw : raw && typeof raw === 'object' ? ((raw as Record<string, unknown>).role ?? (raw as Record<string, unknown>).name) : undefined;
+  if (typeof named === 'string' && /\{\{|\{%/.test(named)) {
+    report(new ConfigError("a role's name comes from variables; provision reads roles before the run, for all hosts at once: write the name itself", where));
+    return null;
+  }
   if (typeof raw === 'string' && raw.trim()) return { name: raw.trim(), vars: {}, params: {}, when: [], tags: [], from: {}, where };
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     report(new ConfigError('a role is its name, or a mapping with `role:` and its variables', where));

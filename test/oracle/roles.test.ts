@@ -49,6 +49,8 @@ const project: Record<string, string> = {
           debug: { msg: "{{ v_block_task }}" }
         - name: block vars over role vars
           debug: { msg: "{{ v_block_rolevars }}" }
+        - name: the vars of a role imported by a role reach the play
+          debug: { msg: "{{ v_inner }} {{ v_def_play }}" }
       vars: { v_block_task: block, v_block_rolevars: block }
 `,
   'tasks/imported.yaml': `- name: include params over task vars
@@ -89,6 +91,11 @@ const project: Record<string, string> = {
 `,
   'roles/app/tasks/other.yml': `- name: tasks_from
   debug: { msg: "other {{ v_def_only }}" }
+- import_role: { name: inner }
+`,
+  'roles/inner/vars/main.yml': 'v_inner: inner-vars\nv_def_play: inner-vars\n',
+  'roles/inner/tasks/main.yml': `- name: a role imported by a role
+  debug: { msg: "{{ v_inner }}" }
 `,
   'roles/base/defaults/main.yml': 'v_app_vs_dep_default: base-default\n',
   'roles/base/tasks/main.yml': `- name: the dependency runs first, with its own default over its parent's
