@@ -33,7 +33,7 @@ describe.skipIf(!isRoot)('playbooks/iob-maiis.yaml on a fresh host', () => {
     expect(r.stdout).toMatch(/^scenario default: /m);
     for (const check of CHECKS) expect(r.stdout).toContain(`ok     ${check}`);
     // The ACME variant ran against the sandbox's CA, the self-signed one did not.
-    expect(r.stdout).toMatch(/^pv-iob-acme \| changed \| Certificate from the ACME CA \(webroot[^)]*\) \| .*https:\/\/127\.0\.0\.1:14000\/dir/m);
+    expect(r.stdout).toMatch(/^pv-iob-acme \| changed \| certbot_certificate : Certificate from the ACME CA \(webroot[^)]*\) \| .*https:\/\/127\.0\.0\.1:14000\/dir/m);
     expect(r.stdout).toMatch(/^pv-iob-acme \| skipped \| Self-signed certificate \(development only\)/m);
     expect(out).not.toContain('PRIVATE KEY');
   }, 900_000);
@@ -48,9 +48,9 @@ describe.skipIf(!isRoot)('playbooks/iob-maiis.yaml on a fresh host', () => {
     for (const check of CHECKS) expect(r.stdout).toContain(`ok     ${check}`);
     // The self-signed variant ran, the ACME one did not.
     expect(r.stdout).toMatch(/^pv-iob \| changed \| Self-signed certificate \(development only\)/m);
-    expect(r.stdout).toMatch(/^pv-iob \| skipped \| Certificate from the ACME CA \(webroot[^)]*\)/m);
+    expect(r.stdout).toMatch(/^pv-iob \| skipped \| certbot_certificate : Certificate from the ACME CA \(webroot[^)]*\)/m);
     // SSH was allowed before the firewall went on (the run went on over SSH after it).
-    expect(r.stdout).toMatch(/^pv-iob \| changed \| Firewall - SSH, HTTP and HTTPS only \| .*add allow 22\/tcp.*enable ufw/m);
+    expect(r.stdout).toMatch(/^pv-iob \| changed \| firewall_baseline : Firewall denies incoming by default, allows exactly the given rules \(SSH first\), is enabled \| .*add allow 22\/tcp.*enable ufw/m);
     expect(out).not.toContain('PRIVATE KEY');
   }, 900_000);
 });
