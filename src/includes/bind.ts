@@ -49,13 +49,19 @@ export function checkRoleArguments(check: PlayReuse['argumentChecks'][number], b
   const { use } = check;
   const spec = use.instance.argumentSpec!;
   const scope: Record<string, unknown> = { ...base };
+  // A value that cannot be rendered before the run (it reads a host fact or a registered
+  // result) is not known yet: not checked here; the tasks that use it render it at run time.
+  const notYetKnown = new Set<string>();
   for (const level of [...use.vars, ...use.params]) {
     for (const [k, v] of Object.entries(level)) {
       if (!isTemplated(v)) scope[k] = v;
       else
         defineLazy(scope, k, () => {
-          const r = renderArgs(v, scope, ctx, []);
-          return r === FAILED ? undefined : r;
+          const errors: ConfigError[] = [];
+          const r = renderArgs(v, scope, { ...ctx, report: (e) => errors.push(e) }, []);
+          if (r !== FAILED && errors.length === 0) return r;
+          notYetKnown.add(k);
+          return undefined;
         });
     }
   }
@@ -67,7 +73,8 @@ export function checkRoleArguments(check: PlayReuse['argumentChecks'][number], b
       // The condition's own error is reported with the role's tasks.
     }
   }
-  for (const problem of argumentProblems(spec.options, (name) => scope[name])) {
+  const known = Object.fromEntries(Object.entries(spec.options).filter(([name]) => scope[name] !== undefined || !notYetKnown.has(name)));
+  for (const problem of argumentProblems(known, (name) => scope[name])) {
     ctx.report(new ConfigError(`role "${use.instance.name}": argument ${problem} (argument_specs in ${spec.file})`, use.instance.entry.where));
   }
 }

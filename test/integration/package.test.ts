@@ -16,6 +16,9 @@ describe('the npm package', () => {
       expect(files).toContain('package/dist/provision.cjs');
       expect(files).not.toContain('package/dist/src/');
       expect(files).toContain('package/templates/nginx/');
+      // The guide playbooks find their roles beside them in the installed package too.
+      expect(files).toContain('package/roles/nginx_tls_site/tasks/main.yaml');
+      expect(files).toContain('package/roles/nginx_tls_site/meta/argument_specs.yaml');
       expect(files).not.toContain('package/test/');
       const prefix = join(dir, 'prefix');
       execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, tarball)], { stdio: 'pipe' });

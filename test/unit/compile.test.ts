@@ -111,6 +111,16 @@ describe('host facts are read only when used (gather_facts unset), or when asked
     ['a template file reads one inside a helper', { 'templates/site.hbs': '{{#if (eq ansible_distribution_release "bookworm")}}old{{/if}}\n' }, [true]],
     ['a template file reads none', { 'templates/site.hbs': 'who={{who}}\n' }, [false]],
   ])('%s', (_name, files, want) => expect(gathers(templateTask, files)).toEqual(want));
+  it("a role argument that reads a host fact is not known before the run: its argument_specs do not refuse it (a missing one still is)", () => {
+    const role = {
+      'roles/r/tasks/main.yaml': '- debug: { msg: "{{ x }}" }\n',
+      'roles/r/meta/argument_specs.yaml': 'argument_specs: { main: { options: { x: { type: str, required: true } } } }\n',
+    };
+    const play = (vars: string) => `- hosts: web1\n  tasks:\n    - include_role: { name: r }\n      vars: ${vars}\n`;
+    expect(gathers(play('{ x: "{{ ansible_distribution_release }}" }'), role)).toEqual([true]);
+    expect(() => gathers(play('{ y: 1 }'), role)).toThrow(/role "r": argument "x" is required/);
+  });
+
   it("a role's template file that reads a fact: found in the role, so the play reads facts", () => {
     const role = { 'roles/site/tasks/main.yaml': '- template: { src: site.hbs, dest: /a }\n', 'roles/site/templates/site.hbs': 'release={{ansible_distribution_release}}\n', 'templates/site.hbs': 'who={{who}}\n' };
     expect(gathers(`- hosts: web1\n  roles: [site]\n`, role)).toEqual([true]);
