@@ -6,7 +6,7 @@
 // refused by `nginx -t` and rolled back while nginx keeps serving the old configuration.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { useTestHost, type TestHost } from '../support/host.js';
+import { TEST_RELEASE, useTestHost, type TestHost } from '../support/host.js';
 import { runCli, totals, writeProject, type ProvisionResult } from '../support/provision.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -130,19 +130,19 @@ const TLS_SITES = `- name: chat site over TLS
   nginx_site:
     name: chat
     src: nginx/websocket-proxy.conf.hbs
-    vars: { domain: www.pv.test, app_port: 8000, tls_cert: ${TLS}/fullchain.pem, tls_key: ${TLS}/privkey.pem, acme_webroot: /var/www/certbot }
+    vars: { ansible_distribution_release: "{{ ansible_distribution_release }}", domain: www.pv.test, app_port: 8000, tls_cert: ${TLS}/fullchain.pem, tls_key: ${TLS}/privkey.pem, acme_webroot: /var/www/certbot }
   notify: reload nginx
 - name: streamlit site
   nginx_site:
     name: rocktalk.conf
     src: nginx/streamlit-proxy.conf.hbs
-    vars: { domain: rt.pv.test, app_port: 8502, tls_cert: ${TLS}/fullchain.pem, tls_key: ${TLS}/privkey.pem, htpasswd_file: /etc/nginx/.htpasswd, user_header: X-Forwarded-User }
+    vars: { ansible_distribution_release: "{{ ansible_distribution_release }}", domain: rt.pv.test, app_port: 8502, tls_cert: ${TLS}/fullchain.pem, tls_key: ${TLS}/privkey.pem, htpasswd_file: /etc/nginx/.htpasswd, user_header: X-Forwarded-User }
   notify: reload nginx
 - name: hardened site
   nginx_site:
     name: iob
     src: nginx/hardened-proxy.conf.hbs
-    vars: { domain: iob.pv.test, app_port: 8000, tls_cert: ${TLS}/fullchain.pem, tls_key: ${TLS}/privkey.pem, zone_prefix: iob }
+    vars: { ansible_distribution_release: "{{ ansible_distribution_release }}", domain: iob.pv.test, app_port: 8000, tls_cert: ${TLS}/fullchain.pem, tls_key: ${TLS}/privkey.pem, zone_prefix: iob }
   notify: reload nginx`;
 
 const ALL = [SETUP, PA_SITE, CERT(), TLS_SITES].join('\n');
@@ -188,6 +188,11 @@ describe.skipIf(!isRoot)('nginx_site and certbot on a real host', () => {
     expect(task(second, 'personal-analytics site').message).toBe('/etc/nginx/sites-available/pa is up to date, enabled, no default site');
     expect(task(second, 'certificate').message).toMatch(/^certificate pv\.test for pv\.test, www\.pv\.test is valid until \d{4}-\d\d-\d\d \(\d+ days\); certbot\.timer is enabled and active and its renewals trust \/etc\/pebble\/cert\.pem$/);
     expect(second.tasks.some((t) => t.handler)).toBe(false);
+    // The TLS sites use this release's nginx HTTP/2 syntax: nginx -t passes without a deprecation warning.
+    const checked = await sh('nginx -t 2>&1');
+    expect(checked).toContain('test is successful');
+    expect(checked).not.toMatch(/deprecated/);
+    expect(await sh('grep -c "http2 on;" /etc/nginx/sites-available/chat || true')).toBe(TEST_RELEASE === 'bookworm' ? '0' : '1');
   }, 300_000);
 
   it('nginx serves the static files and the proxied backend, behind basic auth', async () => {
