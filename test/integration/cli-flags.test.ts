@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, SUBCOMMANDS, writeProject } from '../support/provision.js';
+import { CLI, runCli, SUBCOMMANDS, writeProject, WHOAMI_PLAYBOOK as whoami } from '../support/provision.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 /**
@@ -28,17 +28,6 @@ function inventoryWithout(...keys: string[]): string {
   writeFileSync(file, text);
   return file;
 }
-
-// Who the task ran as: a failure names the user, so the exit status tells.
-const whoami = `- hosts: all
-  tasks:
-    - name: who
-      command: id -un
-      register: who
-    - name: must be root
-      fail: { msg: "ran as {{ who.stdout }}" }
-      when: who.stdout != 'root'
-`;
 
 describe('login user and key: -u and --private-key are defaults the inventory overrides (as in Ansible)', () => {
   it('-u is the login user where the inventory sets none: sshd refuses nobody (no login there), exit 3', async () => {

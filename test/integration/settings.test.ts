@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatVaultYaml } from '../../src/vault/encrypt-string.js';
 import { encryptVaultText } from '../../src/vault/keyring.js';
-import { CLI } from '../support/provision.js';
+import { CLI, WHOAMI_PLAYBOOK as whoami } from '../support/provision.js';
 import { settingsProject } from '../support/settings-project.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
@@ -22,17 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sshd?.stop();
 });
-
-// Who the task ran as: a failure names the user, so the exit status tells.
-const whoami = `- hosts: all
-  tasks:
-    - name: who
-      command: id -un
-      register: who
-    - name: must be root
-      fail: { msg: "ran as {{ who.stdout }}" }
-      when: who.stdout != 'root'
-`;
 
 const CFG = `[defaults]
 inventory = hosts.yaml

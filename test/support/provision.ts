@@ -23,6 +23,17 @@ export interface Report {
  * The CLI's subcommands (`provision --help` lists the same: test/integration/cli-flags.test.ts checks it).
  * Anything else first on the command line is a playbook run, which gets --report.
  */
+/** A playbook that fails unless its task ran as root: the failure names the user, so the exit status tells who ran it. */
+export const WHOAMI_PLAYBOOK = `- hosts: all
+  tasks:
+    - name: who
+      command: id -un
+      register: who
+    - name: must be root
+      fail: { msg: "ran as {{ who.stdout }}" }
+      when: who.stdout != 'root'
+`;
+
 export const SUBCOMMANDS = ['validate', 'config', 'inventory', 'sandbox', 'test', 'vault', 'report', 'init', 'tasks', 'schema', 'completion', '__complete'];
 
 export interface RunCliOptions {

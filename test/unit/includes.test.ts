@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, staticTasks, type HostRun } from '../../src/compile.js';
 import { listPlaybook } from '../../src/commands/list.js';
-import { ConfigErrors } from '../../src/errors.js';
 import { parseInventory } from '../../src/inventory.js';
 import { loadPlaybook } from '../../src/playbook.js';
 import { YamlSource } from '../../src/yaml-source.js';
+import { errorsOf } from '../support/config-errors.js';
 import { writeProject } from '../support/provision.js';
 
 const inventory = parseInventory(YamlSource.fromText('hosts:\n  h1: { vars: { users: [ann, bob] } }\n', 'hosts.yaml'));
@@ -15,16 +15,6 @@ function build(files: Record<string, string>, playbook = 'site.yaml', options: P
 }
 
 const msgs = (runs: HostRun[]): unknown[] => runs[0].plays.flatMap((p) => staticTasks(p).map((t) => (t.args as { msg?: unknown }).msg ?? t.name));
-
-function errorsOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigErrors) return err.message;
-    throw err;
-  }
-  return '';
-}
 
 const play = (tasks: string, extra = '') => `- hosts: all\n${extra}  tasks:\n${tasks}`;
 

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile, staticTasks, type HostRun } from '../../src/compile.js';
-import { ConfigErrors } from '../../src/errors.js';
 import { parseInventory } from '../../src/inventory.js';
 import { loadPlaybook } from '../../src/playbook.js';
 import { argumentProblems, type OptionSpec } from '../../src/roles/argument-specs.js';
@@ -10,6 +9,7 @@ import { isSecret } from '../../src/secret.js';
 import { setVaultSecrets } from '../../src/vault/active.js';
 import { encryptVaultText } from '../../src/vault/keyring.js';
 import { YamlSource } from '../../src/yaml-source.js';
+import { errorsOf } from '../support/config-errors.js';
 import { writeProject } from '../support/provision.js';
 
 const inventory = parseInventory(YamlSource.fromText('hosts:\n  h1: { vars: { port: 8080 } }\n', 'hosts.yaml'));
@@ -21,16 +21,6 @@ function build(files: Record<string, string>, playbook = 'site.yaml', options: P
 
 function shown(runs: HostRun[]): [string, unknown][] {
   return staticTasks(runs[0].plays[0]).map((t) => [t.name, (t.args as { msg?: unknown; content?: unknown }).msg ?? (t.args as { content?: unknown }).content]);
-}
-
-function errorsOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigErrors) return err.message;
-    throw err;
-  }
-  return '';
 }
 
 const play = (roles: string, tasks = '[]') => `- hosts: all\n  roles: ${roles}\n  tasks: ${tasks}\n`;
