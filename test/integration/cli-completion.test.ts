@@ -53,7 +53,8 @@ describe('bash completion', () => {
     ['nothing to complete', 'provision playbooks/site.yaml -t zzz', []],
     ['tags of roles: roles: (its tasks\' and the entry\'s), import_role, include_role (its own and its tasks\')', 'provision playbooks/roles.yaml --tags ', ['webconf', 'webrole', 'dbsetup', 'cacheinclude', 'cachewarm', 'own']],
     ['tags of roles for --skip-tags, by prefix', 'provision playbooks/roles.yaml --skip-tags c', ['cacheinclude', 'cachewarm']],
-    ['task names of roles for --start-at-task', 'provision playbooks/roles.yaml --start-at-task ', ['Configure web', 'Create database', 'Warm cache', 'Own task']],
+    // As --list-tasks names them, and as --start-at-task matches them: ROLE : NAME.
+    ['task names of roles for --start-at-task', 'provision playbooks/roles.yaml --start-at-task ', ['web : Configure web', 'db : Create database', 'cache : Warm cache', 'Own task']],
   ])('%s: "%s"', (_, line, expected) => {
     const got = complete(line as string);
     for (const e of expected as string[]) expect(got).toContain(e);
