@@ -156,7 +156,7 @@ export function stepsScript(steps: Step[], staging?: Staging): string {
     } else if (step.kind === 'download') {
       blocks.push({ index: i, code: downloadStep(step, i, staging) });
     } else {
-      blocks.push({ index: i, code: step.kind === 'run' ? runStep(step.command, step.stdin) : writeStep(step) });
+      blocks.push({ index: i, code: step.kind === 'run' ? runStep(step.command, step.stdin, step.environment) : writeStep(step) });
     }
   }
   const body = blocks.map(({ index, code }) =>
@@ -258,10 +258,12 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return groups;
 }
 
-function runStep(command: string, stdin?: string | Secret): string {
-  if (stdin === undefined) return command;
+function runStep(command: string, stdin?: string | Secret, environment?: Record<string, string | Secret>): string {
+  // Assignments and `export` are shell builtins: the values stay in the script (stdin), out of every process's argv.
+  const exports = Object.entries(environment ?? {}).map(([name, value]) => `${name}=${quote(reveal(value))}; export ${name}\n`).join('');
+  if (stdin === undefined) return `${exports}${command}`;
   const doc = heredoc(reveal(stdin));
-  return `base64 -d ${doc.open} | ${command}\n${doc.body}`;
+  return `${exports}base64 -d ${doc.open} | ${command}\n${doc.body}`;
 }
 
 /**

@@ -10,9 +10,14 @@ export const MASK = '********';
  */
 export class Secret {
   readonly #value: string;
-  constructor(value: string) {
+  /**
+   * `register: false` for a value derived from secrets that are registered
+   * already (a template that read one): its secret parts are masked in output,
+   * the rest of the text stays readable.
+   */
+  constructor(value: string, options: { register?: boolean } = {}) {
     this.#value = value;
-    registerSecretValue(value);
+    if (options.register !== false) registerSecretValue(value);
   }
   reveal(): string {
     return this.#value;

@@ -6,7 +6,7 @@ import { ConfigError, type SourceLocation } from './errors.js';
 import { containsUnknown, evaluateCondition, isUnknown } from './expr/index.js';
 import { defineLazy, isTemplated } from './lazy-vars.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
-import { schemaErrors } from './schema-errors.js';
+import { taskArgumentErrors } from './secret-arguments.js';
 import type { ParsedTask } from './task-tree.js';
 import { displayField, displayPath } from './task-tree.js';
 import type { TaskType } from './task-type.js';
@@ -94,7 +94,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
   if (containsUnknown(rendered)) return [{ ...withItem, args: undefined, unknown: 'its arguments depend on a result check mode cannot know' }];
   const parsed = parseArgs(t.type.schema, rendered);
   if (!parsed.success) {
-    schemaErrors(parsed.error, ctx.source, argsPath, displayPath(argsPath)).forEach(ctx.report);
+    taskArgumentErrors(parsed.error, rendered, t.typeName, ctx.source, argsPath, displayPath(argsPath)).forEach(ctx.report);
     return null;
   }
   let args = parsed.data;
