@@ -259,11 +259,21 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 }
 
 function runStep(command: string, stdin?: string | Secret, environment?: Record<string, string | Secret>): string {
-  // Assignments and `export` are shell builtins: the values stay in the script (stdin), out of every process's argv.
-  const exports = Object.entries(environment ?? {}).map(([name, value]) => `${name}=${quote(reveal(value))}; export ${name}\n`).join('');
+  const exports = Object.entries(environment ?? {}).map(([name, value]) => exportFromHeredoc(name, reveal(value))).join('');
   if (stdin === undefined) return `${exports}${command}`;
   const doc = heredoc(reveal(stdin));
   return `${exports}base64 -d ${doc.open} | ${command}\n${doc.body}`;
+}
+
+/**
+ * `export NAME` with its value decoded from a here-document: the value is in
+ * no process's argv (only `base64 -d` runs) and, like a file's content, never
+ * in the script's text outside a here-document. The `.` keeps trailing
+ * newlines, which a command substitution would strip.
+ */
+function exportFromHeredoc(name: string, value: string): string {
+  const doc = heredoc(`${value}.`);
+  return `${name}=$(base64 -d ${doc.open}\n${doc.body}\n) && ${name}=\${${name}%.} && export ${name}\n`;
 }
 
 /**

@@ -22,7 +22,7 @@ export function taskArgumentErrors(error: z.ZodError, input: unknown, taskType: 
     else others.push(issue);
   }
   const refused = [...secretPaths.values()].map(
-    (p) => new ConfigError(`${SECRET_WORD_REASON}; ${SECRET_HINTS[taskType] ?? DEFAULT_HINT}`, source.locate([...base, ...p]), formatPath([...displayBase, ...p]) || undefined),
+    (p) => new ConfigError(SECRET_REFUSALS[taskType] ?? `${SECRET_WORD_REASON}; ${SECRET_HINTS[taskType] ?? DEFAULT_HINT}`, source.locate([...base, ...p]), formatPath([...displayBase, ...p]) || undefined),
   );
   return [...refused, ...(others.length ? schemaErrors(new z.ZodError(others), source, base, displayBase) : [])];
 }
@@ -35,6 +35,12 @@ const SECRET_HINTS: Record<string, string> = {
   file: 'a path, a link target, an owner or a mode cannot be secret; write secret content with copy or template',
   copy: 'only `content` may hold a secret; a path, owner, mode or validate command cannot',
   template: 'use the secret inside the template file (its content may hold secrets), not in the task\'s arguments',
+};
+
+/** Task types whose refused fields are not all command words: the whole reason, said their way. */
+const SECRET_REFUSALS: Record<string, string> = {
+  systemd_unit:
+    'a unit\'s name becomes a command word on the host (its process list shows it), and a unit file is readable by every user (0644; `systemctl show` prints its Environment= to anyone): no secret in either; write the secret to a file of mode 0600 with copy or template and name that file in EnvironmentFile=',
 };
 
 /**
