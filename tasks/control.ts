@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { containsUnknown, evaluateCondition, expressionNames, isUnknown } from '../src/expr/index.js';
 import { nothingToDo } from '../src/plan.js';
-import { isSecret, MASK, redact, type Secret } from '../src/secret.js';
+import { isSecret, redact, shownText as shown, type Secret } from '../src/secret.js';
 import { defineTask } from '../src/task-type.js';
 import { lookup } from '../src/template.js';
-import { revealText, textOrSecret } from './secret-text.js';
+import { textOrSecret } from './secret-text.js';
 
 /**
  * Tasks that never touch the host: what they do is decided from their
@@ -102,13 +102,6 @@ export const meta = defineTask({
   ...noHost,
   control: (a) => ({ failed: false, message: a, flushHandlers: a === 'flush_handlers' }),
 });
-
-/** A message rendered from a secret (a Secret) shows with the secret's own value masked, the rest of the text readable. */
-function shown(message: string | Secret): string {
-  const text = redact(revealText(message));
-  // Nothing masked in a secret's text (a short secret is not registered for masking): mask it whole.
-  return isSecret(message) && text === message.reveal() ? MASK : text;
-}
 
 function show(value: unknown): string {
   if (isUnknown(value)) return '(unknown in check mode)';

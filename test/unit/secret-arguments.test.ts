@@ -5,7 +5,7 @@ import type { Fact } from '../../src/facts.js';
 import type { Plan, Step } from '../../src/plan.js';
 import { stepsScript } from '../../src/remote-script.js';
 import { taskArgumentErrors } from '../../src/secret-arguments.js';
-import { isSecret, Secret } from '../../src/secret.js';
+import { isSecret, MASK, Secret, shownText } from '../../src/secret.js';
 import { cmd, quote, raw, SecretWordError } from '../../src/shell.js';
 import { FAILED, renderArgs } from '../../src/task-expand.js';
 import type { PlanContext, TaskType } from '../../src/task-type.js';
@@ -226,5 +226,17 @@ describe('cmd() and quote() refuse a Secret by type, whatever its value', () => 
 
   it('nothing to do: plain words are quoted as before', () => {
     expect(cmd('ln', '-s', '--', "/srv/it's", raw('&&'), 'true')).toBe(`ln -s -- '/srv/it'\\''s' && true`);
+  });
+});
+
+describe('a name or message rendered from a secret shows the secret masked, the rest readable', () => {
+  const long = new Secret(VALUE);
+  const short = new Secret('ab');
+  it.each([
+    ['a secret inside other text', renderValue('deploy with {{ s }}', { s: long }), 'deploy with ********'],
+    ['a short secret (never masked inside text): the whole text masked', renderValue('deploy with {{ s }}', { s: short }), MASK],
+    ['nothing to do: no secret read', renderValue('deploy {{ p }}', { p: 'v1' }), 'deploy v1'],
+  ])('%s', (_label, value, want) => {
+    expect(shownText(value as string | Secret)).toBe(want);
   });
 });
