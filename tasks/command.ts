@@ -5,7 +5,7 @@ import { absolutePath } from '../src/schemas.js';
 import { Secret, isSecret } from '../src/secret.js';
 import { cmd, raw } from '../src/shell.js';
 import { defineTask } from '../src/task-type.js';
-import { textOrSecret } from './secret-text.js';
+import { revealText, textOrSecret } from './secret-text.js';
 
 /** A name the shell can assign and export (POSIX: letters, digits, "_", not a digit first). */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name: letters, digits and "_", not starting with a digit');
@@ -45,14 +45,21 @@ export function commandStep(a: CommandArgs): RunStep {
   const line = a.argv ? cmd(...a.argv) : cmd('sh', '-c', a.cmd!);
   const full = a.chdir ? cmd('cd', a.chdir, raw('&&'), raw(line)) : line;
   const step: RunStep = { kind: 'run', command: full };
-  if (a.stdin !== undefined) {
+  // Ansible sends nothing for an empty stdin, and adds the newline only to a non-empty one.
+  if (a.stdin !== undefined && revealText(a.stdin) !== '') {
     const newline = a.stdin_add_newline ? '\n' : '';
     step.stdin = isSecret(a.stdin) ? new Secret(a.stdin.reveal() + newline) : a.stdin + newline;
     // Braces: the piped stdin reaches the command, not the `cd` before it.
     if (a.chdir) step.command = `{ ${full}; }`;
   }
-  if (a.environment) step.environment = Object.fromEntries(Object.entries(a.environment).map(([k, v]) => [k, typeof v === 'number' || typeof v === 'boolean' ? String(v) : v]));
+  if (a.environment) step.environment = Object.fromEntries(Object.entries(a.environment).map(([k, v]) => [k, environmentValue(v)]));
   return step;
+}
+
+/** A value as Ansible exports it: Python's str() (a boolean is True/False). */
+function environmentValue(v: string | Secret | number | boolean): string | Secret {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return typeof v === 'number' ? String(v) : v;
 }
 
 export const command = defineTask({
