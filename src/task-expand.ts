@@ -6,7 +6,8 @@ import { ConfigError, type SourceLocation } from './errors.js';
 import { containsUnknown, evaluateCondition, isUnknown } from './expr/index.js';
 import { defineLazy, isTemplated } from './lazy-vars.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
-import { schemaErrors } from './schema-errors.js';
+import { taskArgumentErrors } from './secret-arguments.js';
+import { isSecret, shownText } from './secret.js';
 import type { ParsedTask } from './task-tree.js';
 import { displayField, displayPath } from './task-tree.js';
 import type { TaskType } from './task-type.js';
@@ -65,7 +66,7 @@ export function expandTask(t: ParsedTask, vars: Record<string, unknown>, given: 
   for (const [index, item] of (items as unknown[]).entries()) {
     const itemScope: Record<string, unknown> = { ...scope, [t.loopVar]: item, ansible_loop_var: t.loopVar };
     if (t.indexVar) itemScope[t.indexVar] = index;
-    const label = t.label !== undefined ? String(safeRender(t.label, itemScope, ctx, [...t.path, 'loop_control', 'label']) ?? t.label) : describeItem(item);
+    const label = t.label !== undefined ? shown(safeRender(t.label, itemScope, ctx, [...t.path, 'loop_control', 'label']) ?? t.label) : describeItem(item);
     const r = one(t, itemScope, base, ctx, { item, label });
     if (r === null) return null;
     out.push(...r);
@@ -94,7 +95,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
   if (containsUnknown(rendered)) return [{ ...withItem, args: undefined, unknown: 'its arguments depend on a result check mode cannot know' }];
   const parsed = parseArgs(t.type.schema, rendered);
   if (!parsed.success) {
-    schemaErrors(parsed.error, ctx.source, argsPath, displayPath(argsPath)).forEach(ctx.report);
+    taskArgumentErrors(parsed.error, rendered, t.typeName, ctx.source, argsPath, displayPath(argsPath)).forEach(ctx.report);
     return null;
   }
   let args = parsed.data;
@@ -165,14 +166,18 @@ function describe(v: unknown): string {
   return `a ${typeof v} (${JSON.stringify(v)})`;
 }
 
+/** A name or label rendered from a secret shows it masked, the rest of its text readable. */
+function shown(value: unknown): string {
+  return isSecret(value) ? shownText(value) : String(value);
+}
+
 function describeItem(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);
 }
 
 function taskName(text: string, scope: Record<string, unknown>): string {
   try {
-    const r = renderValue(text, scope);
-    return typeof r === 'string' ? r : String(r);
+    return shown(renderValue(text, scope));
   } catch {
     // A name that reads the loop item, or a later result: shown as written.
     return text;
