@@ -372,8 +372,10 @@ function targetFor(
   try {
     target = connectionTarget(hostName, vars, { file: inventory.file });
   } catch (err) {
-    if (!(err instanceof ConfigErrors)) throw err;
-    err.errors.forEach(report);
+    // A connection variable defined from a run-time value throws its own ConfigError (src/vars/levels.ts).
+    if (err instanceof ConfigError) report(err);
+    else if (err instanceof ConfigErrors) err.errors.forEach(report);
+    else throw err;
     return null;
   }
   if (earlier && !sameConnection(earlier.target, target)) {
