@@ -75,8 +75,7 @@ export function expandTask(t: ParsedTask, vars: Record<string, unknown>, given: 
   if (isUnknown(items)) return [{ ...base, args: undefined, become: false, unknown: `its loop depends on a result check mode cannot know` }];
   const out: CompiledTask[] = [];
   for (const [index, item] of (items as unknown[]).entries()) {
-    const itemScope = copyVars(scope, { [t.loopVar]: item, ansible_loop_var: t.loopVar });
-    if (t.indexVar) itemScope[t.indexVar] = index;
+    const itemScope = copyVars(scope, { [t.loopVar]: item, ansible_loop_var: t.loopVar, ...(t.indexVar ? { [t.indexVar]: index } : {}) });
     const label = t.label !== undefined ? String(safeRender(t.label, itemScope, ctx, [...t.path, 'loop_control', 'label']) ?? t.label) : describeItem(item);
     const r = one(t, itemScope, base, ctx, { item, label });
     if (r === null) return null;
