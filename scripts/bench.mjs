@@ -73,7 +73,8 @@ function usage(error) {
   --first-forks N       hosts in parallel for the first run, which installs packages (default 5)
   --baseline DIR        also time the no-op re-runs of another built checkout of provision (say the
                         last release: git worktree add DIR REF && (cd DIR && npm ci && npm run build)),
-                        alternating with this one on the same hosts, so both see the same machine
+                        alternating with this one on the same hosts (simulated fleets included),
+                        so both see the same machine
   --simulated LIST      also simulated fleets of these sizes (e.g. 100,1000; bench/fleet/): the first
                         real provision host's no-op is recorded, checked against one simulated host
                         (same plan, same round trips), then replayed by every simulated host
@@ -401,7 +402,7 @@ try {
   }
   if (opts.simulated.length && !interrupted) {
     if (!recordingFile) throw new Error('--simulated: no recording (it is made from the first real provision host: --hosts must list at least one size)');
-    await runSimulatedRows();
+    await runSimulatedRows(baselineTool);
   }
 } catch (err) {
   log(`error: ${err?.stack ?? err}`);
@@ -448,9 +449,14 @@ async function recordForSimulation(host) {
   recordingFile = file;
 }
 
-/** The simulated rows: N hosts from the recording, provision's own CPU, wall and peak RSS. */
-async function runSimulatedRows() {
+/**
+ * The simulated rows: N hosts from the recording, provision's own CPU, wall and peak RSS. With
+ * --baseline, the baseline build runs on the same simulated fleet, each of its runs right after
+ * one of ours, so a before/after comparison sees the same machine at the same moment.
+ */
+async function runSimulatedRows(baselineTool) {
   const { vars } = JSON.parse(fs.readFileSync(recordingFile, 'utf8'));
+  const tools = [provisionTool, ...(baselineTool ? [baselineTool] : [])];
   for (const n of opts.simulated) {
     if (interrupted) break;
     const fleet = await fleetSim.startFleet({ recordingFile, vars, count: n, dir: fs.mkdtempSync(path.join(work, `simulated-${n}-`)), procs: opts.simProcs });
@@ -458,21 +464,26 @@ async function runSimulatedRows() {
     try {
       const forks = Math.min(opts.simForks, n);
       const probe = speedProbeMs();
-      const runs = [];
-      for (let i = 0; i < opts.simRuns && !interrupted; i++) runs.push(await provisionTool.run(fleet.inventory, fleet.names, forks, logFile));
+      const runs = tools.map(() => []);
+      for (let i = 0; i < opts.simRuns && !interrupted; i++) {
+        for (const [t, tool] of tools.entries()) if (!interrupted) runs[t].push(await tool.run(fleet.inventory, fleet.names, forks, logFile));
+      }
       const misses = await fleet.stop();
-      const ok = runs.every((m) => m.code === 0 && m.failed === 0 && m.changed === 0) && misses.length === 0;
-      const row = {
-        tool: 'provision (simulated)', hosts: n, phase: 'no-op', forks, ok, simulated: true,
-        wallMs: median(runs.map((m) => m.wallMs)), wallRunsMs: runs.map((m) => Math.round(m.wallMs)),
-        cpuMs: median(runs.map((m) => m.cpuMs)), maxRssMiB: Math.max(...runs.map((m) => m.maxRssKiB)) / 1024,
-        treeRssMiB: Math.max(...runs.map((m) => m.treeRssKiB)) / 1024,
-        roundTripsPerHost: median(runs.flatMap((m) => m.roundTrips)), changed: runs.map((m) => m.changed), exitCodes: runs.map((m) => m.code),
-        misses: misses.slice(0, 5), load: load(), speedProbeMs: probe,
-      };
-      results.runs.push(row);
-      log(`simulated ${n} hosts (forks ${forks}): ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s controller CPU (${(row.cpuMs / n).toFixed(1)} ms/host), ${row.maxRssMiB.toFixed(0)} MiB peak RSS${ok ? '' : `  FAILED: see ${logFile}${misses.length ? `; unanswered: ${misses[0]}` : ''}`}`);
-      if (!ok) exitCode = 1;
+      for (const [t, tool] of tools.entries()) {
+        const ok = runs[t].length > 0 && runs[t].every((m) => m.code === 0 && m.failed === 0 && m.changed === 0) && misses.length === 0;
+        const row = {
+          tool: `${tool.name} (simulated)`, hosts: n, phase: 'no-op', forks, ok, simulated: true,
+          ...(tool === baselineTool ? { baseline: path.basename(opts.baseline) } : {}),
+          wallMs: median(runs[t].map((m) => m.wallMs)), wallRunsMs: runs[t].map((m) => Math.round(m.wallMs)),
+          cpuMs: median(runs[t].map((m) => m.cpuMs)), cpuRunsMs: runs[t].map((m) => Math.round(m.cpuMs)), maxRssMiB: Math.max(...runs[t].map((m) => m.maxRssKiB)) / 1024,
+          treeRssMiB: Math.max(...runs[t].map((m) => m.treeRssKiB)) / 1024,
+          roundTripsPerHost: median(runs[t].flatMap((m) => m.roundTrips)), changed: runs[t].map((m) => m.changed), exitCodes: runs[t].map((m) => m.code),
+          misses: misses.slice(0, 5), load: load(), speedProbeMs: probe,
+        };
+        results.runs.push(row);
+        log(`${tool.name}, simulated ${n} hosts (forks ${forks}): ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s controller CPU (${(row.cpuMs / n).toFixed(1)} ms/host), ${row.maxRssMiB.toFixed(0)} MiB peak RSS${ok ? '' : `  FAILED: see ${logFile}${misses.length ? `; unanswered: ${misses[0]}` : ''}`}`);
+        if (!ok) exitCode = 1;
+      }
     } finally {
       await fleet.stop().catch(() => {});
     }
@@ -500,9 +511,9 @@ function table(r) {
       '',
       `Simulated hosts (bench/fleet/: loopback SSH servers answering from ${r.simulationCheck?.host ?? 'a real host'}'s recorded no-op); CPU and RSS are the provision process's alone:`,
       '',
-      '| hosts | forks | run | wall s | controller CPU s | CPU ms / host | peak RSS MiB | round trips / host | load 1m | speed probe ms |',
-      '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
-      ...simulated.map((x) => `| ${x.hosts} | ${x.forks} | no-op ×${x.wallRunsMs.length}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${s(x.cpuMs)} | ${(x.cpuMs / x.hosts).toFixed(1)} | ${x.maxRssMiB.toFixed(0)} | ${x.roundTripsPerHost} | ${x.load[0]} | ${x.speedProbeMs} |`),
+      '| build | hosts | forks | run | wall s | controller CPU s | CPU ms / host | peak RSS MiB | round trips / host | load 1m | speed probe ms |',
+      '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...simulated.map((x) => `| ${x.baseline ? `baseline ${x.baseline}` : 'this build'} | ${x.hosts} | ${x.forks} | no-op ×${x.wallRunsMs.length}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${s(x.cpuMs)} | ${(x.cpuMs / x.hosts).toFixed(1)} | ${x.maxRssMiB.toFixed(0)} | ${x.roundTripsPerHost} | ${x.load[0]} | ${x.speedProbeMs} |`),
     );
   }
   return lines.join('\n') + '\n\n';
