@@ -5,6 +5,7 @@
 // esbuild (a devDependency) reads the TypeScript directly; tsc still type-checks.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { ssh2X25519 } from './ssh2-x25519.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const result = await build({
@@ -21,7 +22,8 @@ const result = await build({
   // OpenSSL context kept per connection, without it by a new cipher object per packet (Node's
   // crypto). Where it was not built, ssh2 falls back to Node's crypto as before.
   external: ['*.node'],
-  plugins: [sshCryptoBinding()],
+  // ssh2's X25519 keys handed to Node's crypto as raw bytes, not DER: see ssh2-x25519.mjs.
+  plugins: [sshCryptoBinding(), ssh2X25519()],
   // ESM's import.meta.url, for modules that locate files next to themselves (src/package-root.ts).
   define: { 'import.meta.url': 'importMetaUrl' },
   inject: ['scripts/import-meta-url.js'],
