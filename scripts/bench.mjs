@@ -27,7 +27,7 @@ const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
 
 // --- options -----------------------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json'), simulated: [], simForks: 200, simRuns: 1, simProcs: 2 };
+  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json'), simulated: [], simForks: 200, simRuns: 1, simProcs: 2, recording: undefined };
   const list = (v, name, max = 200) => {
     const l = String(v ?? '').split(',').map((s) => Number(s.trim()));
     if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > max)) usage(`${name}: expected a list of host counts such as 1,10 (at most ${max})`);
@@ -55,10 +55,13 @@ function parseArgs(argv) {
       case '--sim-forks': o.simForks = int(value(), flag); break;
       case '--sim-runs': o.simRuns = int(value(), flag); break;
       case '--sim-procs': o.simProcs = int(value(), flag); break;
+      case '--recording': o.recording = path.resolve(value()); break;
       case '-h': case '--help': usage(); break;
       default: usage(`unknown option ${a}`);
     }
   }
+  // --recording alone: the simulated rows only, from an earlier bench's recording (no real host).
+  if (o.recording && !argv.some((a) => a === '--hosts' || a.startsWith('--hosts='))) o.hosts = [];
   o.ansibleHosts ??= o.hosts;
   return o;
 }
@@ -81,6 +84,9 @@ function usage(error) {
   --sim-forks N         --forks for the simulated rows (default 200)
   --sim-runs N          measured runs per simulated size (default 1: 1,000 hosts take ~30 s of both cores)
   --sim-procs N         simulator processes sharing the simulated hosts (default 2)
+  --recording DIR       the simulated rows from an earlier bench's recording (its recording-* directory
+                        in the work directory: recording.json and the real host's report), checked
+                        again against that report first; with no --hosts, no real host is booted
   --out FILE            results JSON (default bench/results.json)
 Needs root (the test hosts are systemd-nspawn containers) and a built CLI (npm run build).`;
   if (error) { process.stderr.write(`bench: ${error}\n${text}\n`); process.exit(5); }
@@ -400,6 +406,13 @@ try {
       }
     }
   }
+  if (opts.recording && !recordingFile && !interrupted) {
+    // recordRun (bench/fleet/record.mjs) leaves the real host's report beside the recording.
+    const real = path.join(opts.recording, 'recorded-run-report.json');
+    if (!fs.existsSync(real)) throw new Error(`--recording ${opts.recording}: no recorded-run-report.json there (the bench that recorded it leaves one)`);
+    const report = JSON.parse(fs.readFileSync(real, 'utf8'));
+    await checkSimulation(opts.recording, Object.keys(report.hosts)[0], report);
+  }
   if (opts.simulated.length && !interrupted) {
     if (!recordingFile) throw new Error('--simulated: no recording (it is made from the first real provision host: --hosts must list at least one size)');
     await runSimulatedRows(baselineTool);
@@ -433,8 +446,15 @@ async function recordForSimulation(host) {
   const { recording, report } = await fleetRecord.recordRun({ target, dir, cli: CLI, playbook: PLAYBOOK });
   const file = path.join(dir, 'recording.json');
   fleetRecording.writeRecording(file, recording);
+  await checkSimulation(dir, host.name, report);
+}
+
+/** One simulated host from `dir`'s recording must give the real host's `report`: plan and round trips. */
+async function checkSimulation(dir, hostName, report) {
+  const file = path.join(dir, 'recording.json');
+  const recording = JSON.parse(fs.readFileSync(file, 'utf8'));
   const fleet = await fleetSim.startFleet({ recordingFile: file, vars: recording.vars, count: 1, dir: path.join(dir, 'check') });
-  const simReport = path.join(dir, 'simulated-report.json');
+  const simReport = path.join(work, `simulated-report-${process.hrtime.bigint()}.json`);
   try {
     await fleetRecord.runProvision(CLI, [PLAYBOOK, '-i', fleet.inventory, '--report', simReport]);
   } finally {
@@ -443,9 +463,9 @@ async function recordForSimulation(host) {
   }
   const differences = fs.existsSync(simReport) ? fleetHonesty.comparePlans(report, JSON.parse(fs.readFileSync(simReport, 'utf8'))) : ['the simulated run gave no report'];
   const plan = fleetHonesty.planOf(report);
-  results.simulationCheck = { host: host.name, tasks: plan.tasks.length, roundTrips: plan.roundTrips, differences };
+  results.simulationCheck = { host: hostName, tasks: plan.tasks.length, roundTrips: plan.roundTrips, differences };
   if (differences.length) throw new Error(`the simulated host does not behave as the real one:\n  ${differences.join('\n  ')}`);
-  log(`simulation check: a simulated host gives ${host.name}'s plan (${plan.tasks.length} tasks, 0 changed) in the same ${plan.roundTrips} round trip(s)`);
+  log(`simulation check: a simulated host gives ${hostName}'s plan (${plan.tasks.length} tasks, 0 changed) in the same ${plan.roundTrips} round trip(s)`);
   recordingFile = file;
 }
 
