@@ -27,7 +27,7 @@ const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
 
 // --- options -----------------------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json'), simulated: [], simForks: 200, simRuns: 1, simProcs: 2, recording: undefined };
+  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json'), simulated: [], simForks: 200, simRuns: 1, simProcs: 2, recording: undefined, hostPrefix: 'pv' };
   const list = (v, name, max = 200) => {
     const l = String(v ?? '').split(',').map((s) => Number(s.trim()));
     if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > max)) usage(`${name}: expected a list of host counts such as 1,10 (at most ${max})`);
@@ -56,6 +56,12 @@ function parseArgs(argv) {
       case '--sim-runs': o.simRuns = int(value(), flag); break;
       case '--sim-procs': o.simProcs = int(value(), flag); break;
       case '--recording': o.recording = path.resolve(value()); break;
+      case '--host-prefix': {
+        const v = value();
+        if (!/^[a-z][a-z0-9]{0,5}$/.test(v ?? '')) usage(`${flag}: a short lowercase name such as pv2`);
+        o.hostPrefix = v;
+        break;
+      }
       case '-h': case '--help': usage(); break;
       default: usage(`unknown option ${a}`);
     }
@@ -84,6 +90,7 @@ function usage(error) {
   --sim-forks N         --forks for the simulated rows (default 200)
   --sim-runs N          measured runs per simulated size (default 1: 1,000 hosts take ~30 s of both cores)
   --sim-procs N         simulator processes sharing the simulated hosts (default 2)
+  --host-prefix P       test host names P-b1… and P-a1… (default pv): two benches on one machine
   --recording DIR       the simulated rows from an earlier bench's recording (its recording-* directory
                         in the work directory: recording.json and the real host's report), checked
                         again against that report first; with no --hosts, no real host is booted
@@ -346,7 +353,7 @@ try {
     for (const tool of tools) {
       if (tool === ansibleTool && !opts.ansibleHosts.includes(n)) continue;
       if (interrupted) break;
-      const names = Array.from({ length: n }, (_, i) => `${tool.prefix}${i + 1}`);
+      const names = Array.from({ length: n }, (_, i) => `${tool.prefix.replace(/^pv/, opts.hostPrefix)}${i + 1}`);
       const dir = fs.mkdtempSync(path.join(work, `${tool.name}-${n}-`));
       // up() would reuse a running host of the same name: not a first run, and not ours to remove.
       const taken = (await sandbox.list()).map((h) => h.name).filter((x) => names.includes(x));
