@@ -334,7 +334,7 @@ async function teardown(names) {
   for (const n of names) booted.delete(n);
 }
 
-const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined, baseline: opts.baseline && path.basename(opts.baseline) }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
+const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined, baseline: opts.baseline && path.basename(opts.baseline), recording: opts.recording && path.basename(opts.recording) }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
 let exitCode = 0;
 
 try {
