@@ -3,9 +3,9 @@ import { nextContent, type HostRecord, type pendingHandlers, type RecordFile } f
 
 /** The record steps of one apply script, and how to learn from its result what the host now holds. */
 export interface ScriptRecord {
-  /** Before the task's steps: its notifications when its outcome is decided only afterwards (changed_when, failed_when). */
+  /** Before the task's steps: the handlers it notifies (with what is no longer pending). */
   before: RunStep[];
-  /** After the task's steps: its notifications when the steps succeeding means it changed; and what is no longer pending. */
+  /** After the task's steps, when it notifies nothing: what is no longer pending (a handler that has run). */
   after: RunStep[];
   settle(result: { error?: unknown; failedStep?: number }): void;
 }
@@ -27,15 +27,18 @@ export class HandlerRecord {
 
   /**
    * Steps for a script running with `file`'s privilege whose task notifies
-   * `adding` when it changes. A task whose change is known before it runs
-   * records after its steps, so the record and the change succeed together; one
-   * decided afterwards records before them (a handler run once too often if
-   * the run is cut before the next script takes it back beats one never run).
+   * `adding` if it changes. Its notifications are recorded before its steps,
+   * so no moment exists where the host is changed and the record is not
+   * (a connection lost mid-script, a signal); if the task then does not
+   * change (it failed, changed_when said no), the next script takes them
+   * back. A handler run once too often after a cut run beats one never run.
+   * Taking back what is no longer pending goes after the steps: a handler
+   * stays recorded until its script has succeeded.
    */
-  forScript(file: RecordFile, stillPending: (name: string) => boolean, adding: readonly string[], decidedAfter: boolean): ScriptRecord {
+  forScript(file: RecordFile, stillPending: (name: string) => boolean, adding: readonly string[]): ScriptRecord {
     const content = this.contentFor(file, stillPending, adding);
     if (!content) return { before: [], after: [], settle: () => {} };
-    const early = decidedAfter && adding.length > 0;
+    const early = adding.length > 0;
     const step = this.files.write(file, content);
     return {
       before: early ? [step] : [],

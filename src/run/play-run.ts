@@ -73,6 +73,8 @@ export class PlayRun {
     }
     for (const h of this.leftOver) this.notified.add(h);
     const failed = (await this.runNodes(this.play.nodes)) || (await this.flushHandlers());
+    // A handler answered No at the last flush is not asked again: as in Ansible, the play ends without it.
+    if (!failed) this.declinedHandlers.clear();
     return (await this.settleRecord()) || failed;
   }
 
@@ -95,7 +97,7 @@ export class PlayRun {
     const file: RecordFile = task.become || this.host.conn.user === 'root' ? 'root' : 'user';
     const finishing = handler && this.flushing.at(-1) === node && (!node.task.loop || node.iterations?.at(-1) === task);
     const adding = handler ? [] : task.notify;
-    return this.record.forScript(file, this.stillPending(finishing), adding, node.task.changedWhen !== undefined || node.task.failedWhen !== undefined);
+    return this.record.forScript(file, this.stillPending(finishing), adding);
   }
 
   /**
