@@ -125,6 +125,8 @@ export class PlayRun {
     if (!this.record || this.host.options.check) return false;
     for (const { file, step, settle } of this.record.stale(this.stillPending(false))) {
       try {
+        // A record left by an earlier run may be the only thing written: it waits for the run lock like a change.
+        await this.host.lockReady;
         const r = await this.host.conn.runScript(wrapScript(step.command), file === 'root');
         if (r.exitCode !== 0) throw new Error(`${step.label} (${file === 'root' ? 'as root' : 'as the login user'}) failed with exit status ${r.exitCode}: ${r.stderr.trim()}`);
         settle();
