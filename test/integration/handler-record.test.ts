@@ -30,8 +30,11 @@ function recordOf(play: string): string | null {
   return existsSync(file) ? readFileSync(file, 'utf8') : null;
 }
 
-/** Kills the nearest sshd above this shell: this connection's session only (as in faults.test.ts). */
-const DROP_CONNECTION = `p=$PPID; while [ \\"$(ps -o comm= -p $p)\\" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d ' '); done; kill -9 $p`;
+/**
+ * Kills the nearest sshd above this shell (this connection's session only, as in faults.test.ts),
+ * then the script's whole process group: nothing after the change runs, as when a host dies.
+ */
+const CUT = `p=$PPID; while [ \\"$(ps -o comm= -p $p)\\" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d ' '); done; kill -9 $p; kill -9 0`;
 
 describe('first run: round trips', { timeout: 600_000 }, () => {
   it('no more than 1 + the changed tasks (handlers included), with a handler that reads facts, a listen topic, changed_when and a mid-play flush; the re-run 1', async () => {
@@ -95,7 +98,7 @@ describe('the record survives a run cut inside the notifying task', { timeout: 6
   hosts: all
   tasks:
     - name: change, then lose the connection
-      command: { cmd: "touch ${dir}/changed; ${DROP_CONNECTION}", creates: ${dir}/changed }${changedWhen}
+      command: { cmd: "touch ${dir}/changed; ${CUT}", creates: ${dir}/changed }${changedWhen}
       notify: restart app
   handlers:
     - name: restart app
