@@ -27,7 +27,7 @@ const ANSIBLE_DIR = path.join(ROOT, 'bench/ansible');
 
 // --- options -----------------------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json'), simulated: [], simForks: 200, simRuns: 1, simProcs: 2 };
+  const o = { hosts: [1, 10], ansibleHosts: undefined, skipAnsible: false, runs: 3, forks: undefined, firstForks: 5, baseline: undefined, out: path.join(ROOT, 'bench/results.json'), simulated: [], simForks: 200, simRuns: 1, simProcs: 2, recording: undefined, hostPrefix: 'pv' };
   const list = (v, name, max = 200) => {
     const l = String(v ?? '').split(',').map((s) => Number(s.trim()));
     if (!l.length || l.some((n) => !Number.isInteger(n) || n < 1 || n > max)) usage(`${name}: expected a list of host counts such as 1,10 (at most ${max})`);
@@ -55,10 +55,19 @@ function parseArgs(argv) {
       case '--sim-forks': o.simForks = int(value(), flag); break;
       case '--sim-runs': o.simRuns = int(value(), flag); break;
       case '--sim-procs': o.simProcs = int(value(), flag); break;
+      case '--recording': o.recording = path.resolve(value()); break;
+      case '--host-prefix': {
+        const v = value();
+        if (!/^[a-z][a-z0-9]{0,5}$/.test(v ?? '')) usage(`${flag}: a short lowercase name such as pv2`);
+        o.hostPrefix = v;
+        break;
+      }
       case '-h': case '--help': usage(); break;
       default: usage(`unknown option ${a}`);
     }
   }
+  // --recording alone: the simulated rows only, from an earlier bench's recording (no real host).
+  if (o.recording && !argv.some((a) => a === '--hosts' || a.startsWith('--hosts='))) o.hosts = [];
   o.ansibleHosts ??= o.hosts;
   return o;
 }
@@ -73,13 +82,18 @@ function usage(error) {
   --first-forks N       hosts in parallel for the first run, which installs packages (default 5)
   --baseline DIR        also time the no-op re-runs of another built checkout of provision (say the
                         last release: git worktree add DIR REF && (cd DIR && npm ci && npm run build)),
-                        alternating with this one on the same hosts, so both see the same machine
+                        alternating with this one on the same hosts (simulated fleets included),
+                        so both see the same machine
   --simulated LIST      also simulated fleets of these sizes (e.g. 100,1000; bench/fleet/): the first
                         real provision host's no-op is recorded, checked against one simulated host
                         (same plan, same round trips), then replayed by every simulated host
   --sim-forks N         --forks for the simulated rows (default 200)
   --sim-runs N          measured runs per simulated size (default 1: 1,000 hosts take ~30 s of both cores)
   --sim-procs N         simulator processes sharing the simulated hosts (default 2)
+  --host-prefix P       test host names P-b1… and P-a1… (default pv): two benches on one machine
+  --recording DIR       the simulated rows from an earlier bench's recording (its recording-* directory
+                        in the work directory: recording.json and the real host's report), checked
+                        again against that report first; with no --hosts, no real host is booted
   --out FILE            results JSON (default bench/results.json)
 Needs root (the test hosts are systemd-nspawn containers) and a built CLI (npm run build).`;
   if (error) { process.stderr.write(`bench: ${error}\n${text}\n`); process.exit(5); }
@@ -320,7 +334,7 @@ async function teardown(names) {
   for (const n of names) booted.delete(n);
 }
 
-const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined, baseline: opts.baseline && path.basename(opts.baseline) }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
+const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version }, options: { ...opts, out: undefined, baseline: opts.baseline && path.basename(opts.baseline), recording: opts.recording && path.basename(opts.recording) }, loadAtStart: load(), speedProbeMsAtStart: speedProbeMs(), version: undefined, runs: [] };
 let exitCode = 0;
 
 try {
@@ -339,7 +353,7 @@ try {
     for (const tool of tools) {
       if (tool === ansibleTool && !opts.ansibleHosts.includes(n)) continue;
       if (interrupted) break;
-      const names = Array.from({ length: n }, (_, i) => `${tool.prefix}${i + 1}`);
+      const names = Array.from({ length: n }, (_, i) => `${tool.prefix.replace(/^pv/, opts.hostPrefix)}${i + 1}`);
       const dir = fs.mkdtempSync(path.join(work, `${tool.name}-${n}-`));
       // up() would reuse a running host of the same name: not a first run, and not ours to remove.
       const taken = (await sandbox.list()).map((h) => h.name).filter((x) => names.includes(x));
@@ -399,9 +413,16 @@ try {
       }
     }
   }
+  if (opts.recording && !recordingFile && !interrupted) {
+    // recordRun (bench/fleet/record.mjs) leaves the real host's report beside the recording.
+    const real = path.join(opts.recording, 'recorded-run-report.json');
+    if (!fs.existsSync(real)) throw new Error(`--recording ${opts.recording}: no recorded-run-report.json there (the bench that recorded it leaves one)`);
+    const report = JSON.parse(fs.readFileSync(real, 'utf8'));
+    await checkSimulation(opts.recording, Object.keys(report.hosts)[0], report);
+  }
   if (opts.simulated.length && !interrupted) {
     if (!recordingFile) throw new Error('--simulated: no recording (it is made from the first real provision host: --hosts must list at least one size)');
-    await runSimulatedRows();
+    await runSimulatedRows(baselineTool);
   }
 } catch (err) {
   log(`error: ${err?.stack ?? err}`);
@@ -432,8 +453,15 @@ async function recordForSimulation(host) {
   const { recording, report } = await fleetRecord.recordRun({ target, dir, cli: CLI, playbook: PLAYBOOK });
   const file = path.join(dir, 'recording.json');
   fleetRecording.writeRecording(file, recording);
+  await checkSimulation(dir, host.name, report);
+}
+
+/** One simulated host from `dir`'s recording must give the real host's `report`: plan and round trips. */
+async function checkSimulation(dir, hostName, report) {
+  const file = path.join(dir, 'recording.json');
+  const recording = JSON.parse(fs.readFileSync(file, 'utf8'));
   const fleet = await fleetSim.startFleet({ recordingFile: file, vars: recording.vars, count: 1, dir: path.join(dir, 'check') });
-  const simReport = path.join(dir, 'simulated-report.json');
+  const simReport = path.join(work, `simulated-report-${process.hrtime.bigint()}.json`);
   try {
     await fleetRecord.runProvision(CLI, [PLAYBOOK, '-i', fleet.inventory, '--report', simReport]);
   } finally {
@@ -442,15 +470,20 @@ async function recordForSimulation(host) {
   }
   const differences = fs.existsSync(simReport) ? fleetHonesty.comparePlans(report, JSON.parse(fs.readFileSync(simReport, 'utf8'))) : ['the simulated run gave no report'];
   const plan = fleetHonesty.planOf(report);
-  results.simulationCheck = { host: host.name, tasks: plan.tasks.length, roundTrips: plan.roundTrips, differences };
+  results.simulationCheck = { host: hostName, tasks: plan.tasks.length, roundTrips: plan.roundTrips, differences };
   if (differences.length) throw new Error(`the simulated host does not behave as the real one:\n  ${differences.join('\n  ')}`);
-  log(`simulation check: a simulated host gives ${host.name}'s plan (${plan.tasks.length} tasks, 0 changed) in the same ${plan.roundTrips} round trip(s)`);
+  log(`simulation check: a simulated host gives ${hostName}'s plan (${plan.tasks.length} tasks, 0 changed) in the same ${plan.roundTrips} round trip(s)`);
   recordingFile = file;
 }
 
-/** The simulated rows: N hosts from the recording, provision's own CPU, wall and peak RSS. */
-async function runSimulatedRows() {
+/**
+ * The simulated rows: N hosts from the recording, provision's own CPU, wall and peak RSS. With
+ * --baseline, the baseline build runs on the same simulated fleet, each of its runs right after
+ * one of ours, so a before/after comparison sees the same machine at the same moment.
+ */
+async function runSimulatedRows(baselineTool) {
   const { vars } = JSON.parse(fs.readFileSync(recordingFile, 'utf8'));
+  const tools = [provisionTool, ...(baselineTool ? [baselineTool] : [])];
   for (const n of opts.simulated) {
     if (interrupted) break;
     const fleet = await fleetSim.startFleet({ recordingFile, vars, count: n, dir: fs.mkdtempSync(path.join(work, `simulated-${n}-`)), procs: opts.simProcs });
@@ -458,21 +491,26 @@ async function runSimulatedRows() {
     try {
       const forks = Math.min(opts.simForks, n);
       const probe = speedProbeMs();
-      const runs = [];
-      for (let i = 0; i < opts.simRuns && !interrupted; i++) runs.push(await provisionTool.run(fleet.inventory, fleet.names, forks, logFile));
+      const runs = tools.map(() => []);
+      for (let i = 0; i < opts.simRuns && !interrupted; i++) {
+        for (const [t, tool] of tools.entries()) if (!interrupted) runs[t].push(await tool.run(fleet.inventory, fleet.names, forks, logFile));
+      }
       const misses = await fleet.stop();
-      const ok = runs.every((m) => m.code === 0 && m.failed === 0 && m.changed === 0) && misses.length === 0;
-      const row = {
-        tool: 'provision (simulated)', hosts: n, phase: 'no-op', forks, ok, simulated: true,
-        wallMs: median(runs.map((m) => m.wallMs)), wallRunsMs: runs.map((m) => Math.round(m.wallMs)),
-        cpuMs: median(runs.map((m) => m.cpuMs)), maxRssMiB: Math.max(...runs.map((m) => m.maxRssKiB)) / 1024,
-        treeRssMiB: Math.max(...runs.map((m) => m.treeRssKiB)) / 1024,
-        roundTripsPerHost: median(runs.flatMap((m) => m.roundTrips)), changed: runs.map((m) => m.changed), exitCodes: runs.map((m) => m.code),
-        misses: misses.slice(0, 5), load: load(), speedProbeMs: probe,
-      };
-      results.runs.push(row);
-      log(`simulated ${n} hosts (forks ${forks}): ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s controller CPU (${(row.cpuMs / n).toFixed(1)} ms/host), ${row.maxRssMiB.toFixed(0)} MiB peak RSS${ok ? '' : `  FAILED: see ${logFile}${misses.length ? `; unanswered: ${misses[0]}` : ''}`}`);
-      if (!ok) exitCode = 1;
+      for (const [t, tool] of tools.entries()) {
+        const ok = runs[t].length > 0 && runs[t].every((m) => m.code === 0 && m.failed === 0 && m.changed === 0) && misses.length === 0;
+        const row = {
+          tool: `${tool.name} (simulated)`, hosts: n, phase: 'no-op', forks, ok, simulated: true,
+          ...(tool === baselineTool ? { baseline: path.basename(opts.baseline) } : {}),
+          wallMs: median(runs[t].map((m) => m.wallMs)), wallRunsMs: runs[t].map((m) => Math.round(m.wallMs)),
+          cpuMs: median(runs[t].map((m) => m.cpuMs)), cpuRunsMs: runs[t].map((m) => Math.round(m.cpuMs)), maxRssMiB: Math.max(...runs[t].map((m) => m.maxRssKiB)) / 1024,
+          treeRssMiB: Math.max(...runs[t].map((m) => m.treeRssKiB)) / 1024,
+          roundTripsPerHost: median(runs[t].flatMap((m) => m.roundTrips)), changed: runs[t].map((m) => m.changed), exitCodes: runs[t].map((m) => m.code),
+          misses: misses.slice(0, 5), load: load(), speedProbeMs: probe,
+        };
+        results.runs.push(row);
+        log(`${tool.name}, simulated ${n} hosts (forks ${forks}): ${(row.wallMs / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s controller CPU (${(row.cpuMs / n).toFixed(1)} ms/host), ${row.maxRssMiB.toFixed(0)} MiB peak RSS${ok ? '' : `  FAILED: see ${logFile}${misses.length ? `; unanswered: ${misses[0]}` : ''}`}`);
+        if (!ok) exitCode = 1;
+      }
     } finally {
       await fleet.stop().catch(() => {});
     }
@@ -500,9 +538,9 @@ function table(r) {
       '',
       `Simulated hosts (bench/fleet/: loopback SSH servers answering from ${r.simulationCheck?.host ?? 'a real host'}'s recorded no-op); CPU and RSS are the provision process's alone:`,
       '',
-      '| hosts | forks | run | wall s | controller CPU s | CPU ms / host | peak RSS MiB | round trips / host | load 1m | speed probe ms |',
-      '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
-      ...simulated.map((x) => `| ${x.hosts} | ${x.forks} | no-op ×${x.wallRunsMs.length}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${s(x.cpuMs)} | ${(x.cpuMs / x.hosts).toFixed(1)} | ${x.maxRssMiB.toFixed(0)} | ${x.roundTripsPerHost} | ${x.load[0]} | ${x.speedProbeMs} |`),
+      '| build | hosts | forks | run | wall s | controller CPU s | CPU ms / host | peak RSS MiB | round trips / host | load 1m | speed probe ms |',
+      '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...simulated.map((x) => `| ${x.baseline ? `baseline ${x.baseline}` : 'this build'} | ${x.hosts} | ${x.forks} | no-op ×${x.wallRunsMs.length}${x.ok ? '' : ' FAILED'} | ${s(x.wallMs)} | ${s(x.cpuMs)} | ${(x.cpuMs / x.hosts).toFixed(1)} | ${x.maxRssMiB.toFixed(0)} | ${x.roundTripsPerHost} | ${x.load[0]} | ${x.speedProbeMs} |`),
     );
   }
   return lines.join('\n') + '\n\n';

@@ -5,6 +5,7 @@
 // esbuild (a devDependency) reads the TypeScript directly; tsc still type-checks.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { ssh2X25519 } from './ssh2-x25519.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const result = await build({
@@ -15,8 +16,14 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // ssh2's optional native crypto binding cannot be bundled; without it ssh2 uses Node's crypto.
+  // Native addons cannot be bundled. ssh2's optional crypto binding (built when ssh2 is
+  // installed, where a compiler is present) is required from the installed ssh2 package instead of
+  // beside the bundle, where it never is: with it each SSH packet is sealed and opened by one
+  // OpenSSL context kept per connection, without it by a new cipher object per packet (Node's
+  // crypto). Where it was not built, ssh2 falls back to Node's crypto as before.
   external: ['*.node'],
+  // ssh2's X25519 keys handed to Node's crypto as raw bytes, not DER: see ssh2-x25519.mjs.
+  plugins: [sshCryptoBinding(), ssh2X25519()],
   // ESM's import.meta.url, for modules that locate files next to themselves (src/package-root.ts).
   define: { 'import.meta.url': 'importMetaUrl' },
   inject: ['scripts/import-meta-url.js'],
@@ -34,4 +41,16 @@ const dynamic = Object.values(result.metafile.inputs).flatMap((input) => input.i
 if (dynamic.length) {
   console.error(`scripts/bundle.mjs: import() of ${dynamic.join(', ')} would fail in the bundle: import it statically`);
   process.exit(1);
+}
+
+/** ssh2's `require('./crypto/build/Release/sshcrypto.node')`, resolved from the installed ssh2 at run time. */
+function sshCryptoBinding() {
+  return {
+    name: 'ssh2-crypto-binding',
+    setup(b) {
+      b.onResolve({ filter: /[\\/]sshcrypto\.node$/ }, (args) =>
+        /node_modules[\\/]ssh2[\\/]/.test(args.importer) ? { path: 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node', external: true } : undefined,
+      );
+    },
+  };
 }

@@ -13,6 +13,7 @@ log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 status=0
 summary=()
+failures=()
 passed=0 failed=0 skipped=0
 
 # run NAME COMMAND...: one vitest run; shows its output and adds up its summary line.
@@ -32,6 +33,8 @@ run() {
     failed=$((failed + 1)) # the run died before its reporter spoke
   fi
   summary+=("$name: ${line:-no summary, exit $rc} in $((SECONDS - t0)) s")
+  # The names of what failed go to the very end too: CI keeps only the tail of the log.
+  mapfile -t -O "${#failures[@]}" failures < <(grep -E '^FAILED ' "$log/$name.out" | sed "s/^/$name: /")
 }
 
 run once npx vitest run --exclude 'test/hosts/**' --exclude test/sandbox.e2e.test.ts
@@ -42,5 +45,6 @@ done
 
 echo
 printf '%s\n' "${summary[@]}"
+((${#failures[@]} == 0)) || printf '%s\n' "${failures[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -38,6 +38,15 @@ function vaultOptions(c: Command): Command {
 const releaseOption = (): Option =>
   new Option('--release <release>', 'Debian release of the test host').choices(RELEASES).env(RELEASE_ENV).default(DEFAULT_RELEASE);
 
+/** Set once the command is known: whether its errors stopped a playbook run before any host (formatError). */
+let runsPlaybook = false;
+function commandRunsPlaybook(command: Command): boolean {
+  const o = command.opts();
+  if (command.name() === 'test') return !o.listScenarios;
+  if (command.parent) return false;
+  return !(o.syntaxCheck || o.listHosts || o.listTasks || o.listTags);
+}
+
 const program = new Command();
 // Commander's own errors (an unknown option, a missing argument) throw instead of exiting 1, so they
 // get the documented exit status 5; subcommands inherit this.
@@ -49,6 +58,7 @@ program
   .showHelpAfterError()
   .enablePositionalOptions()
   .hook('preAction', async (_program, command) => {
+    runsPlaybook = commandRunsPlaybook(command);
     // ansible.cfg and ANSIBLE_* (src/settings/): below the flags, before the vault passwords it may name.
     (await import('./settings/cli.js')).applyProjectSettings(command);
     if ('vaultId' in command.opts()) await (await import('./vault/cli.js')).useVaultPasswords(command.opts());
@@ -249,6 +259,6 @@ program.parseAsync(process.argv).catch((err) => {
     process.exitCode = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? 0 : EXIT.badOptions;
     return;
   }
-  process.stderr.write(`${formatError(err)}\n`);
+  process.stderr.write(`${formatError(err, runsPlaybook)}\n`);
   process.exitCode = exitCodeFor(err);
 });

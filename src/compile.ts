@@ -9,13 +9,13 @@ import { playTree, type PlayTree } from './includes/play-tree.js';
 import { checkRoleArguments, includeLoop } from './includes/bind.js';
 import { withChain } from './includes/expand.js';
 import type { RoleUse } from './includes/origin.js';
-import { varsOrigin } from './roles/vars-file.js';
 import { schemaErrors } from './schema-errors.js';
-import { defineLazy, isTemplated } from './lazy-vars.js';
-import { expandTask, FAILED, mapStrings, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
+import { expandTask, FAILED, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
 import { allTasks, displayField, displayPath, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
-import { renderValue, TemplateError } from './template.js';
 import { verifySchema, type VerifyCheck } from './verify.js';
+import { lateNames } from './vars/late.js';
+import { bindLevels, type VarLevel } from './vars/levels.js';
+import { extraLevel, inventoryLevel, yamlLevel } from './vars/sources.js';
 import type { FieldPath, YamlSource } from './yaml-source.js';
 
 export type { CompiledTask } from './task-expand.js';
@@ -42,9 +42,26 @@ export interface CompileOptions {
 export interface TaskNode {
   kind: 'task';
   task: ParsedTask;
-  /** The host's variables in this play (before the task's own vars). */
+  /** The host's variables in this play (before the task's own vars), as known before the run. */
   vars: Record<string, unknown>;
+  /** The levels `vars` was bound from: the run binds them again over the host's facts and registered results (PlayRun.scopeFor). */
+  levels: HostLevels;
   iterations?: CompiledTask[];
+}
+
+/**
+ * A host's variables in a play as levels, lowest first, around the place where
+ * host facts go at run time (above the inventory, below play vars, as in Ansible).
+ */
+export interface HostLevels {
+  /** Built-in variables (inventory_hostname, groups, hostvars...). */
+  base: Record<string, unknown>;
+  /** Play defaults, role defaults, the inventory's variables. */
+  belowFacts: VarLevel[];
+  /** Play vars, vars_files, role vars. */
+  aboveFacts: VarLevel[];
+  /** -e: above everything. */
+  extra: VarLevel;
 }
 
 export interface BlockNode {
@@ -120,6 +137,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   // Names only the run can fill: registered results (they outlive their play, as in Ansible) and host facts.
   const runtime = new Set<string>([...HOST_FACT_NAMES]);
   for (const p of parsedPlays) for (const t of [...allTasks(p.tasks), ...allTasks(p.handlers)]) if (t.register) runtime.add(t.register);
+  const extra = extraLevel(options.extraVars ?? {});
 
   playbook.plays.forEach((play, playIndex) => {
     const { source, base } = playbook.origins[playIndex];
@@ -132,35 +150,42 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
     const handlerTasks = parsed.handlers.filter((h): h is ParsedTask => h.kind === 'task');
     checkNotify(parsed.tasks, handlerTasks, report);
     const selected = selectByTags(parsed.tasks, options);
-    const usesFacts = [...allTasks(parsed.tasks), ...handlerTasks].some((t) => HOST_FACT_NAMES.some((n) => t.reads.has(n)));
+    const playTasks = [...allTasks(parsed.tasks), ...handlerTasks];
+    const usesFacts = playTasks.some((t) => HOST_FACT_NAMES.some((n) => t.reads.has(n)));
     const hosts = matchHosts(inventory, play.hosts).filter((h) => !limited || limited.has(h));
     const levels = playLevels(play, parsed, source, base);
     for (const hostName of hosts) {
       const host = inventory.hosts.get(hostName)!;
-      const vars = hostVars(inventory, shared, host, levels, playbook, options.extraVars ?? {}, report);
-      if (!vars) continue;
+      const hv = hostVars(shared, host, levels, playbook, extra, runtime, report);
+      if (!hv) continue;
+      const { vars } = hv;
       const target = targetFor(hostName, vars, inventory, runs.get(hostName), source.locate([...base, 'hosts']), report);
       if (!target) continue;
       // A role's task sees its own role's defaults above the other roles' (Ansible's order): one set of variables per role use.
-      const roleVars = new Map<RoleUse, Record<string, unknown> | null>();
-      const varsFor = (role: RoleUse | undefined): Record<string, unknown> | null => {
-        if (!role) return vars;
-        if (!roleVars.has(role)) roleVars.set(role, hostVars(inventory, shared, host, { ...levels, low: [...levels.low, ...role.defaults.map((v) => layer(v, source, [...base, 'roles']))] }, playbook, options.extraVars ?? {}, report));
+      const roleVars = new Map<RoleUse, HostVars | null>();
+      const varsFor = (role: RoleUse | undefined): HostVars | null => {
+        if (!role) return hv;
+        if (!roleVars.has(role)) roleVars.set(role, hostVars(shared, host, { ...levels, low: [...levels.low, ...role.defaults.map((v) => yamlLevel(v, source, [...base, 'roles']))] }, playbook, extra, runtime, report));
         return roleVars.get(role)!;
       };
+      let readsLateFact = false;
       // An imported playbook's templates and files are found beside it, as in Ansible.
       const context = { source, playbookFile: source.file, playBecome: play.become ?? options.become, extraVars: options.extraVars ?? {} };
-      const ctx: ExpandContext = { ...context, report };
+      const ctx: ExpandContext = { ...context, isLate: hv.isLate, report };
       const bind = (nodes: ParsedNode[]): Node[] =>
         nodes.map((n): Node => {
           if (n.kind === 'block') {
-            if (n.loop) return { kind: 'block', block: n, tasks: includeLoop(n, vars, runtime, ctx).map((item) => ({ kind: 'block', block: n, tasks: bind(item), rescue: [], always: [] })), rescue: [], always: [] };
+            if (n.loop) return { kind: 'block', block: n, tasks: includeLoop(n, vars, { has: hv.isLate }, ctx).map((item) => ({ kind: 'block', block: n, tasks: bind(item), rescue: [], always: [] })), rescue: [], always: [] };
             return { kind: 'block', block: n, tasks: bind(n.block), rescue: bind(n.rescue), always: bind(n.always) };
           }
-          const taskVars = varsFor(n.role) ?? vars;
-          const node: TaskNode = { kind: 'task', task: n, vars: taskVars };
-          if (![...n.reads].some((name) => runtime.has(name))) {
-            const taskCtx = n.chain.length ? { ...ctx, report: (e: ConfigError) => report(withChain(e, n.chain)) } : ctx;
+          const own = varsFor(n.role) ?? hv;
+          const taskVars = own.vars;
+          const node: TaskNode = { kind: 'task', task: n, vars: taskVars, levels: own.levels };
+          const late = [...n.reads].filter(own.isLate);
+          // A variable defined from a host fact: the facts must be read for it (gather_facts "as needed").
+          if (own.lateFacts.size && late.some((name) => own.lateFacts.has(name))) readsLateFact = true;
+          if (late.length === 0) {
+            const taskCtx = n.chain.length || own !== hv ? { ...ctx, isLate: own.isLate, ...(n.chain.length ? { report: (e: ConfigError) => report(withChain(e, n.chain)) } : {}) } : ctx;
             const iterations = expandTask(n, taskVars, taskCtx);
             if (iterations) {
               node.iterations = iterations;
@@ -169,7 +194,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
           }
           return node;
         });
-      for (const check of parsed.reuse.argumentChecks) checkRoleArguments(check, varsFor(check.use) ?? vars, ctx);
+      for (const check of parsed.reuse.argumentChecks) checkRoleArguments(check, (varsFor(check.use) ?? hv).vars, ctx);
       const nodes = bind(selected);
       const handlers = bind(handlerTasks) as TaskNode[];
       const verify = (options.verify ? (play.verify ?? []) : []).flatMap((raw, i) => {
@@ -184,7 +209,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         return [parsedCheck.data];
       });
       const run = runs.get(hostName) ?? { host, target, plays: [] };
-      run.plays.push({ name: play.name ?? play.hosts, nodes, handlers, verify, gatherFacts: play.gather_facts ?? usesFacts, context });
+      run.plays.push({ name: play.name ?? play.hosts, nodes, handlers, verify, gatherFacts: play.gather_facts ?? (usesFacts || readsLateFact), context });
       runs.set(hostName, run);
     }
   });
@@ -241,22 +266,10 @@ function selectedByTags(tags: string[], options: CompileOptions): boolean {
   return tags.includes('always') || options.tags.some((t) => tags.includes(t));
 }
 
-/** One level of variables, and where it was written (for a template error in one of its values). */
-interface Layer {
-  values: Record<string, unknown>;
-  source: YamlSource;
-  path: FieldPath;
-}
-
 /** The play's levels around the inventory: `low` below it (defaults), `high` above it (vars), -e added last. */
 interface PlayLevels {
-  low: Layer[];
-  high: Layer[];
-}
-
-function layer(values: Record<string, unknown>, source: YamlSource, path: FieldPath): Layer {
-  const at = varsOrigin(values);
-  return at ? { values, ...at } : { values, source, path };
+  low: VarLevel[];
+  high: VarLevel[];
 }
 
 /**
@@ -267,70 +280,65 @@ function layer(values: Record<string, unknown>, source: YamlSource, path: FieldP
  */
 function playLevels(play: RawPlay, tree: PlayTree, source: YamlSource, base: FieldPath): PlayLevels {
   return {
-    low: [layer(play.defaults ?? {}, source, [...base, 'defaults']), ...tree.reuse.exported.flatMap((r) => r.defaults.map((v) => layer(v, source, [...base, 'roles'])))],
+    low: [yamlLevel(play.defaults ?? {}, source, [...base, 'defaults']), ...tree.reuse.exported.flatMap((r) => r.defaults.map((v) => yamlLevel(v, source, [...base, 'roles'])))],
     high: [
-      layer(play.vars ?? {}, source, [...base, 'vars']),
-      ...tree.varsFiles.map((v) => layer(v, source, [...base, 'vars_files'])),
-      ...tree.reuse.exported.flatMap((r) => r.vars.map((v) => layer(v, source, [...base, 'roles']))),
+      yamlLevel(play.vars ?? {}, source, [...base, 'vars']),
+      ...tree.varsFiles.map((v) => yamlLevel(v, source, [...base, 'vars_files'])),
+      ...tree.reuse.exported.flatMap((r) => r.vars.map((v) => yamlLevel(v, source, [...base, 'roles']))),
     ],
   };
 }
+
+/** A host's variables in a play before the run, the levels they come from, and which of them only the run can render. */
+interface HostVars {
+  vars: Record<string, unknown>;
+  levels: HostLevels;
+  /** Variables that read a host fact or a registered result, directly or through others. */
+  late: Set<string>;
+  /** Those of them that read a host fact (the facts must be gathered for a task that reads one). */
+  lateFacts: Set<string>;
+  /** A late variable, a host fact or a registered name. */
+  isLate: (name: string) => boolean;
+}
+
+const FACT_NAMES: ReadonlySet<string> = new Set(HOST_FACT_NAMES);
 
 /**
  * Variables for one host in one play, lowest precedence first: built-ins <
  * the play's low levels < the inventory's merged variables (group_vars, host_vars: see
  * src/inventory/merge.ts) < the play's high levels < -e. Templated values at every level are
- * rendered lazily with the host's final variables, as Ansible does, so an
+ * rendered lazily with the host's final variables, as Ansible does (src/vars/levels.ts), so an
  * inventory value such as `url: "https://{{ domain }}/app"` sees a `domain` from
  * any level and never reaches a host with its braces.
  */
 function hostVars(
-  inventory: Inventory,
   shared: { groups: Record<string, string[]>; hostvars: Record<string, unknown> },
   host: InventoryHost,
-  levels: PlayLevels,
+  play: PlayLevels,
   playbook: LoadedPlaybook,
-  extra: Record<string, unknown>,
+  extra: VarLevel,
+  runtime: ReadonlySet<string>,
   report: (e: ConfigError) => void,
-): Record<string, unknown> | null {
-  const vars = builtinVars(host, shared, playbook);
+): HostVars | null {
+  const levels: HostLevels = { base: builtinVars(host, shared, playbook), belowFacts: [...play.low, inventoryLevel(host)], aboveFacts: play.high, extra };
+  const all = [...levels.belowFacts, ...levels.aboveFacts, extra];
+  const vars = bindLevels(all, levels.base);
+  const late = lateNames(all, runtime);
   let ok = true;
-  const playLevel = ({ values, source, path }: Layer): void => {
-    for (const [k, v] of Object.entries(values)) {
-      if (!isTemplated(v)) vars[k] = v;
-      else
-        defineLazy(vars, k, () => {
-          const rendered = renderArgs(v, vars, { source, report }, [...path, k]);
-          if (rendered === FAILED) ok = false;
-          return rendered === FAILED ? undefined : rendered;
-        });
+  // Render every value that does not wait for the run now: a template error is bad input, found
+  // before any host is touched. The others are rendered by the tasks that read them, at run time.
+  for (const k of Object.keys(vars)) {
+    if (late.has(k)) continue;
+    try {
+      void vars[k];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      ok = false;
+      report(err);
     }
-  };
-  levels.low.forEach(playLevel);
-  defineInventoryVars(vars, host, (e) => {
-    ok = false;
-    report(e);
-  });
-  levels.high.forEach(playLevel);
-  // -e values may be templates too (`-e 'url=http://{{ host }}/'`): rendered lazily with the
-  // host's variables like every other level, as Ansible does, never passed on with their braces.
-  for (const [k, v] of Object.entries(extra)) {
-    if (!isTemplated(v)) vars[k] = v;
-    else
-      defineLazy(vars, k, () => {
-        try {
-          return mapStrings(v, [k], (text) => renderValue(text, vars));
-        } catch (err) {
-          if (!(err instanceof TemplateError)) throw err;
-          ok = false;
-          report(new ConfigError(`${err.message} (in the extra variable ${k}, given with -e or a scenario)`));
-          return undefined;
-        }
-      });
   }
-  // Render every lazy value now: a template error is bad input, found before any host is touched.
-  for (const k of Object.keys(vars)) void vars[k];
-  return ok ? vars : null;
+  const isLate = (name: string): boolean => runtime.has(name) || late.has(name);
+  return ok ? { vars, levels, late, lateFacts: late.size ? lateNames(all, FACT_NAMES) : late, isLate } : null;
 }
 
 function builtinVars(host: InventoryHost, shared: { groups: Record<string, string[]>; hostvars: Record<string, unknown> }, playbook: LoadedPlaybook | undefined): Record<string, unknown> {
@@ -345,25 +353,6 @@ function builtinVars(host: InventoryHost, shared: { groups: Record<string, strin
     hostvars: shared.hostvars,
     omit: OMIT,
   };
-}
-
-/** The host's inventory variables on `vars`, templated ones lazily; a template error names the inventory file, line and variable. */
-function defineInventoryVars(vars: Record<string, unknown>, host: InventoryHost, fail: (e: ConfigError) => void): void {
-  for (const [k, v] of Object.entries(host.vars)) {
-    if (!isTemplated(v)) {
-      vars[k] = v;
-      continue;
-    }
-    defineLazy(vars, k, () => {
-      try {
-        return mapStrings(v, [k], (text) => renderValue(text, vars));
-      } catch (err) {
-        if (!(err instanceof TemplateError)) throw err;
-        fail(new ConfigError(`${err.message} (in the inventory variable ${k} of host ${host.name})`, host.varSources?.[k], k));
-        return undefined;
-      }
-    });
-  }
 }
 
 /**
@@ -383,8 +372,10 @@ function targetFor(
   try {
     target = connectionTarget(hostName, vars, { file: inventory.file });
   } catch (err) {
-    if (!(err instanceof ConfigErrors)) throw err;
-    err.errors.forEach(report);
+    // A connection variable defined from a run-time value throws its own ConfigError (src/vars/levels.ts).
+    if (err instanceof ConfigError) report(err);
+    else if (err instanceof ConfigErrors) err.errors.forEach(report);
+    else throw err;
     return null;
   }
   if (earlier && !sameConnection(earlier.target, target)) {
@@ -425,12 +416,8 @@ function lazyHostvars(inventory: Inventory): Record<string, unknown> {
     Object.defineProperty(out, h.name, {
       enumerable: true,
       get: () => {
-        if (!built) {
-          built = builtinVars(h, shared, undefined);
-          defineInventoryVars(built, h, (e) => {
-            throw e;
-          });
-        }
+        // A template error in it throws: the ConfigError names the inventory file and variable.
+        built ??= bindLevels([inventoryLevel(h)], builtinVars(h, shared, undefined));
         return built;
       },
     });

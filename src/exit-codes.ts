@@ -27,12 +27,17 @@ export function exitCodeFor(err: unknown): number {
   return EXIT.internal;
 }
 
-export function formatError(err: unknown): string {
+/**
+ * `runsPlaybook`: the command was about to run a playbook on hosts (a run, --check, provision test),
+ * so bad input is worth a word that nothing happened to them. Elsewhere (inventory, vault, validate,
+ * the listings) no host is ever touched, and saying so would only puzzle.
+ */
+export function formatError(err: unknown, runsPlaybook = false): string {
   if (err instanceof ConfigErrors) {
     const n = err.errors.length;
-    return `${err.message}\n${n} problem${n > 1 ? 's' : ''} found; no host was touched.`;
+    return `${err.message}\n${n} problem${n > 1 ? 's' : ''} found${runsPlaybook ? '; no host was touched' : ''}.`;
   }
-  if (err instanceof ConfigError) return `${err.message}\nNo host was touched.`;
+  if (err instanceof ConfigError) return runsPlaybook ? `${err.message}\nNo host was touched.` : err.message;
   if (err instanceof ProvisionError) return err.message;
   const e = err as Error;
   return redact(`internal error: ${e?.stack ?? String(err)}`);

@@ -35,6 +35,11 @@ export interface RunStep {
   command: string;
   /** Fed to the command's stdin (never its arguments): passwords, SQL with passwords. */
   stdin?: string | Secret;
+  /**
+   * Variables exported to the command, set by the script itself (which travels
+   * on stdin), never as `env NAME=value` words on a command line.
+   */
+  environment?: Record<string, string | Secret>;
   /** A short label for error messages when the command itself would leak (rare). */
   label?: string;
 }

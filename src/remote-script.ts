@@ -156,7 +156,7 @@ export function stepsScript(steps: Step[], staging?: Staging): string {
     } else if (step.kind === 'download') {
       blocks.push({ index: i, code: downloadStep(step, i, staging) });
     } else {
-      blocks.push({ index: i, code: step.kind === 'run' ? runStep(step.command, step.stdin) : writeStep(step) });
+      blocks.push({ index: i, code: step.kind === 'run' ? runStep(step.command, step.stdin, step.environment) : writeStep(step) });
     }
   }
   const body = blocks.map(({ index, code }) =>
@@ -258,10 +258,22 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return groups;
 }
 
-function runStep(command: string, stdin?: string | Secret): string {
-  if (stdin === undefined) return command;
+function runStep(command: string, stdin?: string | Secret, environment?: Record<string, string | Secret>): string {
+  const exports = Object.entries(environment ?? {}).map(([name, value]) => exportFromHeredoc(name, reveal(value))).join('');
+  if (stdin === undefined) return `${exports}${command}`;
   const doc = heredoc(reveal(stdin));
-  return `base64 -d ${doc.open} | ${command}\n${doc.body}`;
+  return `${exports}base64 -d ${doc.open} | ${command}\n${doc.body}`;
+}
+
+/**
+ * `export NAME` with its value decoded from a here-document: the value is in
+ * no process's argv (only `base64 -d` runs) and, like a file's content, never
+ * in the script's text outside a here-document. The `.` keeps trailing
+ * newlines, which a command substitution would strip.
+ */
+function exportFromHeredoc(name: string, value: string): string {
+  const doc = heredoc(`${value}.`);
+  return `${name}=$(base64 -d ${doc.open}\n${doc.body}\n) && ${name}=\${${name}%.} && export ${name}\n`;
 }
 
 /**

@@ -10,9 +10,14 @@ export const MASK = '********';
  */
 export class Secret {
   readonly #value: string;
-  constructor(value: string) {
+  /**
+   * `register: false` for a value derived from secrets that are registered
+   * already (a template that read one): its secret parts are masked in output,
+   * the rest of the text stays readable.
+   */
+  constructor(value: string, options: { register?: boolean } = {}) {
     this.#value = value;
-    registerSecretValue(value);
+    if (options.register !== false) registerSecretValue(value);
   }
   reveal(): string {
     return this.#value;
@@ -64,4 +69,16 @@ export function redact(text: string): string {
  */
 export function redactDeep<T>(value: T): T {
   return JSON.parse(redact(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v)))) as T;
+}
+
+/**
+ * Text to show for a value that may be derived from secrets (a task name, a
+ * message rendered from one): the secrets in it masked, the rest readable.
+ * When masking finds nothing to mask (a secret under 4 characters is never
+ * masked inside other text), the whole value is masked.
+ */
+export function shownText(value: string | Secret): string {
+  if (!isSecret(value)) return redact(value);
+  const text = redact(value.reveal());
+  return text === value.reveal() ? MASK : text;
 }

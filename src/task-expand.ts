@@ -4,14 +4,20 @@ import { parseArgs } from './args-parse-memo.js';
 import { becomeFor } from './connection-vars.js';
 import { ConfigError, type SourceLocation } from './errors.js';
 import { containsUnknown, evaluateCondition, isUnknown } from './expr/index.js';
-import { defineLazy, isTemplated } from './lazy-vars.js';
 import { findLocalFile, readLocalFile } from './local-files.js';
-import { schemaErrors } from './schema-errors.js';
+import { taskArgumentErrors } from './secret-arguments.js';
+import { isSecret, shownText } from './secret.js';
 import type { ParsedTask } from './task-tree.js';
 import { displayField, displayPath } from './task-tree.js';
 import type { TaskType } from './task-type.js';
 import { renderTemplate, renderValue, TemplateError } from './template.js';
+import { lateNames } from './vars/late.js';
+import { bindLevels, copyVars, plainLevel } from './vars/levels.js';
+import { mapStrings } from './vars/map-strings.js';
+import { extraLevel, yamlLevel } from './vars/sources.js';
 import type { FieldPath, YamlSource } from './yaml-source.js';
+
+export { mapStrings };
 
 /** One execution of a task on one host (one item of a loop): arguments rendered with that host's variables and checked. */
 export interface CompiledTask {
@@ -40,6 +46,13 @@ export interface ExpandContext {
   playBecome?: boolean;
   /** -e: above task vars, as in Ansible's precedence. */
   extraVars: Record<string, unknown>;
+  /**
+   * At run time, the host's registered results: above task vars, below role and
+   * include params (Ansible's precedence), so they are put back over the task's vars.
+   */
+  registered?: Record<string, unknown>;
+  /** Before the run: whether a name is known only during it (a host fact, a registered result, a variable defined from one). */
+  isLate?: (name: string) => boolean;
   report: (e: ConfigError) => void;
 }
 
@@ -63,9 +76,8 @@ export function expandTask(t: ParsedTask, vars: Record<string, unknown>, given: 
   if (isUnknown(items)) return [{ ...base, args: undefined, become: false, unknown: `its loop depends on a result check mode cannot know` }];
   const out: CompiledTask[] = [];
   for (const [index, item] of (items as unknown[]).entries()) {
-    const itemScope: Record<string, unknown> = { ...scope, [t.loopVar]: item, ansible_loop_var: t.loopVar };
-    if (t.indexVar) itemScope[t.indexVar] = index;
-    const label = t.label !== undefined ? String(safeRender(t.label, itemScope, ctx, [...t.path, 'loop_control', 'label']) ?? t.label) : describeItem(item);
+    const itemScope = copyVars(scope, { [t.loopVar]: item, ansible_loop_var: t.loopVar, ...(t.indexVar ? { [t.indexVar]: index } : {}) });
+    const label = t.label !== undefined ? shown(safeRender(t.label, itemScope, ctx, [...t.path, 'loop_control', 'label']) ?? t.label) : describeItem(item);
     const r = one(t, itemScope, base, ctx, { item, label });
     if (r === null) return null;
     out.push(...r);
@@ -81,7 +93,8 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
     try {
       decided = evaluateCondition(t.when, scope);
     } catch (err) {
-      ctx.report(new ConfigError((err as Error).message, ctx.source.locate([...t.path, 'when']), displayField([...t.path, 'when'])));
+      // A variable the condition read failed: its own error names where it was written.
+      ctx.report(err instanceof ConfigError ? err : new ConfigError((err as Error).message, ctx.source.locate([...t.path, 'when']), displayField([...t.path, 'when'])));
       return null;
     }
     if (isUnknown(decided)) return [{ ...withItem, args: undefined, unknown: `when: ${t.when.join(' and ')} depends on a result check mode cannot know` }];
@@ -94,7 +107,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
   if (containsUnknown(rendered)) return [{ ...withItem, args: undefined, unknown: 'its arguments depend on a result check mode cannot know' }];
   const parsed = parseArgs(t.type.schema, rendered);
   if (!parsed.success) {
-    schemaErrors(parsed.error, ctx.source, argsPath, displayPath(argsPath)).forEach(ctx.report);
+    taskArgumentErrors(parsed.error, rendered, t.typeName, ctx.source, argsPath, displayPath(argsPath)).forEach(ctx.report);
     return null;
   }
   let args = parsed.data;
@@ -124,24 +137,33 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
   return [{ ...withItem, args, ...(t.type.control ? { scope } : {}) }];
 }
 
-/** The host's variables with the enclosing blocks' and the task's own `vars:` over them, and -e over all (Ansible's precedence). */
+/**
+ * The host's variables with the enclosing blocks' and the task's own `vars:` over them,
+ * registered results over those (at run time), role and include params, and -e over
+ * all (Ansible's precedence). Before the run (a task that reads no run-time value),
+ * every task variable is rendered now, so a template error is bad input; at run time
+ * only what the task reads is, when it reads it.
+ */
 function taskScope(t: ParsedTask, vars: Record<string, unknown>, ctx: ExpandContext): Record<string, unknown> | null {
-  const scope: Record<string, unknown> = { ...vars };
+  const split = t.paramsFrom ?? t.vars.length;
+  const level = (values: Record<string, unknown>) => yamlLevel(values, ctx.source, [...t.path, 'vars']);
+  const own = t.vars.map(level);
+  const scope = bindLevels([...own.slice(0, split), ...(ctx.registered ? [plainLevel(ctx.registered)] : []), ...own.slice(split), extraLevel(ctx.extraVars)], vars);
+  if (ctx.registered) return scope;
   let ok = true;
-  t.vars.forEach((level) => {
-    for (const [k, v] of Object.entries(level)) {
-      if (!isTemplated(v)) scope[k] = v;
-      else
-        defineLazy(scope, k, () => {
-          const r = renderArgs(v, scope, ctx, [...t.path, 'vars', k]);
-          if (r === FAILED) ok = false;
-          return r === FAILED ? undefined : r;
-        });
+  let late: Set<string> | undefined;
+  for (const k of new Set(t.vars.flatMap((v) => Object.keys(v)))) {
+    try {
+      void scope[k];
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // A variable the task does not read that waits for the run (a role's var defined from a fact): not an error now.
+      late ??= lateNames(own, { has: (n) => ctx.isLate?.(n) ?? false });
+      if (late.has(k)) continue;
+      ok = false;
+      ctx.report(err);
     }
-  });
-  // -e stays above task vars: its values as rendered for this host (in `vars`).
-  for (const k of Object.keys(ctx.extraVars)) scope[k] = vars[k];
-  for (const k of Object.keys(scope)) void scope[k];
+  }
   return ok ? scope : null;
 }
 
@@ -165,14 +187,18 @@ function describe(v: unknown): string {
   return `a ${typeof v} (${JSON.stringify(v)})`;
 }
 
+/** A name or label rendered from a secret shows it masked, the rest of its text readable. */
+function shown(value: unknown): string {
+  return isSecret(value) ? shownText(value) : String(value);
+}
+
 function describeItem(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);
 }
 
 function taskName(text: string, scope: Record<string, unknown>): string {
   try {
-    const r = renderValue(text, scope);
-    return typeof r === 'string' ? r : String(r);
+    return shown(renderValue(text, scope));
   } catch {
     // A name that reads the loop item, or a later result: shown as written.
     return text;
@@ -217,21 +243,12 @@ export function renderArgs(value: unknown, vars: Record<string, unknown>, ctx: P
   return failed ? FAILED : out;
 }
 
-/** `value` with every string in it (through lists and plain mappings) replaced by `render(string, its path)`. */
-export function mapStrings(value: unknown, path: FieldPath, render: (s: string, path: FieldPath) => unknown): unknown {
-  if (typeof value === 'string') return render(value, path);
-  if (Array.isArray(value)) return value.map((x, i) => mapStrings(x, [...path, i], render));
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, mapStrings(x, [...path, k], render)]));
-  }
-  return value;
-}
-
 export function safeRender(value: string, vars: Record<string, unknown>, ctx: Pick<ExpandContext, 'source' | 'report'>, path: FieldPath): unknown {
   try {
     return renderValue(value, vars);
   } catch (err) {
-    ctx.report(new ConfigError((err as Error).message, ctx.source.locate(path), displayField(path)));
+    // A variable the value read failed: its own error names where it was written.
+    ctx.report(err instanceof ConfigError ? err : new ConfigError((err as Error).message, ctx.source.locate(path), displayField(path)));
     return FAILED;
   }
 }

@@ -46,6 +46,8 @@ export interface ParsedTask {
   tags: string[];
   /** Variables of the enclosing blocks (outermost first), then the task's own. */
   vars: Record<string, unknown>[];
+  /** Where in `vars` role and include params begin (registered results go below them at run time); unset: none. */
+  paramsFrom?: number;
   /** In a block with a `rescue:`: a failure here is handled by it. */
   rescued: boolean;
   /** Every variable name the task's templates and conditions read (for: does it depend on run-time values?). */
@@ -236,6 +238,7 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     listen: [...asList(c.listen), ...(handler && role && c.name !== undefined ? [c.name] : [])],
     tags: [...new Set([...inherited.tags, ...asList(c.tags)])],
     vars,
+    paramsFrom: vars.length - (role?.params.length ?? 0) - (inherited.origin?.includeParams?.length ?? 0),
     rescued: inherited.rescued,
     reads,
     source,

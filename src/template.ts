@@ -36,6 +36,7 @@ hb.registerHelper('secret_env', (name: unknown) => {
   const value = process.env[String(name)];
   if (value === undefined) throw new TemplateError(`environment variable ${String(name)} is not set`);
   registerSecretValue(value);
+  if (rendering) rendering.readSecret = true;
   return value;
 });
 hb.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value));
@@ -83,12 +84,36 @@ function compile(text: string): HandlebarsTemplateDelegate {
   return fn;
 }
 
+/** What one render saw: whether it read a secret (a variable holding one, or `secret_env`). */
+interface Rendering {
+  readSecret: boolean;
+}
+
+/** The render in progress (rendering is synchronous; helpers such as secret_env report to it). */
+let rendering: Rendering | undefined;
+
 /** Renders a template. Secrets in `vars` render as their real value (the output is redacted elsewhere). */
 export function renderTemplate(text: string, vars: Record<string, unknown>): string {
+  return renderTracking(text, vars).text;
+}
+
+/**
+ * Renders a template and tells whether it read a secret. Reading is enough, even
+ * under `{{#if}}` or through an encoder: what was derived from a secret is
+ * treated as one, since no test on the output can tell (an encoded or short
+ * secret does not appear in it verbatim).
+ */
+function renderTracking(text: string, vars: Record<string, unknown>): { text: string; readSecret: boolean } {
+  const outer = rendering;
+  const mine: Rendering = { readSecret: false };
+  rendering = mine;
   try {
-    return compile(text)(revealAll(vars), { allowProtoPropertiesByDefault: false });
+    const out = compile(text)(revealAll(vars, mine), { allowProtoPropertiesByDefault: false });
+    return { text: out, readSecret: mine.readSecret };
   } catch (err) {
     throw toTemplateError(err);
+  } finally {
+    rendering = outer;
   }
 }
 
@@ -98,6 +123,9 @@ const WHOLE_EXPRESSION = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}$/;
  * Renders one string value from a playbook. A string that is exactly one
  * variable (`"{{ packages }}"`) keeps the variable's own type — a list stays a
  * list, a number a number, a secret a secret — as Ansible's native types do.
+ * Any other value that read a secret is a Secret too (`"/srv/{{ vaulted }}"`):
+ * a task's schema then decides whether that argument may hold one, and none
+ * that becomes a command word on the host does (src/secret-arguments.ts).
  */
 export function renderValue(value: string, vars: Record<string, unknown>): unknown {
   if (!value.includes('{{')) {
@@ -107,7 +135,9 @@ export function renderValue(value: string, vars: Record<string, unknown>): unkno
   }
   const whole = WHOLE_EXPRESSION.exec(value);
   if (whole) return lookup(vars, whole[1]);
-  return renderTemplate(value, vars);
+  const out = renderTracking(value, vars);
+  // A value check mode cannot know stays text, so the task is reported as unknown (it is never planned).
+  return out.readSecret && !out.text.includes(UNKNOWN_TEXT) ? new Secret(out.text, { register: false }) : out.text;
 }
 
 export function lookup(vars: Record<string, unknown>, dotted: string): unknown {
@@ -128,12 +158,15 @@ export function lookup(vars: Record<string, unknown>, dotted: string): unknown {
  * Proxy), because variables include every host's `hostvars`: copying them for
  * each render would make 10,000 hosts cost 10,000² work.
  */
-function revealAll(value: unknown): any {
-  if (isSecret(value)) return value.reveal();
+function revealAll(value: unknown, seen: Rendering): any {
+  if (isSecret(value)) {
+    seen.readSecret = true;
+    return value.reveal();
+  }
   if (isUnknown(value)) return unknownView;
   if (value === null || typeof value !== 'object') return value;
   return new Proxy(value as object, {
-    get: (target, key, receiver) => revealAll(Reflect.get(target, key, receiver)),
+    get: (target, key, receiver) => revealAll(Reflect.get(target, key, receiver), seen),
   });
 }
 

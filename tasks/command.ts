@@ -1,16 +1,27 @@
 import * as z from 'zod';
 import { fileFact } from '../src/facts.js';
-import { nothingToDo } from '../src/plan.js';
+import { nothingToDo, type RunStep } from '../src/plan.js';
 import { absolutePath } from '../src/schemas.js';
+import { Secret, isSecret } from '../src/secret.js';
 import { cmd, raw } from '../src/shell.js';
 import { defineTask } from '../src/task-type.js';
+import { revealText, textOrSecret } from './secret-text.js';
+
+/** A name the shell can assign and export (POSIX: letters, digits, "_", not a digit first). */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name: letters, digits and "_", not starting with a digit');
 
 const schema = z.union([
-  z.string().min(1).transform((c) => ({ cmd: c }) as CommandArgs),
+  z.string().min(1).transform((c) => ({ cmd: c, stdin_add_newline: true }) as CommandArgs),
   z
     .strictObject({
-      cmd: z.string().min(1).optional().describe('Shell command line, run with sh -c on the host. You write the quoting.'),
-      argv: z.array(z.string()).min(1).optional().describe('Command as a list of words; each is quoted for you. Use this when values come from variables.'),
+      cmd: z.string().min(1).optional().describe('Shell command line, run with sh -c on the host. You write the quoting. Never a secret: it shows in the host\'s process list (use stdin or environment).'),
+      argv: z.array(z.string()).min(1).optional().describe('Command as a list of words; each is quoted for you. Use this when values come from variables. Never a secret: its words show in the host\'s process list (use stdin or environment).'),
+      stdin: textOrSecret.optional().describe('Fed to the command\'s standard input (as Ansible\'s stdin). May be a secret: it travels inside the script on stdin, never on a command line.'),
+      stdin_add_newline: z.boolean().default(true).describe('Add a newline after stdin, as Ansible does.'),
+      environment: z
+        .record(envName, z.union([textOrSecret, z.number(), z.boolean()]))
+        .optional()
+        .describe('Variables exported to the command (Ansible\'s task keyword `environment:`, here an argument of command). Values may be secrets: they are set by the script, which travels on stdin, never as `env NAME=value` words.'),
       creates: absolutePath.optional().describe('Skip the command when this path exists (makes it idempotent).'),
       removes: absolutePath.optional().describe('Skip the command when this path does not exist.'),
       chdir: absolutePath.optional().describe('Directory to run in.'),
@@ -18,7 +29,38 @@ const schema = z.union([
     .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), 'give exactly one of cmd or argv'),
 ]).describe('Runs a command. Without creates/removes it runs (and reports changed) every time, as in Ansible.');
 
-type CommandArgs = { cmd?: string; argv?: string[]; creates?: string; removes?: string; chdir?: string };
+type CommandArgs = {
+  cmd?: string;
+  argv?: string[];
+  stdin?: string | Secret;
+  stdin_add_newline: boolean;
+  environment?: Record<string, string | Secret | number | boolean>;
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+};
+
+/** The step that runs the command: its words on the command line, its stdin and environment inside the script (on the SSH channel's stdin). */
+export function commandStep(a: CommandArgs): RunStep {
+  const line = a.argv ? cmd(...a.argv) : cmd('sh', '-c', a.cmd!);
+  const full = a.chdir ? cmd('cd', a.chdir, raw('&&'), raw(line)) : line;
+  const step: RunStep = { kind: 'run', command: full };
+  // Ansible sends nothing for an empty stdin, and adds the newline only to a non-empty one.
+  if (a.stdin !== undefined && revealText(a.stdin) !== '') {
+    const newline = a.stdin_add_newline ? '\n' : '';
+    step.stdin = isSecret(a.stdin) ? new Secret(a.stdin.reveal() + newline) : a.stdin + newline;
+    // Braces: the piped stdin reaches the command, not the `cd` before it.
+    if (a.chdir) step.command = `{ ${full}; }`;
+  }
+  if (a.environment) step.environment = Object.fromEntries(Object.entries(a.environment).map(([k, v]) => [k, environmentValue(v)]));
+  return step;
+}
+
+/** A value as Ansible exports it: Python's str() (a boolean is True/False). */
+function environmentValue(v: string | Secret | number | boolean): string | Secret {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return typeof v === 'number' ? String(v) : v;
+}
 
 export const command = defineTask({
   name: 'command',
@@ -44,8 +86,6 @@ export const command = defineTask({
     const facts = f as { creates?: { exists: boolean }; removes?: { exists: boolean } };
     if (a.creates && facts.creates?.exists) return nothingToDo(`${a.creates} exists`);
     if (a.removes && facts.removes && !facts.removes.exists) return nothingToDo(`${a.removes} does not exist`);
-    const line = a.argv ? cmd(...a.argv) : cmd('sh', '-c', a.cmd!);
-    const full = a.chdir ? cmd('cd', a.chdir, raw('&&'), raw(line)) : line;
-    return { changes: [{ summary: `run ${a.argv ? a.argv.join(' ') : a.cmd}`, steps: [{ kind: 'run', command: full }] }] };
+    return { changes: [{ summary: `run ${a.argv ? a.argv.join(' ') : a.cmd}`, steps: [commandStep(a)] }] };
   },
 });

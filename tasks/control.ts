@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { containsUnknown, evaluateCondition, expressionNames, isUnknown } from '../src/expr/index.js';
 import { nothingToDo } from '../src/plan.js';
-import { redact } from '../src/secret.js';
+import { isSecret, redact, shownText as shown, type Secret } from '../src/secret.js';
 import { defineTask } from '../src/task-type.js';
 import { lookup } from '../src/template.js';
+import { textOrSecret } from './secret-text.js';
 
 /**
  * Tasks that never touch the host: what they do is decided from their
@@ -46,12 +47,12 @@ export const debug = defineTask({
 export const fail = defineTask({
   name: 'fail',
   summary: 'Fail the host with a message (with `when:`, a check of your own).',
-  schema: z.union([z.null().transform(() => ({}) as { msg?: string }), z.strictObject({ msg: z.string().optional().describe('Why the host fails.') })]).describe('Fails the host with a message.'),
+  schema: z.union([z.null().transform(() => ({}) as { msg?: string | Secret }), z.strictObject({ msg: textOrSecret.optional().describe('Why the host fails (a secret in it shows as ********).') })]).describe('Fails the host with a message.'),
   example: `- name: TLS needs an address for expiry notices
   when: tls_mode == "acme" and not acme_email
   fail: { msg: "set acme_email for tls_mode acme" }`,
   ...noHost,
-  control: (a) => ({ failed: true, message: a.msg ?? 'Failed as requested from task' }),
+  control: (a) => ({ failed: true, message: a.msg === undefined ? 'Failed as requested from task' : shown(a.msg) }),
 });
 
 export const assert = defineTask({
@@ -60,9 +61,9 @@ export const assert = defineTask({
   schema: z
     .strictObject({
       that: conditionList.describe('Condition(s), as in `when:`; all must hold.'),
-      fail_msg: z.string().optional().describe('Said when one does not hold.'),
-      msg: z.string().optional().describe("Ansible's older name for fail_msg."),
-      success_msg: z.string().optional().describe('Said when all hold.'),
+      fail_msg: textOrSecret.optional().describe('Said when one does not hold.'),
+      msg: textOrSecret.optional().describe("Ansible's older name for fail_msg."),
+      success_msg: textOrSecret.optional().describe('Said when all hold.'),
       quiet: z.boolean().optional().describe('Say nothing when all hold.'),
     })
     .describe('Checks conditions; fails the host when one does not hold.'),
@@ -87,9 +88,9 @@ export const assert = defineTask({
     for (const c of list) {
       const ok = evaluateCondition(c, vars);
       if (isUnknown(ok)) return { failed: false, message: `${String(c)}: unknown in check mode`, unknown: true };
-      if (!ok) return { failed: true, message: a.fail_msg ?? a.msg ?? `Assertion failed: ${String(c)}` };
+      if (!ok) return { failed: true, message: shown(a.fail_msg ?? a.msg ?? `Assertion failed: ${String(c)}`) };
     }
-    return { failed: false, message: a.quiet ? '' : (a.success_msg ?? 'All assertions passed') };
+    return { failed: false, message: a.quiet ? '' : shown(a.success_msg ?? 'All assertions passed') };
   },
 });
 
@@ -104,6 +105,7 @@ export const meta = defineTask({
 
 function show(value: unknown): string {
   if (isUnknown(value)) return '(unknown in check mode)';
+  if (isSecret(value)) return shown(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v) => (isUnknown(v) ? '(unknown in check mode)' : v));
   return redact(text ?? String(value));
 }

@@ -5,12 +5,13 @@ import { fileFact, type Fact, type FileState } from '../src/facts.js';
 import { planAttributes, planFile } from '../src/file-plan.js';
 import { findLocalEntry, readLocalTree, sha256OfLocalFile, type LocalTree } from '../src/local-tree.js';
 import { nothingToDo, type Change } from '../src/plan.js';
-import { isSecret, type Secret } from '../src/secret.js';
+import type { Secret } from '../src/secret.js';
 import { absolutePath, accountName, fileMode } from '../src/schemas.js';
 import { quote as quotePath } from '../src/shell.js';
 import { defineTask } from '../src/task-type.js';
 import { treeFact, type TreeState } from '../src/tree-fact.js';
 import { planTree } from '../src/tree-plan.js';
+import { textOrSecret } from './secret-text.js';
 
 export const fileAttributes = {
   owner: accountName.optional().describe('Owner user. Unset: keep the current owner (root for a new file).'),
@@ -23,7 +24,7 @@ export const fileAttributes = {
 const schema = z
   .strictObject({
     dest: absolutePath.describe('Where the file goes on the host. With a directory src: the directory the tree goes into (see src). A file src and a dest ending in "/": DEST/NAME-OF-SRC.'),
-    content: z.union([z.string(), z.custom<Secret>(isSecret)]).optional().describe('The file content, inline.'),
+    content: textOrSecret.optional().describe('The file content, inline.'),
     src: z
       .string()
       .min(1)

@@ -7,7 +7,9 @@ import { planFile } from '../src/file-plan.js';
 import { nothingToDo, type Change, type RunStep } from '../src/plan.js';
 import { cmd } from '../src/shell.js';
 import { defineTask, type LocalFiles } from '../src/task-type.js';
+import type { Secret } from '../src/secret.js';
 import { renderTemplate, TemplateError } from '../src/template.js';
+import { textOrSecret } from './secret-text.js';
 
 /** Debian's layout: nginx.conf includes sites-enabled/* inside http{}; files starting with "." are not matched. */
 export const SITES_AVAILABLE = '/etc/nginx/sites-available';
@@ -30,7 +32,7 @@ const schema = z
         'Handlebars template for the site file, looked up under templates/ beside the playbook, then beside it, then in the parent directory, ' +
           "then among provision's own templates (nginx/streamlit-proxy.conf.hbs, nginx/websocket-proxy.conf.hbs, nginx/static-with-backend.conf.hbs, nginx/hardened-proxy.conf.hbs).",
       ),
-    content: z.string().optional().describe('The site file content, inline (instead of src).'),
+    content: textOrSecret.optional().describe('The site file content, inline (instead of src). May be a secret: it reaches the host on stdin.'),
     vars: z
       .record(z.string(), z.unknown())
       .refine((v) => Object.keys(v).every((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)), 'expected variable names: letters, digits and "_", not starting with a digit')
@@ -219,7 +221,7 @@ export interface SiteStepInput {
   link: string;
   defaultLink: string;
   /** New content for the site file; undefined: leave the file alone. */
-  content?: string;
+  content?: string | Secret;
   linkOp: LinkOp;
   removeDefault: boolean;
 }

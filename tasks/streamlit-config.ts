@@ -4,16 +4,19 @@ import { fact, parseFileState, userFact, type Fact, type FileState, type PasswdE
 import { planFile } from '../src/file-plan.js';
 import { nothingToDo, type Change, type Plan, type Step } from '../src/plan.js';
 import { absolutePath, accountName, fileMode } from '../src/schemas.js';
+import { isSecret, Secret } from '../src/secret.js';
 import { cmd, quote, raw } from '../src/shell.js';
 import { defineTask } from '../src/task-type.js';
+import { textOrSecret } from './secret-text.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a Streamlit option name such as "headless" or "serverAddress"');
 
-type TomlValue = string | number | boolean | TomlValue[] | { [key: string]: TomlValue };
+type TomlValue = string | Secret | number | boolean | TomlValue[] | { [key: string]: TomlValue };
 
 const tomlValue: z.ZodType<TomlValue> = z.lazy(() =>
   z.union([
-    z.string(),
+    // A secret (server.cookieSecret) is written into the file, which reaches the host on stdin.
+    textOrSecret,
     z.number().refine(Number.isFinite, 'expected a finite number'),
     z.boolean(),
     z.array(tomlValue),
@@ -49,8 +52,16 @@ const schema = z
 export type StreamlitConfigArgs = z.infer<typeof schema>;
 
 /** TOML text for the settings, byte-identical for the same settings: sections and keys in the order given. */
-export function renderConfig(settings: StreamlitConfigArgs['settings']): string {
-  return `# Managed by provision: changes made here are overwritten.\n\n${stringify(settings).replace(/^\n+/, '')}`.replace(/\n*$/, '\n');
+export function renderConfig(settings: StreamlitConfigArgs['settings']): string | Secret {
+  let holdsSecret = false;
+  const revealed = JSON.parse(JSON.stringify(settings, function (this: Record<string, unknown>, k: string, v: unknown) {
+    const own = this[k];
+    if (!isSecret(own)) return v;
+    holdsSecret = true;
+    return own.reveal();
+  }));
+  const text = `# Managed by provision: changes made here are overwritten.\n\n${stringify(revealed).replace(/^\n+/, '')}`.replace(/\n*$/, '\n');
+  return holdsSecret ? new Secret(text, { register: false }) : text;
 }
 
 /** The directories between the home directory and the config file, top down: ".rocktalk", ".rocktalk/.streamlit". */

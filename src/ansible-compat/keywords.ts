@@ -29,7 +29,7 @@ const NO_COLLECTIONS = "provision has no collections: its task types are built i
 const NO_MODULE_DEFAULTS = 'give each task its own arguments (a YAML anchor and alias can repeat a mapping)';
 const NO_TASK_TIMEOUT = 'provision has no per-task timeout; --timeout (and ansible_timeout) is the SSH connection\'s';
 const NO_DEBUGGER = 'provision has no task debugger: run with -v to see each task as it starts, -C -D to see what it would change';
-const NO_ENVIRONMENT = "set the variable in the command itself (`command: { argv: [env, NAME=value, ...] }`) or, for a service, in its unit (systemd_unit's `service: { Environment: ... }`)";
+const NO_ENVIRONMENT = "give it to the command task (`command: { argv: [...], environment: { NAME: value } }`: set by the script, never on a command line, so a secret stays out of the host's process list) or, for a service, to its unit (an `EnvironmentFile=` written with copy or template)";
 const NO_RUN_ONCE = 'provision has no counterpart: put the task in a play of its own whose `hosts:` names one host';
 const NO_DELEGATION = 'a task runs on the host it is planned for: put the task in a play whose `hosts:` is that other host';
 const NO_UNREACHABLE = 'an unreachable host is reported (exit status 3) and its tasks do not run; the other hosts go on';

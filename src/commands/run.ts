@@ -1,5 +1,6 @@
 import { EXIT } from '../exit-codes.js';
 import { wantsColor } from '../output/format.js';
+import { lineBatch } from '../output/line-batch.js';
 import { PlainReporter } from '../output/reporter.js';
 import { writeFileSync } from 'node:fs';
 import { ReportCollector, type RunReport } from '../report.js';
@@ -53,13 +54,21 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
   const style = { color };
   const report = new ReportCollector();
   const abort = new AbortController();
+  // stdout's lines go out a batch per event-loop turn (src/output/line-batch.ts); anything written
+  // to stderr or asked on the terminal flushes them first, so the order stays what it was.
+  const out = lineBatch((chunk) => void process.stdout.write(chunk));
+  const warn = (text: string): void => {
+    out.flush();
+    process.stderr.write(text);
+  };
   // --step: where answers come from is settled now, so a run nobody can answer stops before any host.
   const prompt = o.step ? (await import('../output/step-prompt.js')).openStepPrompt() : undefined;
   const step = prompt
     ? new StepGate(async (question) => {
+        out.flush();
         const reply = await prompt.ask(question);
         if (reply === null && !abort.signal.aborted) {
-          process.stderr.write('--step: no more answers (end of input): finishing the running tasks, then stopping.\n');
+          warn('--step: no more answers (end of input): finishing the running tasks, then stopping.\n');
           abort.abort();
         }
         return reply;
@@ -68,8 +77,11 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    process.stderr.write('\nInterrupted: finishing the running task on each host, then stopping (Ctrl-C again to quit at once).\n');
+    if (interrupts > 1) {
+      out.flush();
+      process.exit(EXIT.interrupted);
+    }
+    warn('\nInterrupted: finishing the running task on each host, then stopping (Ctrl-C again to quit at once).\n');
     abort.abort();
   };
   process.on('SIGINT', onSigint);
@@ -80,12 +92,12 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     connect: {
       acceptNewHostKeys: o.acceptNewHostKeys,
       hostKeyChecking: o.hostKeyChecking,
-      onUncheckedHostKey: (host: string, note: string) => void process.stderr.write(`[WARNING]: ${host}: ${note}\n`),
+      onUncheckedHostKey: (host: string, note: string) => warn(`[WARNING]: ${host}: ${note}\n`),
       connectTimeoutMs: o.connectTimeout * 1000,
       sshConfig: o.sshConfig,
       becomePassword: o.becomePassword,
       // -vvv: the SSH exchange, as `ssh -vvv` would show it (ssh2's own log lines), masked like all output.
-      ...(verbosity >= 3 ? { sshDebug: (host: string, line: string) => void process.stdout.write(`${redact(`${host} | ssh | ${line}`)}\n`) } : {}),
+      ...(verbosity >= 3 ? { sshDebug: (host: string, line: string) => out.line(redact(`${host} | ssh | ${line}`)) } : {}),
     },
     signal: abort.signal,
     step,
@@ -99,9 +111,9 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     // listr2 loads only for a terminal: plain runs (CI, pipes, benchmarks) skip its start-up cost.
     const view = live
       ? new (await import('../output/live.js')).LiveView(style, o.diff || o.check)
-      : new PlainReporter({ diff: o.diff, verbose: verbosity, style, write: (t) => process.stdout.write(`${t}\n`) });
+      : new PlainReporter({ diff: o.diff, verbose: verbosity, style, write: out.line });
     // In GitHub Actions, a failed task also becomes an annotation on its playbook line.
-    const annotations = process.env.GITHUB_ACTIONS === 'true' ? new (await import('../output/annotations.js')).GithubAnnotations((l) => process.stdout.write(`${l}\n`), process.env.GITHUB_WORKSPACE || process.cwd()) : undefined;
+    const annotations = process.env.GITHUB_ACTIONS === 'true' ? new (await import('../output/annotations.js')).GithubAnnotations(out.line, process.env.GITHUB_WORKSPACE || process.cwd()) : undefined;
     recaps = await runAll(runs, options, (e: RunEvent) => {
       report.onEvent(e);
       view.onEvent(e);
@@ -109,6 +121,7 @@ export async function executeRuns(playbookFile: string, runs: HostRun[], o: RunC
     });
     await view.finish(recaps);
   } finally {
+    out.flush();
     process.off('SIGINT', onSigint);
     prompt?.close();
   }

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 
+import { playTree } from '../includes/play-tree.js';
 import { loadInventory } from '../inventory.js';
 import { loadPlaybook } from '../playbook.js';
-import { allTasks, parseTasks } from '../task-tree.js';
+import { processContext } from '../settings/cli.js';
+import { loadSettings } from '../settings/index.js';
+import { allTasks, type ParsedNode } from '../task-tree.js';
 import { listDir, type CompletionSources } from './candidates.js';
 
 /**
@@ -14,21 +17,32 @@ export const completionSources: CompletionSources = {
   inventoryNames: (sources) => quietly(() => {
     const inventory = loadInventory(sources.filter((s) => existsSync(s)), {});
     return [...inventory.hosts.keys(), ...[...inventory.groups.keys()].filter((g) => g !== 'all' && g !== 'ungrouped'), 'all'];
-  }),
-  playbookTags: (file) => quietly(() => [...new Set(playbookTasks(file).flatMap((t) => t.tags))].sort()),
-  playbookTaskNames: (file) => quietly(() => playbookTasks(file).flatMap((t) => (t.name ? [t.name] : []))),
+  }, []),
+  playbookTags: (file) => quietly(() => [...new Set(playbookNodes(file).flatMap(tagsOf))].sort(), []),
+  playbookTaskNames: (file) => quietly(() => [...new Set(allTasks(playbookNodes(file)).flatMap((t) => (t.name && !t.implicit ? [t.name] : [])))], []),
 };
 
-function playbookTasks(file: string) {
+/**
+ * Every play's tasks as the compiler expands them (src/includes/play-tree.ts): pre_tasks, roles
+ * (`roles:`, import_role, include_role, from the playbook's roles/ and the project's roles_path),
+ * imported task files, tasks, post_tasks. A role that cannot be read adds nothing; the rest stays.
+ */
+function playbookNodes(file: string): ParsedNode[] {
   const playbook = loadPlaybook(file);
-  return playbook.plays.flatMap((play, i) => allTasks(parseTasks(play.tasks, [...(playbook.isList ? [i] : []), 'tasks'], playbook.source, () => {})));
+  const rolesPath = quietly(() => loadSettings(processContext()).rolesPath, []);
+  return playbook.plays.flatMap((play, i) => playTree(play, playbook.origins[i], rolesPath, () => {}).tasks);
 }
 
-function quietly(read: () => string[]): string[] {
+/** The tags --tags can select: each task's (with what it inherits) and each dynamic include's own. */
+function tagsOf(node: ParsedNode): string[] {
+  if (node.kind === 'task') return node.tags;
+  return [...(node.gateTags ?? []), ...[...node.block, ...node.rescue, ...node.always].flatMap(tagsOf)];
+}
+
+function quietly<T>(read: () => T, fallback: T): T {
   try {
     return read();
   } catch {
-    return [];
+    return fallback;
   }
 }
-

@@ -1,10 +1,11 @@
 import { ConfigError } from '../errors.js';
 import { evaluateCondition } from '../expr/index.js';
-import { defineLazy, isTemplated } from '../lazy-vars.js';
 import { argumentProblems } from '../roles/argument-specs.js';
 import { FAILED, renderArgs, type ExpandContext } from '../task-expand.js';
 import type { ParsedBlock, ParsedNode } from '../task-tree.js';
 import { valueNames } from '../template.js';
+import { copyVars, defineLevel } from '../vars/levels.js';
+import { extraLevel } from '../vars/sources.js';
 import type { PlayReuse } from './origin.js';
 
 /**
@@ -15,14 +16,14 @@ import type { PlayReuse } from './origin.js';
 /**
  * The tasks of an include with `loop:`, once per item for this host: each copy
  * sees the item (and its index) above its other variables. A loop that reads a
- * registered result or a host fact is known only during the run: an error,
- * since provision expands includes before it.
+ * registered result or a host fact (or a variable defined from one: `late`) is
+ * known only during the run: an error, since provision expands includes before it.
  */
-export function includeLoop(block: ParsedBlock, vars: Record<string, unknown>, runtime: Set<string>, ctx: ExpandContext): ParsedNode[][] {
+export function includeLoop(block: ParsedBlock, vars: Record<string, unknown>, late: Pick<ReadonlySet<string>, 'has'>, ctx: ExpandContext): ParsedNode[][] {
   const loop = block.loop!;
-  const late = valueNames(loop.value).filter((n) => runtime.has(n));
-  if (late.length) {
-    ctx.report(new ConfigError(`the loop of this include reads ${late.map((n) => `"${n}"`).join(', ')}, known only during the run (a registered result or host fact); provision expands includes before the run: loop over variables, or put the loop on the included tasks`, loop.where));
+  const lateRead = valueNames(loop.value).filter((n) => late.has(n));
+  if (lateRead.length) {
+    ctx.report(new ConfigError(`the loop of this include reads ${lateRead.map((n) => `"${n}"`).join(', ')}, known only during the run (a registered result or host fact, or a variable defined from one); provision expands includes before the run: loop over variables, or put the loop on the included tasks`, loop.where));
     return [];
   }
   const value = renderArgs(loop.value, vars, { source: loop.source, report: ctx.report }, loop.path);
@@ -48,24 +49,20 @@ function withLayer(nodes: ParsedNode[], layer: Record<string, unknown>): ParsedN
 export function checkRoleArguments(check: PlayReuse['argumentChecks'][number], base: Record<string, unknown>, ctx: ExpandContext): void {
   const { use } = check;
   const spec = use.instance.argumentSpec!;
-  const scope: Record<string, unknown> = { ...base };
+  const scope = copyVars(base);
   // A value that cannot be rendered before the run (it reads a host fact or a registered
   // result) is not known yet: not checked here; the tasks that use it render it at run time.
+  for (const values of [...use.vars, ...use.params]) defineLevel(scope, { values, error: (key, _path, message) => new ConfigError(message, use.instance.entry.where, key) });
+  defineLevel(scope, extraLevel(ctx.extraVars));
   const notYetKnown = new Set<string>();
-  for (const level of [...use.vars, ...use.params]) {
-    for (const [k, v] of Object.entries(level)) {
-      if (!isTemplated(v)) scope[k] = v;
-      else
-        defineLazy(scope, k, () => {
-          const errors: ConfigError[] = [];
-          const r = renderArgs(v, scope, { ...ctx, report: (e) => errors.push(e) }, []);
-          if (r !== FAILED && errors.length === 0) return r;
-          notYetKnown.add(k);
-          return undefined;
-        });
+  const read = (name: string): unknown => {
+    try {
+      return scope[name];
+    } catch {
+      notYetKnown.add(name);
+      return undefined;
     }
-  }
-  for (const k of Object.keys(ctx.extraVars)) scope[k] = base[k];
+  };
   if (check.when.length) {
     try {
       if (evaluateCondition(check.when, scope) === false) return;
@@ -73,8 +70,9 @@ export function checkRoleArguments(check: PlayReuse['argumentChecks'][number], b
       // The condition's own error is reported with the role's tasks.
     }
   }
-  const known = Object.fromEntries(Object.entries(spec.options).filter(([name]) => scope[name] !== undefined || !notYetKnown.has(name)));
-  for (const problem of argumentProblems(known, (name) => scope[name])) {
+  for (const name of Object.keys(spec.options)) read(name);
+  const known = Object.fromEntries(Object.entries(spec.options).filter(([name]) => !notYetKnown.has(name)));
+  for (const problem of argumentProblems(known, read)) {
     ctx.report(new ConfigError(`role "${use.instance.name}": argument ${problem} (argument_specs in ${spec.file})`, use.instance.entry.where));
   }
 }

@@ -12,6 +12,7 @@ import { FactCache, readsFacts } from './fact-cache.js';
 import type { HostRunState } from './host-run.js';
 import { HandlerRecord, type ScriptRecord } from './handler-record.js';
 import { dueHandlers, EMPTY_RECORD, pendingHandlers, recordKeys, type RecordFile } from './pending-handlers.js';
+import { RuntimeScopes } from './runtime-scopes.js';
 import { handledBy, runExecution, type Outcome } from './task-run.js';
 
 /**
@@ -37,6 +38,7 @@ export class PlayRun {
   private flushKeys = new Set<string>();
   /** Executions known before the run, in order (rescue sections left out): their facts are read ahead, together. */
   private readonly upcoming: CompiledTask[];
+  private readonly runtimeScopes = new RuntimeScopes();
   private cursor = 0;
 
   constructor(
@@ -78,12 +80,14 @@ export class PlayRun {
     return (await this.settleRecord()) || failed;
   }
 
-  /** Variables a task sees at run time: host facts < the play's < registered results < -e. */
+  /**
+   * Variables a task sees at run time (before its own vars): the play's levels bound
+   * again with host facts above the inventory, registered results above play vars
+   * and -e above all, so a variable defined from a fact or a result renders with
+   * them (src/vars/levels.ts). One binding per level set until a result is registered.
+   */
   scopeFor(node: TaskNode): Record<string, unknown> {
-    const scope = { ...this.host.hostFacts, ...node.vars, ...this.host.registered };
-    // -e wins over registered results, as in Ansible: its values as rendered for this host.
-    for (const k of Object.keys(this.play.context.extraVars)) scope[k] = node.vars[k];
-    return scope;
+    return this.runtimeScopes.scope(node.levels, this.host.hostFacts, this.host.registered);
   }
 
   /**
@@ -222,7 +226,14 @@ export class PlayRun {
   /** A task that reads run-time values, rendered and checked now; a problem is this task's failure, named like a config error. */
   private expand(node: TaskNode): CompiledTask[] | Error {
     const errors: ConfigError[] = [];
-    const executions = expandTask(node.task, this.scopeFor(node), { ...this.play.context, report: (e) => errors.push(e) });
+    let executions: CompiledTask[] | null = null;
+    try {
+      executions = expandTask(node.task, this.scopeFor(node), { ...this.play.context, registered: this.host.registered, report: (e) => errors.push(e) });
+    } catch (err) {
+      // A variable read outside a template (become's ansible_become) failed to render: the task's failure.
+      if (!(err instanceof ConfigError)) throw err;
+      errors.push(err);
+    }
     return executions && errors.length === 0 ? executions : new ConfigErrors(errors);
   }
 

@@ -6,6 +6,7 @@ import { redact } from '../secret.js';
 import type { TaskCondition } from '../task-tree.js';
 import { apply, renderDiffs, type Applied } from './apply.js';
 import type { TaskResult } from './events.js';
+import { copyVars } from '../vars/levels.js';
 import type { PlayRun } from './play-run.js';
 
 /** What one execution (one loop item) did: its result line and what `register` keeps. */
@@ -53,7 +54,23 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     }
     if (outcome.unknown && !outcome.failed) return { result: done('ok', outcome.message, { unknown: true }), registered: { changed: false, failed: false, msg: outcome.message }, notifies: false };
     if (outcome.failed) return failed(done, t, outcome.message, { changed: false, failed: true, msg: outcome.message });
-    return { result: done('ok', outcome.message), registered: { changed: false, failed: false, msg: outcome.message }, notifies: false, flushHandlers: outcome.flushHandlers };
+    const registered = { changed: false, failed: false, msg: outcome.message };
+    // `changed_when` judges a debug or assert too (Ansible's `changed_when: true` on a debug makes it notify its handlers).
+    if (t.changedWhen) {
+      let changed: boolean | Unknown;
+      try {
+        changed = decide(t.changedWhen, copyVars(task.scope ?? play.scopeFor(node), t.register ? { [t.register]: registered } : {}));
+      } catch (err) {
+        return failed(done, t, (err as Error).message, { ...registered, failed: true });
+      }
+      if (changed !== false) {
+        const unknown = isUnknown(changed);
+        // A debug or assert has no apply script to carry the host's handler record: these notifications are
+        // not recorded on the host, so a run cut before the flush forgets them (as Ansible always does).
+        return { result: done('changed', `${outcome.message}${unknown ? ' (whether it changes is unknown in check mode)' : ''}`, { simulated }), registered: { ...registered, changed: unknown ? UNKNOWN : true }, notifies: true };
+      }
+    }
+    return { result: done('ok', outcome.message), registered, notifies: false, flushHandlers: outcome.flushHandlers };
   }
 
   try {
@@ -122,7 +139,8 @@ async function judge(
   r: { summary: string; diff?: string; simulated: boolean; error?: string },
 ): Promise<Outcome> {
   const t = node.task;
-  const scope = (): Record<string, unknown> => ({ ...play.scopeFor(node), ...(t.register ? { [t.register]: registered } : {}) });
+  // A copy that keeps lazy variables lazy: one that cannot be rendered yet fails only if the condition reads it.
+  const scope = (): Record<string, unknown> => copyVars(play.scopeFor(node), t.register ? { [t.register]: registered } : {});
   let changed: boolean | Unknown = true;
   let isFailed = (r.error !== undefined || registered.failed) as boolean | Unknown;
   const notes: string[] = [];

@@ -82,6 +82,7 @@ function checkedInventory(inventory: EffectiveSettings['inventory']): string[] {
 export function describeSettings(settings: ProjectSettings, effective: EffectiveSettings): string {
   const rows: [string, { value: unknown; origin: Parameters<typeof describeOrigin>[0] } | undefined][] = [
     ['inventory', effective.inventory],
+    ['home', effective.home],
     ['roles_path', effective.rolesPath],
     ['vault_password_file', effective.vaultPasswordFile],
     ['vault_identity_list', effective.vaultIdentityList],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors.js';
+import { decodeConfigText } from './config-text.js';
 import { iniLookup, parseIni, type IniFile } from './ini.js';
 import { SETTINGS, UNREAD_SETTINGS, type SettingDefinition, type SettingName } from './keys.js';
 import { findConfigFile, type SettingsContext } from './search.js';
@@ -17,6 +18,8 @@ export interface ProjectSettings {
   /** The ansible.cfg read, if any. */
   file?: string;
   inventory?: string[];
+  /** Ansible's home ([defaults] home, $ANSIBLE_HOME; default ~/.ansible): the base of the default roles_path. */
+  home: string;
   /** Where roles are looked up after the playbook's own roles/ (Ansible's default when nothing sets it). */
   rolesPath: string[];
   vaultPasswordFile?: string;
@@ -28,13 +31,13 @@ export interface ProjectSettings {
   timeout?: number;
   become?: boolean;
   becomeUser?: string;
-  /** Where each value set came from (rolesPath: 'default' when nothing set it). */
+  /** Where each value set came from (home and rolesPath: 'default' when nothing set it). */
   origins: Partial<Record<SettingName, Origin>>;
   /** To print once per run: settings provision does not read, a skipped ansible.cfg. */
   warnings: string[];
 }
 
-type Values = Omit<ProjectSettings, 'file' | 'origins' | 'warnings'>;
+type Values = Omit<ProjectSettings, 'file' | 'origins' | 'warnings' | 'home'> & { home?: string };
 
 /**
  * Reads the project settings for a command: finds ansible.cfg in Ansible's
@@ -62,8 +65,10 @@ export function loadSettings(opts: SettingsContext): ProjectSettings {
   const warnings = [...choice.warnings];
   errors.push(...checkSupported(values, origins), ...unreadSettings(opts.env, ini, warnings));
   if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
+  if (values.home === undefined) origins.home = { source: 'default' };
   if (values.rolesPath === undefined) origins.rolesPath = { source: 'default' };
-  return { file: choice.file, ...values, rolesPath: values.rolesPath ?? defaultRolesPath(opts), origins, warnings };
+  const home = values.home ?? join(opts.home, '.ansible');
+  return { file: choice.file, ...values, home, rolesPath: values.rolesPath ?? defaultRolesPath(home), origins, warnings };
 }
 
 /**
@@ -75,9 +80,8 @@ export function hostKeyCheckingWarning(s: ProjectSettings): string | undefined {
   return `${describeOrigin(s.origins.hostKeyChecking!)}: host_key_checking is off: unknown host keys are accepted and recorded, CHANGED host keys are accepted (as ssh -o StrictHostKeyChecking=no); a revoked key is still refused. Anyone between you and your hosts can impersonate them`;
 }
 
-/** Ansible's DEFAULT_ROLES_PATH default: $ANSIBLE_HOME/roles (~/.ansible), then the system directories. */
-export function defaultRolesPath(c: SettingsContext): string[] {
-  const ansibleHome = c.env.ANSIBLE_HOME ? resolvePath(c.env.ANSIBLE_HOME, { ...c, base: c.cwd }) : join(c.home, '.ansible');
+/** Ansible's DEFAULT_ROLES_PATH default: ANSIBLE_HOME's roles (the `home` setting), then the system directories. */
+export function defaultRolesPath(ansibleHome: string): string[] {
   return [join(ansibleHome, 'roles'), '/usr/share/ansible/roles', '/etc/ansible/roles'];
 }
 
@@ -95,13 +99,14 @@ export function describeOrigin(o: Origin): string {
 }
 
 function readIni(file: string): IniFile {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new ConfigError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file });
   }
-  return parseIni(text, file);
+  const { text, undecodable } = decodeConfigText(bytes);
+  return parseIni(text, file, undecodable);
 }
 
 type Found = { value: unknown; origin: Origin } | { problem: ConfigError };

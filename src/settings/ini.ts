@@ -22,9 +22,11 @@ const DEFAULT_SECTION = 'DEFAULT';
  * value); `=` or `:` separate key and value; keys are lowercased, sections
  * are not; a line indented deeper than its key continues the value (blank
  * lines inside it kept, trailing ones dropped); a repeated section or key, a
- * line before any section and a line without a separator are errors.
+ * line before any section and a line without a separator are errors. `undecodable`
+ * (decodeConfigText) names the lines with bytes that are not UTF-8: fine in a comment, an
+ * error elsewhere.
  */
-export function parseIni(text: string, file: string): IniFile {
+export function parseIni(text: string, file: string, undecodable: ReadonlyMap<number, number> = new Map()): IniFile {
   const sections = new Map<string, Map<string, IniValue>>();
   const defaults = new Map<string, IniValue>();
   const seenSections = new Set<string>();
@@ -47,6 +49,8 @@ export function parseIni(text: string, file: string): IniFile {
       if (commentAt === raw.length && option) pieces.get(option)!.push('');
       return;
     }
+    const badByte = undecodable.get(lineNo);
+    if (badByte !== undefined && value.includes('\uFFFD')) throw notUtf8(badByte, file, lineNo);
     const indent = raw.search(/\S/);
     if (current && option && indent > indentOfKey) {
       pieces.get(option)!.push(value);
@@ -85,6 +89,12 @@ export function parseIni(text: string, file: string): IniFile {
   if (firstError) throw firstError;
   for (const [v, parts] of pieces) v.value = parts.join('\n').trimEnd();
   return { file, sections, defaults };
+}
+
+/** A byte that is not UTF-8 outside a comment (see config-text.ts for why it is refused). */
+function notUtf8(byte: number, file: string, line: number): ConfigError {
+  const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+  return new ConfigError(`byte 0x${hex} is not UTF-8 (a Latin-1 file?): Ansible would pass the raw byte on, provision cannot; save the file as UTF-8`, { file, line });
 }
 
 /**

@@ -16,6 +16,8 @@ export interface SettingDefinition {
 
 export const SETTINGS = {
   inventory: { ansible: 'DEFAULT_HOST_LIST', type: 'pathlist', env: ['ANSIBLE_INVENTORY'], ini: [{ section: 'defaults', key: 'inventory' }] },
+  // Ansible's home (2.14): the base of its default paths; of those provision uses only roles_path's.
+  home: { ansible: 'ANSIBLE_HOME', type: 'path', env: ['ANSIBLE_HOME'], ini: [{ section: 'defaults', key: 'home' }] },
   rolesPath: { ansible: 'DEFAULT_ROLES_PATH', type: 'pathspec', env: ['ANSIBLE_ROLES_PATH'], ini: [{ section: 'defaults', key: 'roles_path' }] },
   vaultPasswordFile: { ansible: 'DEFAULT_VAULT_PASSWORD_FILE', type: 'path', env: ['ANSIBLE_VAULT_PASSWORD_FILE'], ini: [{ section: 'defaults', key: 'vault_password_file' }] },
   vaultIdentityList: { ansible: 'DEFAULT_VAULT_IDENTITY_LIST', type: 'list', env: ['ANSIBLE_VAULT_IDENTITY_LIST'], ini: [{ section: 'defaults', key: 'vault_identity_list' }] },

@@ -26,6 +26,8 @@ export interface EffectiveSettings {
   become: Effective<boolean>;
   becomeUser: Effective<string>;
   hostKeyChecking: Effective<boolean>;
+  /** Ansible's home: provision uses it only as the base of the default roles_path. */
+  home: Effective<string>;
   rolesPath: Effective<string[]>;
   vaultPasswordFile?: Effective<string>;
   vaultIdentityList?: Effective<string[]>;
@@ -61,6 +63,7 @@ export function effectiveSettings(s: ProjectSettings, flags: CommandLineSettings
     become: pick(flags.become, '-b', s, 'become', PROVISION_DEFAULTS.become),
     becomeUser: pick(flags.becomeUser, '--become-user', s, 'becomeUser', PROVISION_DEFAULTS.becomeUser),
     hostKeyChecking: pick<boolean>(undefined, '', s, 'hostKeyChecking', PROVISION_DEFAULTS.hostKeyChecking),
+    home: { value: s.home, origin: s.origins.home ?? DEFAULT },
     rolesPath: { value: s.rolesPath, origin: s.origins.rolesPath ?? DEFAULT },
     vaultPasswordFile: pick<string>(undefined, '', s, 'vaultPasswordFile'),
     vaultIdentityList: pick<string[]>(undefined, '', s, 'vaultIdentityList'),

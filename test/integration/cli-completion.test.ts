@@ -18,6 +18,19 @@ mkdirSync(join(project, 'playbooks'));
 writeFileSync(join(project, 'inventory', 'hosts.yaml'), 'web:\n  hosts:\n    web1:\n    web2:\ndatabases:\n  hosts:\n    db1:\n');
 writeFileSync(join(project, 'playbooks', 'site.yaml'), '- hosts: all\n  tasks:\n    - name: Install nginx\n      debug: { msg: hi }\n      tags: [nginx, packages]\n');
 writeFileSync(join(project, 'notes.txt'), '');
+// Roles: beside the playbook (roles:, import_role) and on the roles_path ansible.cfg names (include_role).
+const roleTasks = (dir: string, text: string): void => {
+  mkdirSync(join(project, dir, 'tasks'), { recursive: true });
+  writeFileSync(join(project, dir, 'tasks', 'main.yml'), text);
+};
+roleTasks('playbooks/roles/web', '- name: Configure web\n  debug: { msg: web }\n  tags: [webconf]\n');
+roleTasks('playbooks/roles/db', '- name: Create database\n  debug: { msg: db }\n  tags: [dbsetup]\n');
+roleTasks('shared-roles/cache', '- name: Warm cache\n  debug: { msg: cache }\n  tags: [cachewarm]\n');
+writeFileSync(join(project, 'ansible.cfg'), '[defaults]\nroles_path = shared-roles\n');
+writeFileSync(
+  join(project, 'playbooks', 'roles.yaml'),
+  '- hosts: all\n  roles:\n    - role: web\n      tags: [webrole]\n  tasks:\n    - import_role: { name: db }\n    - include_role: { name: cache }\n      tags: [cacheinclude]\n    - name: Own task\n      debug: { msg: own }\n      tags: [own]\n',
+);
 
 function complete(line: string): string[] {
   const words = line.split(' ');
@@ -38,6 +51,10 @@ describe('bash completion', () => {
     ['tags of the playbook', 'provision playbooks/site.yaml -t n', ['nginx']],
     ['task names for --start-at-task', 'provision playbooks/site.yaml --start-at-task I', ['Install nginx']],
     ['nothing to complete', 'provision playbooks/site.yaml -t zzz', []],
+    ['tags of roles: roles: (its tasks\' and the entry\'s), import_role, include_role (its own and its tasks\')', 'provision playbooks/roles.yaml --tags ', ['webconf', 'webrole', 'dbsetup', 'cacheinclude', 'cachewarm', 'own']],
+    ['tags of roles for --skip-tags, by prefix', 'provision playbooks/roles.yaml --skip-tags c', ['cacheinclude', 'cachewarm']],
+    // As --list-tasks names them, and as --start-at-task matches them: ROLE : NAME.
+    ['task names of roles for --start-at-task', 'provision playbooks/roles.yaml --start-at-task ', ['web : Configure web', 'db : Create database', 'cache : Warm cache', 'Own task']],
   ])('%s: "%s"', (_, line, expected) => {
     const got = complete(line as string);
     for (const e of expected as string[]) expect(got).toContain(e);

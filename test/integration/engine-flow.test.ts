@@ -1,26 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, totals, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * Playbooks that compute, over a real OpenSSH server: loops, register, run-time
  * conditions, block/rescue/always, ignore_errors, handlers flushed mid-play,
  * assert; in check mode (exact, changes nothing), applied, applied again.
  */
-let sshd: TestSshd;
-let work: string;
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-flow-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const { sshd, work } = useTestSshd('provision-flow-');
 
 function playbook(dir: string): string {
   return `- hosts: all

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // The bench's fleet simulator (plain ES modules, also run by scripts/bench.mjs).
 // @ts-expect-error no type declarations for the bench's .mjs modules
 import { startFleet } from '../../bench/fleet/fleet.mjs';
@@ -12,7 +11,7 @@ import { recordRun, runProvision } from '../../bench/fleet/record.mjs';
 // @ts-expect-error no type declarations for the bench's .mjs modules
 import { writeRecording } from '../../bench/fleet/recording.mjs';
 import { CLI, runCli, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * The simulation is honest: a playbook converged on a real host (a real sshd on loopback, this
@@ -20,18 +19,8 @@ import { startSshd, type TestSshd } from '../support/sshd.js';
  * that recording must give the same plan, task for task, 0 changed, in the same round trips.
  * And the check can fail: a recording whose facts say a file differs gives another plan.
  */
-let sshd: TestSshd;
-let dir: string;
 const env = { PROVISION_SSH_CONFIG: 'none', SSH_AUTH_SOCK: '' };
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  dir = mkdtempSync(join(tmpdir(), 'provision-fleet-sim-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { sshd, work: dir } = useTestSshd('provision-fleet-sim-');
 
 function playbook(out: string): string {
   return writeProject({

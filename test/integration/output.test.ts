@@ -1,22 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI, runCli, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
-let sshd: TestSshd;
-let work: string;
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-output-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const { sshd, work } = useTestSshd('provision-output-');
 
 describe('output', () => {
   it('on a terminal: live progress (listr2), colours, then the changes and a recap', () => {

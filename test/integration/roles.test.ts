@@ -1,26 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, totals, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * A playbook with a role, over a real OpenSSH server: the role's default
  * overridden by the inventory, its template and file found inside the role,
  * its handler notified and run once; applied again, nothing changes.
  */
-let sshd: TestSshd;
-let work: string;
-
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-roles-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const { sshd, work } = useTestSshd('provision-roles-');
 
 function project(dir: string): string {
   return writeProject({

@@ -1,25 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI, runCli, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * --step against a real sshd on loopback, answers piped on stdin as an operator
  * would type them. What ran is read from the host's files, not only from the output.
  */
-let sshd: TestSshd;
-let work: string;
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-step-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const { sshd, work } = useTestSshd('provision-step-');
 
 /** Three tasks, each touching a file named after it; `two` notifies the handler, which touches `handled`. */
 function stepProject(): { playbook: string; out: string } {

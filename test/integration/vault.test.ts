@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatVaultYaml } from '../../src/vault/encrypt-string.js';
 import { encryptVaultText } from '../../src/vault/keyring.js';
 import { CLI, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * A vaulted secret through a real run (a loopback sshd: the "host" is this
@@ -16,16 +15,7 @@ import { startSshd, type TestSshd } from '../support/sshd.js';
 const SECRET = `p'a"s$s \`id\` @:/# ü\nsecond line`;
 const PASSWORD = `vault "pw" $x`;
 
-let sshd: TestSshd;
-let work: string;
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-vault-work-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const { sshd, work } = useTestSshd('provision-vault-work-');
 
 /** Every command line on this machine, sampled until the run ends. */
 function sampleProcessList(): { stop: () => string[] } {

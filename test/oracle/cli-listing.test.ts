@@ -83,7 +83,7 @@ describe('playbook listings against ansible-playbook', () => {
     expect(ours.stderr).toBe('');
     expect(ours.exitCode).toBe(0);
     expect(hostLinesSorted(ours.stdout)).toBe(hostLinesSorted(ansible.stdout));
-  }, 60_000);
+  });
 
   it('lists hosts in the order the play runs them (inventory order of the pattern), and touches none', async () => {
     const ours = await runCli([join(dir, 'site.yaml'), '-i', join(dir, 'hosts.yaml'), '--list-hosts']);
@@ -148,5 +148,5 @@ describe('listings of roles and includes against ansible-playbook', () => {
     expect(ours.stderr).toBe('');
     expect(ours.exitCode).toBe(0);
     expect(ours.stdout).toBe(ansible.stdout);
-  }, 60_000);
+  });
 });

@@ -41,7 +41,7 @@ function sshNoStrict(knownHosts: string): Promise<boolean> {
     execFile(
       'ssh',
       ['-F', 'none', '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-i', sshd.clientKey, '-p', String(sshd.port), 'root@127.0.0.1', 'true'],
-      { timeout: 30_000 },
+      { timeout: 120_000 },
       (err) => resolve(!err),
     );
   });

@@ -55,7 +55,7 @@ print(json.dumps(out))`;
 beforeAll(async () => {
   sshd = await startSshd();
   base = mkdtempSync(join(tmpdir(), 'provision-junit-oracle-'));
-}, 30_000);
+});
 afterAll(async () => {
   await sshd?.stop();
   rmSync(base, { recursive: true, force: true });

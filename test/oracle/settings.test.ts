@@ -21,8 +21,8 @@ const run = promisify(execFile);
 
 interface Case {
   name: string;
-  /** Files by path: `cwd/...`, `home/...`, `other/...` (directories made as needed). */
-  files: Record<string, string>;
+  /** Files by path: `cwd/...`, `home/...`, `other/...` (directories made as needed); bytes where the encoding matters. */
+  files: Record<string, string | Buffer>;
   env?: Record<string, string>;
   /** Make the current directory writable by everyone. */
   worldWritableCwd?: boolean;
@@ -73,6 +73,9 @@ const cases: Case[] = [
   { name: '$VAR and ${VAR} in paths, {{CWD}}, quotes kept in paths and removed around strings', files: { 'cwd/ansible.cfg': '[defaults]\nprivate_key_file = $KEYDIR/${KEYNAME}\nroles_path = {{CWD}}/roles:$UNSET_VAR/r\nremote_user = "quoted user"\nvault_password_file = \'pw file\'\n' }, env: { KEYDIR: '/srv/keys', KEYNAME: 'id_rsa' } },
   { name: 'whole numbers as Python reads them: leading zeros, +, underscores', files: { 'cwd/ansible.cfg': '[defaults]\nforks = 0012\ntimeout = +1_0\n' } },
   { name: 'an empty value and an empty file section', files: { 'cwd/ansible.cfg': '[defaults]\nremote_user =\n[privilege_escalation]\n' } },
+  { name: '[defaults] home, relative to the file\'s directory', files: { 'cwd/ansible.cfg': '[defaults]\nhome = ../ansible-home\n' } },
+  { name: '$ANSIBLE_HOME over [defaults] home, ~ expanded', files: { 'cwd/ansible.cfg': '[defaults]\nhome = h\n' }, env: { ANSIBLE_HOME: '~/from-env' } },
+  { name: 'a Latin-1 byte in a comment changes nothing', files: { 'cwd/ansible.cfg': Buffer.concat([Buffer.from('# caf\xe9 comment\n[defaults]\nforks = 3 ; d\xe9j\xe0\n  # \xff\n', 'latin1'), Buffer.from('remote_user = ren\u00e9\n', 'utf8')]) } },
   { name: 'refused: a key set twice', files: { 'cwd/ansible.cfg': '[defaults]\nforks = 1\nforks = 2\n' }, errorLine: 3 },
   { name: 'refused: a setting before any section', files: { 'cwd/ansible.cfg': 'forks = 1\n[defaults]\n' }, errorLine: 1 },
   { name: 'refused: a line with no = or :', files: { 'cwd/ansible.cfg': '[defaults]\nforks 3\n' }, errorLine: 2 },
@@ -161,6 +164,28 @@ describe('ansible.cfg and ANSIBLE_* as ansible-config dump (ansible-core 2.14) r
     }
     // A skipped world-writable directory is said, by both.
     expect(ours.warnings.some((w) => w.includes('world writable'))).toBe(theirs.stderr.includes('world writable'));
+  });
+
+  // Ansible's default roles_path is built on its home; the dump above lists only what is set, this one every default.
+  it.each([
+    { name: 'no home set', files: {} },
+    { name: '[defaults] home', files: { 'other/ansible.cfg': '[defaults]\nhome = ./h\n' }, env: { ANSIBLE_CONFIG: '../other/ansible.cfg' } },
+    { name: '$ANSIBLE_HOME, relative to the current directory', files: { 'cwd/ansible.cfg': '[defaults]\nhome = ignored\n' }, env: { ANSIBLE_HOME: 'env-home' } },
+    { name: 'roles_path set: home does not matter', files: { 'cwd/ansible.cfg': '[defaults]\nhome = h\nroles_path = r\n' } },
+  ] satisfies Case[])('roles_path where $name is what Ansible uses', async (c) => {
+    const l = layOut(c);
+    const { stdout } = await run('ansible-config', ['dump', '-f', 'json'], { cwd: l.cwd, env: l.env, timeout: 60_000 });
+    const rolesPath = (JSON.parse(stdout) as { name?: string; value?: unknown }[]).find((e) => e.name === 'DEFAULT_ROLES_PATH')?.value;
+    expect(loadSettings({ cwd: l.cwd, env: l.env, home: l.home }).rolesPath).toEqual(rolesPath);
+  });
+
+  it('a Latin-1 byte in a value: Ansible keeps the raw byte (surrogateescape), provision refuses the line', async () => {
+    const l = layOut({ name: 'latin-1', files: { 'cwd/ansible.cfg': Buffer.from('[defaults]\n# ok\xe9\nforks = 3\nremote_user = caf\xe9\n', 'latin1') } });
+    const theirs = await ansibleDump(l);
+    if (!theirs.ok) throw new Error(theirs.stderr);
+    // Not "café": the byte itself, as a lone surrogate, which no UTF-8 reader produces.
+    expect(theirs.entries.get('DEFAULT_REMOTE_USER')?.value).toBe('caf\udce9');
+    expect(() => loadSettings({ cwd: l.cwd, env: l.env, home: l.home })).toThrow(new RegExp(`^${join(l.cwd, 'ansible.cfg')}:4: byte 0xE9 is not UTF-8`));
   });
 
   it('the ssh command Ansible runs uses the key, user and timeout provision reads (a relative key from the file\'s directory, run from elsewhere)', async () => {

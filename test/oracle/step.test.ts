@@ -48,7 +48,7 @@ function questions(text: string): string[] {
 beforeAll(async () => {
   sshd = await startSshd();
   base = mkdtempSync(join(tmpdir(), 'provision-step-oracle-'));
-}, 30_000);
+});
 afterAll(async () => {
   await sshd?.stop();
   rmSync(base, { recursive: true, force: true });

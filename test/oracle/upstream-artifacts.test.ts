@@ -119,7 +119,7 @@ describe('RockTalk and Streamlit from the local index', () => {
     } finally {
       process.kill(-again.pid!, 'SIGTERM');
     }
-  }, 60_000);
+  });
 });
 
 describe('personal-analytics from the local repository and index', () => {

@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
+import { resolve } from '../../src/sandbox/config.js';
+import { hostNames } from '../../src/sandbox/state.js';
 import { down, inventoryYaml, RELEASE_ENV, releaseFrom, up, type SandboxHost } from '../../src/sandbox/index.js';
+import { claimRunToken, leftoverMachines, liveRunTokens, machineName, releaseRunToken } from './host-names.js';
 
 const run = promisify(execFile);
 
@@ -24,8 +27,34 @@ export interface TestHost {
   destroy(): Promise<void>;
 }
 
+/** This process's run token (host-names.ts), claimed at its first test host, released when it exits. */
+let token: string | undefined;
+function runToken(): string {
+  if (token) return token;
+  const claimed = claimRunToken();
+  process.once('exit', () => releaseRunToken(claimed));
+  return (token = claimed);
+}
+
+/**
+ * Destroys the test machines of runs that are over (a run killed before its afterAll): they
+ * would hold addresses and memory for good, since no later run boots the same name again.
+ */
+async function removeLeftovers(): Promise<void> {
+  // Every host directory, also of a boot killed half-way (which list() leaves out).
+  const leftovers = leftoverMachines(hostNames(resolve()), liveRunTokens());
+  if (leftovers.length) await down(leftovers);
+}
+
+/**
+ * Boots the test host `name` (e.g. pv-engine) as a machine of this run (machineName): the
+ * returned host, its inventory and the reports still call it `name`.
+ */
 export async function bootTestHost(name: string): Promise<TestHost> {
-  const [host] = await up([name], { release: TEST_RELEASE, log: () => {} });
+  const machine = machineName(runToken(), name);
+  await removeLeftovers();
+  const [booted] = await up([machine], { release: TEST_RELEASE, log: () => {} });
+  const host = { ...booted, name };
   const dir = mkdtempSync(join(tmpdir(), `provision-${name}-`));
   const inventory = join(dir, 'hosts.yaml');
   writeFileSync(inventory, inventoryYaml([host]));
@@ -41,7 +70,7 @@ export async function bootTestHost(name: string): Promise<TestHost> {
         return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
       }
     },
-    destroy: () => down([name]),
+    destroy: () => down([machine]),
   };
 }
 

@@ -239,7 +239,7 @@ describe('unsupportedKeyword: a message naming the keyword and what to use', () 
     ['task', 'delegate_facts', /hosts:/],
     ['task', 'become_user', /sudo only.*runuser/],
     ['task', 'become_method', /sudo only/],
-    ['task', 'environment', /argv: \[env, NAME=value/],
+    ['task', 'environment', /environment: \{ NAME: value \}/],
     ['task', 'until', /no retry loop/],
     ['task', 'retries', /no retry loop/],
     ['task', 'async', /run to completion/],

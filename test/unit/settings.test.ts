@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ConfigErrors } from '../../src/errors.js';
 import { hostKeyCheckingWarning, loadSettings, type ProjectSettings } from '../../src/settings/index.js';
+import { decodeConfigText } from '../../src/settings/config-text.js';
 import { iniLookup, parseIni } from '../../src/settings/ini.js';
 import { effectiveSettings, PROVISION_DEFAULTS, type CommandLineSettings } from '../../src/settings/precedence.js';
 import { expandVars, resolvePath, toBoolean, toInteger } from '../../src/settings/values.js';
@@ -67,7 +68,7 @@ describe('values: Ansible\'s typing', () => {
 });
 
 describe('precedence: flag > environment > ansible.cfg > provision\'s default', () => {
-  const none: ProjectSettings = { rolesPath: ['/r'], origins: { rolesPath: { source: 'default' } }, warnings: [] };
+  const none: ProjectSettings = { home: '/h/.ansible', rolesPath: ['/r'], origins: { home: { source: 'default' }, rolesPath: { source: 'default' } }, warnings: [] };
   const fromFile: ProjectSettings = { ...none, forks: 7, remoteUser: 'cfg', become: true, origins: { ...none.origins, forks: { source: 'file', file: 'a.cfg', line: 2 }, remoteUser: { source: 'file', file: 'a.cfg', line: 3 }, become: { source: 'file', file: 'a.cfg', line: 5 } } };
   const fromEnv: ProjectSettings = { ...fromFile, forks: 9, origins: { ...fromFile.origins, forks: { source: 'env', name: 'ANSIBLE_FORKS' } } };
   const table: { case: string; s: ProjectSettings; flags: CommandLineSettings; forks: [number, string]; user?: [string, string]; become: [boolean, string] }[] = [
@@ -91,8 +92,10 @@ describe('precedence: flag > environment > ansible.cfg > provision\'s default', 
 });
 
 describe('loadSettings: what provision does not carry out', () => {
+  /** The directory of the last load's layout: cwd/ (holding ansible.cfg) and home/. */
+  let root = '';
   function load(cfg: string | undefined, env: Record<string, string> = {}): ProjectSettings {
-    const root = mkdtempSync(join(tmpdir(), 'provision-settings-unit-'));
+    root = mkdtempSync(join(tmpdir(), 'provision-settings-unit-'));
     const cwd = join(root, 'cwd');
     mkdirSync(cwd);
     if (cfg !== undefined) writeFileSync(join(cwd, 'ansible.cfg'), cfg);
@@ -110,8 +113,16 @@ describe('loadSettings: what provision does not carry out', () => {
 
   it('no file, no variable: nothing set, no warning (Ansible\'s roles_path default)', () => {
     const s = load(undefined, { ANSIBLE_HOME: '/ah' });
-    expect(s).toMatchObject({ file: undefined, warnings: [], rolesPath: ['/ah/roles', '/usr/share/ansible/roles', '/etc/ansible/roles'] });
-    expect(Object.keys(s.origins)).toEqual(['rolesPath']);
+    expect(s).toMatchObject({ file: undefined, warnings: [], home: '/ah', rolesPath: ['/ah/roles', '/usr/share/ansible/roles', '/etc/ansible/roles'] });
+    expect(s.origins).toEqual({ home: { source: 'env', name: 'ANSIBLE_HOME' }, rolesPath: { source: 'default' } });
+  });
+  it.each([
+    ['no home anywhere: ~/.ansible', undefined, {}, 'home/.ansible/roles'],
+    ['[defaults] home, relative to the file', '[defaults]\nhome = ../h\n', {}, 'h/roles'],
+    ['$ANSIBLE_HOME over the file', '[defaults]\nhome = ../h\n', { ANSIBLE_HOME: '../eh' }, 'eh/roles'],
+  ])('the default roles_path follows Ansible\'s home: %s', (_name, cfg, env, expected) => {
+    // $ANSIBLE_HOME is relative to the current directory, as the file's home is to the file's.
+    expect(load(cfg, env as Record<string, string>).rolesPath[0]).toBe(join(root, expected));
   });
   it.each([
     ['[privilege_escalation]\nbecome_method = su\n', /ansible\.cfg:2: \[privilege_escalation\] become_method: su is not supported/],
@@ -140,5 +151,33 @@ describe('loadSettings: what provision does not carry out', () => {
     const warning = hostKeyCheckingWarning(load(cfg, env as Record<string, string>));
     if (message) expect(warning).toMatch(message);
     else expect(warning).toBeUndefined();
+  });
+});
+
+describe('ansible.cfg bytes that are not UTF-8: fine in a comment, refused in a value', () => {
+  const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+  it.each([
+    { name: 'nothing to do: UTF-8 text', bytes: Buffer.from('[defaults]\nremote_user = ren\u00e9\n'), lines: {} },
+    { name: 'a Latin-1 é on line 2', bytes: latin1('[defaults]\n# caf\xe9\nforks = 1\n'), lines: { 2: 0xe9 } },
+    { name: 'CRLF and CR lines counted as parseIni counts them', bytes: latin1('[defaults]\r\n#\r#\xff\r\nx = \xc3(\n'), lines: { 3: 0xff, 4: 0xc3 } },
+    { name: 'a sequence cut short at the end', bytes: Buffer.from([0x78, 0x3d, 0xe2, 0x82]), lines: { 1: 0xe2 } },
+  ])('$name', ({ bytes, lines }) => {
+    expect(Object.fromEntries(decodeConfigText(bytes).undecodable)).toEqual(lines);
+  });
+  const read = (bytes: Buffer) => {
+    const { text, undecodable } = decodeConfigText(bytes);
+    return parseIni(text, 'ansible.cfg', undecodable);
+  };
+  it('in a comment, whole-line or after " ;": read as if it were not there', () => {
+    expect(iniLookup(read(latin1('# caf\xe9\n[defaults]\nforks = 3 ; d\xe9j\xe0\n')), 'defaults', 'forks')?.value).toBe('3');
+  });
+  it.each([
+    ['in a value', '[defaults]\nremote_user = caf\xe9\n', 2, 'E9'],
+    ['after " #", which is part of the value', '[defaults]\nforks = 3 # \xe9\n', 2, 'E9'],
+    ['in a key', '[defaults]\nf\xf6rks = 3\n', 2, 'F6'],
+    ['in a section header', '[d\xe9faults]\n', 1, 'E9'],
+    ['on a continuation line', '[defaults]\ninventory = a,\n  \xe9\n', 3, 'E9'],
+  ])('%s: an error naming the line and the byte', (_name, text, line, hex) => {
+    expect(() => read(latin1(text))).toThrow(new RegExp(`^ansible\\.cfg:${line}: byte 0x${hex} is not UTF-8`));
   });
 });
