@@ -16,6 +16,8 @@ export interface Applied {
   /** Output of the fact batch run after the steps in the same round trip. */
   followUpStdout: string;
   error?: CommandError;
+  /** Which step failed (its index in the steps of all changes), when the script said so. */
+  failedStep?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function apply(conn: HostConnection, task: CompiledTask, changes: C
   const step = m ? steps[Number(m[1])] : undefined;
   const stderr = r.stderr.replace(marker, '');
   const rc = m ? Number(m[2]) : (r.exitCode ?? 255);
-  return { rc, stdout, stderr, followUpStdout, error: new CommandError(conn.name, task.name, step ? describeStep(step) : 'sh -s', rc, stderr) };
+  return { rc, stdout, stderr, followUpStdout, error: new CommandError(conn.name, task.name, step ? describeStep(step) : 'sh -s', rc, stderr), ...(m ? { failedStep: Number(m[1]) } : {}) };
 }
 
 /** Diffs for a plan; old file contents are fetched only here, only for files that change. */

@@ -1,5 +1,5 @@
 import type { BlockNode, CompiledTask, HostPlay, Node, TaskNode } from '../compile.js';
-import { CommandError, ConfigError, ConfigErrors, ConnectError, ProvisionError } from '../errors.js';
+import { ConfigError, ConfigErrors, ConnectError, ProvisionError } from '../errors.js';
 import { isUnknown } from '../expr/index.js';
 import { hostFactsFact, hostFactVars } from '../host-facts.js';
 import type { Fact } from '../facts.js';
@@ -10,7 +10,8 @@ import type { PlanContext } from '../task-type.js';
 import type { TaskResult } from './events.js';
 import { FactCache, readsFacts } from './fact-cache.js';
 import type { HostRunState } from './host-run.js';
-import { pendingHandlers } from './pending-handlers.js';
+import { HandlerRecord, type ScriptRecord } from './handler-record.js';
+import { dueHandlers, EMPTY_RECORD, pendingHandlers, recordKeys, type RecordFile } from './pending-handlers.js';
 import { RuntimeScopes } from './runtime-scopes.js';
 import { handledBy, runExecution, type Outcome } from './task-run.js';
 
@@ -27,8 +28,14 @@ export class PlayRun {
   /** Handler names and listen topics notified and not yet run. */
   private readonly notified = new Set<string>();
   private leftOver: string[] = [];
-  /** Handlers answered No at --step: still notified, so asked again at the next flush (as in Ansible). */
+  /** Handlers answered No at --step: still notified, so asked again at the next flush (as in Ansible), and kept in the host's record. */
   private readonly declinedHandlers = new Set<TaskNode>();
+  /** The host's record of pending handlers (when the play has handlers). */
+  private record?: HandlerRecord;
+  /** The handlers of the flush in progress, in order. */
+  private flushing: TaskNode[] = [];
+  /** What made them due: kept in the host's record until the last of them has run. */
+  private flushKeys = new Set<string>();
   /** Executions known before the run, in order (rescue sections left out): their facts are read ahead, together. */
   private readonly upcoming: CompiledTask[];
   private readonly runtimeScopes = new RuntimeScopes();
@@ -61,10 +68,16 @@ export class PlayRun {
     }
     // Handlers notified by a run that failed before they ran are recorded on the
     // host and run now (Ansible forgets them).
-    if (this.handlerState) this.leftOver = this.facts.value(this.handlerState.fact, false) ?? [];
+    if (this.handlerState) {
+      const held = this.facts.value(this.handlerState.fact, false) ?? EMPTY_RECORD;
+      this.record = new HandlerRecord(this.handlerState, { root: [...held.root], user: [...held.user] });
+      this.leftOver = [...new Set([...held.root, ...held.user])];
+    }
     for (const h of this.leftOver) this.notified.add(h);
-    if (await this.runNodes(this.play.nodes)) return true;
-    return this.flushHandlers();
+    const failed = (await this.runNodes(this.play.nodes)) || (await this.flushHandlers());
+    // A handler answered No at the last flush is not asked again: as in Ansible, the play ends without it.
+    if (!failed) this.declinedHandlers.clear();
+    return (await this.settleRecord()) || failed;
   }
 
   /**
@@ -77,11 +90,57 @@ export class PlayRun {
     return this.runtimeScopes.scope(node.levels, this.host.hostFacts, this.host.registered);
   }
 
-  /** Records on the host, after the fact, the handlers a task notified (when its changed_when decided it changed). */
-  async recordNotified(task: CompiledTask): Promise<void> {
-    const step = this.handlerState!.record(task.notify, task.become || this.host.conn.user === 'root');
-    const r = await this.host.conn.runScript(wrapScript(step.command), task.become);
-    if (r.exitCode !== 0) throw new CommandError(this.host.conn.name, task.name, 'recording notified handlers', r.exitCode, r.stderr);
+  /**
+   * The record steps an execution's apply script carries: the handlers it
+   * notifies, and what is no longer pending (a handler that has run, a
+   * notification changed_when took back). Nothing is written in check mode
+   * except by a task that really changes (check_mode: false).
+   */
+  recordFor(node: TaskNode, task: CompiledTask, handler: boolean): ScriptRecord | undefined {
+    if (!this.record) return undefined;
+    const file: RecordFile = task.become || this.host.conn.user === 'root' ? 'root' : 'user';
+    const finishing = handler && this.flushing.at(-1) === node && (!node.task.loop || node.iterations?.at(-1) === task);
+    const adding = handler ? [] : task.notify;
+    return this.record.forScript(file, this.stillPending(finishing), adding);
+  }
+
+  /**
+   * Handlers whose facts the apply script of this execution should read ahead
+   * for (with the facts of the tasks after it): those due, or due if it
+   * changes; in a flush, the handlers after it. So a handler costs its own
+   * change only, not a read of its own.
+   */
+  handlersAhead(node: TaskNode, task: CompiledTask, handler: boolean): CompiledTask[] {
+    let ahead: TaskNode[];
+    if (handler && this.flushing.includes(node)) ahead = this.flushing.slice(this.flushing.indexOf(node) + 1);
+    else ahead = dueHandlers(this.play.handlers, handler ? this.notified : new Set([...this.notified, ...task.notify]), this.declinedHandlers);
+    return ahead.flatMap((h) => h.iterations ?? []);
+  }
+
+  /** Whether a name in the host's record is still pending; `finishing`: the script ends the flush in progress. Check mode never takes a name back. */
+  private stillPending(finishing: boolean): (name: string) => boolean {
+    if (this.host.options.check) return () => true;
+    const declined = new Set([...this.declinedHandlers].flatMap((h) => recordKeys(h.task)));
+    return (name) => this.notified.has(name) || declined.has(name) || (!finishing && this.flushKeys.has(name));
+  }
+
+  /** At the end of the play: a record file no script brought up to date (usually none) is written by a script of its own. Returns whether that failed. */
+  private async settleRecord(): Promise<boolean> {
+    if (!this.record || this.host.options.check) return false;
+    for (const { file, step, settle } of this.record.stale(this.stillPending(false))) {
+      try {
+        // A record left by an earlier run may be the only thing written: it waits for the run lock like a change.
+        await this.host.lockReady;
+        const r = await this.host.conn.runScript(wrapScript(step.command), file === 'root');
+        if (r.exitCode !== 0) throw new Error(`${step.label} (${file === 'root' ? 'as root' : 'as the login user'}) failed with exit status ${r.exitCode}: ${r.stderr.trim()}`);
+        settle();
+      } catch (err) {
+        if (err instanceof ConnectError) throw err;
+        this.host.count(this.failure('handlers', 'handlers', err));
+        return true;
+      }
+    }
+    return false;
   }
 
   private async runNodes(nodes: Node[]): Promise<boolean> {
@@ -178,23 +237,31 @@ export class PlayRun {
     return executions && errors.length === 0 ? executions : new ConfigErrors(errors);
   }
 
-  /** Runs the notified handlers, in definition order; clears what the host recorded. Returns whether the host failed. */
+  /**
+   * Runs the notified handlers, in definition order. What made them due stays
+   * in the host's record until the last of them has run: that handler's
+   * script takes it out (or the next script, or the end of the play). A
+   * handler answered No stays notified and recorded. Returns whether the host failed.
+   */
   private async flushHandlers(): Promise<boolean> {
-    const due = this.play.handlers.filter((h) => this.declinedHandlers.has(h) || (h.task.name !== undefined && this.notified.has(h.task.name)) || h.task.listen.some((l) => this.notified.has(l)));
+    const due = dueHandlers(this.play.handlers, this.notified, this.declinedHandlers);
     if (due.length === 0) return false;
+    this.flushKeys = new Set(due.flatMap((h) => [...(h.task.name !== undefined ? [h.task.name] : []), ...h.task.listen]));
     this.declinedHandlers.clear();
     for (const h of due) {
       if (h.task.name !== undefined) this.notified.delete(h.task.name);
       for (const l of h.task.listen) this.notified.delete(l);
     }
+    this.flushing = due;
     for (const h of due) {
-      if (this.host.options.signal?.aborted) return true;
-      if (await this.runTask(h, true)) return true;
+      // Stopped or failed: what made them due stays recorded for the next run.
+      if (this.host.options.signal?.aborted || (await this.runTask(h, true))) {
+        this.flushing = [];
+        return true;
+      }
     }
-    if (this.handlerState && !this.host.options.check) {
-      const r = await this.host.conn.runScript(wrapScript(this.handlerState.clear), due.some((h) => h.iterations?.some((i) => i.become) ?? false));
-      if (r.exitCode !== 0) throw new CommandError(this.host.conn.name, 'handlers', 'clearing pending handlers', r.exitCode, r.stderr);
-    }
+    this.flushing = [];
+    this.flushKeys = new Set();
     return false;
   }
 

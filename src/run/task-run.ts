@@ -65,7 +65,8 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       }
       if (changed !== false) {
         const unknown = isUnknown(changed);
-        if (!simulated && !unknown && play.handlerState && !handler && task.notify.length) await play.recordNotified(task);
+        // A debug or assert has no apply script to carry the host's handler record: these notifications are
+        // not recorded on the host, so a run cut before the flush forgets them (as Ansible always does).
         return { result: done('changed', `${outcome.message}${unknown ? ' (whether it changes is unknown in check mode)' : ''}`, { simulated }), registered: { ...registered, changed: unknown ? UNKNOWN : true }, notifies: true };
       }
     }
@@ -75,7 +76,9 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
   try {
     // Read what this task needs, together with what the tasks after it need: in a
     // run where nothing changes, the whole play costs one round trip for facts.
-    await play.facts.ensure(task, [task, ...remaining]);
+    // Handlers that are due or may become due read ahead too: a handler then costs its change only.
+    const ahead = [...remaining, ...play.handlersAhead(node, task, handler)];
+    await play.facts.ensure(task, [task, ...ahead]);
     const wanted = play.facts.factsOf(task);
     const values = { ...play.facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, play.planContext) };
     await play.host.prepared.get(task);
@@ -94,19 +97,21 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       return judge(play, node, done, registered, { summary: `would ${summary}`, diff, simulated: true });
     }
     await play.host.lockReady;
-    // A task whose changed_when decides afterwards records its notifications only once decided.
-    const record = play.handlerState && !handler && task.notify.length && !t.changedWhen ? [play.handlerState.record(task.notify, task.become || conn.user === 'root')] : [];
+    // The host's record of pending handlers is kept in the same script: no round trip of its own.
+    const record = play.recordFor(node, task, handler);
     const alive = setInterval(() => play.host.emit({ type: 'task-alive', host: conn.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
     // What we read may be stale after a change: the same script re-reads the
     // facts of the tasks that follow, so a change costs one round trip, not two.
-    const followUp = play.facts.followUp(remaining, task.become);
+    const followUp = play.facts.followUp(ahead, task.become);
     let applied: Applied;
     try {
-      applied = await apply(conn, task, [...plan.changes, ...record.map((step) => ({ summary: '', steps: [step] }))], followUp?.batch.script);
+      const bookkeeping = (steps: Plan['changes'][number]['steps']) => (steps.length ? [{ summary: '', steps }] : []);
+      applied = await apply(conn, task, [...bookkeeping(record?.before ?? []), ...plan.changes, ...bookkeeping(record?.after ?? [])], followUp?.batch.script);
     } finally {
       clearInterval(alive);
       play.facts.invalidate();
     }
+    record?.settle(applied);
     if (followUp && !applied.error) play.facts.store(followUp, applied.followUpStdout);
     const registered = {
       changed: true,
@@ -115,7 +120,6 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       ...(task.type.resultFields ? output(applied) : {}),
     };
     const outcome = await judge(play, node, done, registered, { summary, diff, simulated: false, error: applied.error?.message });
-    if (outcome.notifies && t.changedWhen && play.handlerState && !handler && task.notify.length) await play.recordNotified(task);
     return outcome;
   } catch (err) {
     if (err instanceof ConnectError) throw err;
