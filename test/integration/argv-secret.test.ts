@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI, writeProject } from '../support/provision.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * A secret on a real host (a loopback sshd: the "host" is this machine) never
@@ -17,16 +18,7 @@ const SECRET = `p'a"s$s \`id\` u@h:/x #c y`;
 // A run beside a sampler that keeps a core busy, on a machine shared with other test runs.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
-let sshd: TestSshd;
-let work: string;
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-argv-secret-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const { sshd, work } = useTestSshd('provision-argv-secret-');
 
 /**
  * A separate process reading every process's command line in a loop until

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { recordOf } from '../support/handler-record.js';
 import { runCli, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * The handler bookkeeping on a real sshd on loopback (logged in as root): the
@@ -13,22 +12,7 @@ import { startSshd, type TestSshd } from '../support/sshd.js';
  * handler. Round trips are counted as the bench counts them: the report's
  * recap.roundTrips. What the host holds is read from the record file itself.
  */
-let sshd: TestSshd;
-let work: string;
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-handler-record-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-
-/** The host's record of a play (as root: under /var/lib/provision); null when there is none. */
-function recordOf(play: string): string | null {
-  const file = `/var/lib/provision/pending-handlers/${createHash('sha256').update(play).digest('hex').slice(0, 16)}`;
-  return existsSync(file) ? readFileSync(file, 'utf8') : null;
-}
+const { sshd, work } = useTestSshd('provision-handler-record-');
 
 /**
  * Kills the nearest sshd above this shell (this connection's session only, as in faults.test.ts),

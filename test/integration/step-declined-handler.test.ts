@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { recordOf } from '../support/handler-record.js';
 import { runCli, writeProject } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * --step and the host's record of pending handlers: a handler answered No at a
@@ -12,21 +11,7 @@ import { startSshd, type TestSshd } from '../support/sshd.js';
  * stays recorded on the host, so a run that fails before the next flush leaves
  * it to the next run, like any handler notified and not yet run.
  */
-let sshd: TestSshd;
-let work: string;
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-step-record-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-
-function recordOf(play: string): string | null {
-  const file = `/var/lib/provision/pending-handlers/${createHash('sha256').update(play).digest('hex').slice(0, 16)}`;
-  return existsSync(file) ? readFileSync(file, 'utf8') : null;
-}
+const { sshd, work } = useTestSshd('provision-step-record-');
 
 describe('--step: a handler answered No at a mid-play flush', { timeout: 600_000 }, () => {
   it('stays recorded on the host; the run fails before the end; the next run runs it', async () => {

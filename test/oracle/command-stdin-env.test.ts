@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CLI } from '../support/provision.js';
-import { startSshd, type TestSshd } from '../support/sshd.js';
+import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * What a command receives on stdin and in its environment, provision against
@@ -49,16 +48,7 @@ function play(out: string, tool: 'ansible' | 'provision'): string {
   return `- hosts: all\n  gather_facts: false\n  tasks:\n${stdinTasks.join('')}${envTask}`;
 }
 
-let sshd: TestSshd;
-let work: string;
-beforeAll(async () => {
-  sshd = await startSshd();
-  work = mkdtempSync(join(tmpdir(), 'provision-oracle-command-'));
-});
-afterAll(async () => {
-  await sshd?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+const { sshd, work } = useTestSshd('provision-oracle-command-');
 
 describe('command stdin and environment vs Ansible', () => {
   it('every case: the same bytes reach the command', () => {
