@@ -13,6 +13,7 @@ export default class SummaryReporter implements Reporter {
     let skipped = 0;
     const failures: string[] = [];
     for (const m of modules) {
+      const before = failed;
       for (const t of m.children.allTests()) {
         const result = t.result();
         if (result.state === 'passed') passed++;
@@ -21,10 +22,11 @@ export default class SummaryReporter implements Reporter {
           failures.push(`FAILED ${m.moduleId.replace(`${process.cwd()}/`, '')} > ${t.fullName}: ${firstLine(result.errors?.[0]?.message)}`);
         } else skipped++;
       }
-      // A file that failed to load has no tests but is a failure all the same.
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) {
+      // A file that failed to load, or whose hook failed (its tests then count as skipped), is a failure all the same.
+      if (m.state() === 'failed' && failed === before) {
         failed++;
-        failures.push(`FAILED ${m.moduleId.replace(`${process.cwd()}/`, '')}: ${firstLine(m.errors()[0]?.message)}`);
+        const suiteError = [...m.children.allSuites()].flatMap((suite) => suite.errors())[0];
+        failures.push(`FAILED ${m.moduleId.replace(`${process.cwd()}/`, '')}: ${firstLine((m.errors()[0] ?? suiteError)?.message)}`);
       }
     }
     const listed = failures.length > 0 ? `\n${failures.join('\n')}` : '';
