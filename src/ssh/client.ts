@@ -7,8 +7,10 @@ import { AuthSetupError, prepareAuth, type Auth } from './auth.js';
 import { describeEndpoint, type Endpoint } from './endpoint.js';
 import { HostKeyPolicy } from './host-key-policy.js';
 
-/** Why one SSH server along the way could not be reached; the message is for the user. */
-export class SshReachError extends Error {}
+import { retryRefusedBeforeGreeting } from './greeting-retry.js';
+import { RefusedBeforeGreeting, RefusedOnEveryAttempt, SshReachError } from './reach-errors.js';
+
+export { RefusedBeforeGreeting, SshReachError } from './reach-errors.js';
 
 export interface HandshakeOptions {
   acceptNewHostKeys?: boolean;
@@ -117,11 +119,18 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
       settled = true;
       client.end();
       sock.destroy();
-      reject(new SshReachError(describeFailure(err, hostKeys, e, auth)));
+      // ssh2's words for a close before the server's version line: how sshd refuses a connection
+      // past MaxStartups ("Exceeded MaxStartups", then close), tried again (greeting-retry.ts).
+      if ((err as Error).message === 'Connection lost before handshake') reject(new RefusedBeforeGreeting('the server closed the connection before its SSH greeting'));
+      else reject(new SshReachError(describeFailure(err, hostKeys, e, auth)));
     };
+    // A reset or broken socket is judged when it closes, a moment later: ssh2 then says whether the
+    // server's version line had come (a reset of a refused connection is not a broken handshake).
+    let socketError: Error | undefined;
     client.on('error', (err: Error & { level?: string }) => {
       // An agent that fails to sign: ssh2 goes on with the next key.
       if (err.level === 'agent') return void auth.notes.push(`ssh-agent: ${err.message}`);
+      if (err.level === 'client-socket' && !socketError) return void (socketError = err);
       fail(err);
     });
     client.once('ready', () => {
@@ -129,7 +138,7 @@ export function handshake(e: Endpoint, sock: Duplex, options: HandshakeOptions):
       for (const note of hostKeys.uncheckedNotes) options.onUncheckedHostKey?.(note);
       resolve(client);
     });
-    client.once('close', () => fail(new Error('connection closed during the SSH handshake')));
+    client.once('close', () => fail(socketError ?? new Error('connection closed during the SSH handshake')));
     client.connect({
       sock: sock as never,
       host: e.address,
@@ -248,29 +257,41 @@ export async function acquireJump(chain: Endpoint[], options: HandshakeOptions):
 async function connectJump(chain: Endpoint[], options: HandshakeOptions, entry: PoolEntry): Promise<Client> {
   const hop = chain[chain.length - 1];
   const name = describeEndpoint(hop);
-  let sock: Duplex;
+  // Each way of opening names the jump host in its errors.
+  let open: () => Promise<Duplex>;
   if (chain.length === 1) {
-    sock = await openSocket(hop.address, hop.port, options.timeoutMs).catch((err: Error) => {
-      throw new SshReachError(`jump host ${name}: ${err.message}`);
-    });
+    open = () =>
+      openSocket(hop.address, hop.port, options.timeoutMs).catch((err: Error) => {
+        throw new SshReachError(`jump host ${name}: ${err.message}`);
+      });
   } else {
     const parent = await acquireJump(chain.slice(0, -1), options);
-    try {
-      sock = await forwardThrough(parent.client, describeEndpoint(chain[chain.length - 2]), hop.address, hop.port, options.timeoutMs);
-    } catch (err) {
-      parent.release();
-      throw err;
-    }
     entry.releaseParent = () => parent.release();
+    open = () => forwardThrough(parent.client, describeEndpoint(chain[chain.length - 2]), hop.address, hop.port, options.timeoutMs);
   }
+  const attempt = async (): Promise<Client> => {
+    const sock = await open();
+    try {
+      return await handshake(hop, sock, options);
+    } catch (err) {
+      if (err instanceof RefusedBeforeGreeting) throw err; // tried again
+      throw new SshReachError(`jump host ${name}: ${(err as Error).message}`);
+    }
+  };
   try {
-    const client = await handshake(hop, sock, options);
+    const client = await retryRefusedBeforeGreeting(attempt, { onRetry: options.debug && retryNote(options.debug, name) });
     client.on('error', () => {}); // the targets behind it see their channels close
     return client;
   } catch (err) {
     entry.releaseParent?.();
-    throw new SshReachError(`jump host ${name}: ${(err as Error).message}`);
+    if (err instanceof RefusedOnEveryAttempt) throw new SshReachError(`jump host ${name}: ${err.message}`);
+    throw err;
   }
+}
+
+/** -vvv: a connection refused before the greeting, and the wait before the next attempt. */
+export function retryNote(debug: (line: string) => void, server: string): (failedAttempt: number, waitMs: number) => void {
+  return (failedAttempt, waitMs) => debug(`${server} closed connection attempt ${failedAttempt} before its SSH greeting (sshd's MaxStartups?): trying again in ${waitMs} ms`);
 }
 
 export interface ExecResult {

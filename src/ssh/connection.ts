@@ -4,7 +4,8 @@ import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { ConnectionTarget } from '../connection-vars.js';
 import type { Secret } from '../secret.js';
 import { sudoScriptWithPassword } from './become.js';
-import { acquireJump, execCommand, forwardThrough, handshake, openSocket, SshReachError, type ExecResult, type Lease } from './client.js';
+import { acquireJump, execCommand, forwardThrough, handshake, openSocket, retryNote, SshReachError, type ExecResult, type Lease } from './client.js';
+import { retryRefusedBeforeGreeting } from './greeting-retry.js';
 import { SshConfigError } from './config.js';
 import { describeEndpoint, resolveEndpoint, type Endpoint } from './endpoint.js';
 import { jumpHostGate } from './handshake-pacing.js';
@@ -74,14 +75,16 @@ export class HostConnection {
     try {
       const unchecked = options.onUncheckedHostKey;
       const target = { ...hs, hostKeyChecking: options.hostKeyChecking, onUncheckedHostKey: unchecked && ((note: string) => unchecked(host.name, note)) };
+      // A connection the server closes before its greeting is tried again: see greeting-retry.ts.
+      const retry = { onRetry: sshDebug && retryNote((line) => sshDebug(host.name, line), describeEndpoint(endpoint)) };
       let client: Client;
       if (endpoint.jumps.length) {
         const lease = (jump = await acquireJump(endpoint.jumps, hs));
         const via = describeEndpoint(endpoint.jumps[endpoint.jumps.length - 1]);
-        // Paced per jump host: see handshake-pacing.ts.
-        client = await jumpHostGate(via).run(async () => handshake(endpoint, await forwardThrough(lease.client, via, endpoint.address, endpoint.port, timeoutMs), target));
+        // Paced per jump host (handshake-pacing.ts); a wait between attempts holds no place.
+        client = await retryRefusedBeforeGreeting(() => jumpHostGate(via).run(async () => handshake(endpoint, await forwardThrough(lease.client, via, endpoint.address, endpoint.port, timeoutMs), target)), retry);
       } else {
-        client = await handshake(endpoint, await openSocket(endpoint.address, endpoint.port, timeoutMs), target);
+        client = await retryRefusedBeforeGreeting(async () => handshake(endpoint, await openSocket(endpoint.address, endpoint.port, timeoutMs), target), retry);
       }
       client.on('error', () => {}); // a lost connection shows as the next exec failing
       // The target's own sudo password (its variables, -e included) wins over --ask-become-pass.

@@ -83,12 +83,18 @@ describe('hosts that fail to connect or drop mid-run', () => {
 
 describe('two runs against one host at once', () => {
   it('the second refuses while the first applies changes; afterwards the lock is free', async () => {
-    const slow = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: slow change\n      command: { cmd: "sleep 3; touch ${work}/first-done" }\n` });
+    // The first run's change holds until the test lets it go (at most 120 s): the second run meets
+    // it mid-apply however slowly either starts on a loaded machine.
+    const started = `${work}/first-started`;
+    const release = `${work}/first-release`;
+    const slow = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: slow change\n      command: { cmd: "touch ${started}; i=0; while [ ! -e ${release} ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; touch ${work}/first-done", creates: ${work}/first-done }\n` });
     const quick = writeProject({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: quick change\n      file: { path: ${work}/second-${Date.now()}, state: directory }\n` });
     const inv = sshd.inventory();
     const first = runCli([`${slow}/site.yaml`, '-i', inv]);
-    await new Promise((r) => setTimeout(r, 1500));
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(started) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const second = await runCli([`${quick}/site.yaml`, '-i', inv]);
+    writeFileSync(release, '');
     expect(second.exitCode).toBe(2);
     expect(second.stdout).toMatch(/failed \| quick change \| another provision run is applying changes to this host \(\S+ pid \d+ since /);
     expect((await first).exitCode).toBe(0);

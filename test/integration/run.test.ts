@@ -163,7 +163,7 @@ describe('provision against a real sshd', () => {
     });
     const out = join(project, 'out.txt');
     const fd = openSync(out, 'w');
-    const runOnce = () => spawnSync(process.execPath, [CLI, `${project}/site.yaml`, '-i', sshd.inventory(), '-e', 'pw=Alice-Pass-1'], { stdio: ['ignore', fd, fd], timeout: 20_000, env: { ...process.env, CI: '1' } });
+    const runOnce = () => spawnSync(process.execPath, [CLI, `${project}/site.yaml`, '-i', sshd.inventory(), '-e', 'pw=Alice-Pass-1'], { stdio: ['ignore', fd, fd], timeout: 120_000, env: { ...process.env, CI: '1' } });
     const first = runOnce();
     const second = runOnce();
     closeSync(fd);

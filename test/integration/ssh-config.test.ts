@@ -148,7 +148,7 @@ describe('ProxyJump (the loopback sshd as its own jump host)', () => {
 
   it('targets behind the same jump host share one connection to it, closed with the last of them', async () => {
     const hop = (): Endpoint => ({ name: 'gw', address: '127.0.0.1', port: sshd.port, user: 'root', keyFiles: [{ path: sshd.clientKey, required: true, fallback: false }], agent: false, identitiesOnly: false, userKnownHostsFiles: [sshd.knownHosts], globalKnownHostsFiles: [], jumps: [] });
-    const [a, b] = await Promise.all([acquireJump([hop()], { timeoutMs: 5000 }), acquireJump([hop()], { timeoutMs: 5000 })]);
+    const [a, b] = await Promise.all([acquireJump([hop()], { timeoutMs: 30_000 }), acquireJump([hop()], { timeoutMs: 30_000 })]);
     expect(a.client).toBe(b.client);
     let closed = false;
     a.client.on('close', () => (closed = true));
@@ -156,9 +156,9 @@ describe('ProxyJump (the loopback sshd as its own jump host)', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(closed).toBe(false);
     b.release();
-    for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1500 && !closed; i++) await new Promise((r) => setTimeout(r, 20)); // up to 30 s on a loaded machine
     expect(closed).toBe(true);
-    const c = await acquireJump([hop()], { timeoutMs: 5000 });
+    const c = await acquireJump([hop()], { timeoutMs: 30_000 });
     expect(c.client).not.toBe(a.client);
     c.release();
   });
@@ -231,6 +231,6 @@ describe('--ask-become-pass', () => {
     });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('--ask-become-pass needs a terminal to ask on, and there is none');
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(30_000); // it did not wait on a prompt: a bound, not a benchmark (a loaded CI machine starts node slowly)
   });
 });
