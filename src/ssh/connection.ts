@@ -8,7 +8,7 @@ import { acquireJump, execCommand, forwardThrough, handshake, openSocket, retryN
 import { retryRefusedBeforeGreeting } from './greeting-retry.js';
 import { SshConfigError } from './config.js';
 import { describeEndpoint, resolveEndpoint, type Endpoint } from './endpoint.js';
-import { jumpHostGate } from './handshake-pacing.js';
+import { jumpHostGate, loginCounted } from './handshake-pacing.js';
 
 export { DEFAULT_KNOWN_HOSTS } from './endpoint.js';
 export type { ExecResult } from './client.js';
@@ -82,7 +82,15 @@ export class HostConnection {
         const lease = (jump = await acquireJump(endpoint.jumps, hs));
         const via = describeEndpoint(endpoint.jumps[endpoint.jumps.length - 1]);
         // Paced per jump host (handshake-pacing.ts); a wait between attempts holds no place.
-        client = await retryRefusedBeforeGreeting(() => jumpHostGate(via).run(async () => handshake(endpoint, await forwardThrough(lease.client, via, endpoint.address, endpoint.port, timeoutMs), target)), retry);
+        client = await retryRefusedBeforeGreeting(
+          () =>
+            jumpHostGate(via).run(async () => {
+              const c = await handshake(endpoint, await forwardThrough(lease.client, via, endpoint.address, endpoint.port, timeoutMs), target);
+              await loginCounted(c);
+              return c;
+            }),
+          retry,
+        );
       } else {
         client = await retryRefusedBeforeGreeting(async () => handshake(endpoint, await openSocket(endpoint.address, endpoint.port, timeoutMs), target), retry);
       }

@@ -1,3 +1,5 @@
+import type { Client } from 'ssh2';
+
 /**
  * At most a few SSH handshakes in flight through one jump host at a time.
  *
@@ -8,14 +10,13 @@
  * from 10 unauthenticated connections on, it drops new ones at random) refuses the surplus on any
  * server behind it that is reached under several names or ports (a load balancer, a gateway that
  * forwards ports, one machine with many addresses): hosts reported unreachable that are not.
- * Five in flight is half of OpenSSH's default start of 10 and still keeps the jump host's sshd
- * busy (a handshake is a few round trips of waiting on the network, not CPU on our side). Not
- * closer to 10: sshd counts a login as finished only when its privileged process gets round to
- * it, a moment after our side sees it succeed, and on a busy server that moment let eight in
- * flight reach its limit (CI saw 4 of 40 hosts refused). What the server's count holds beyond
- * ours (other clients, its own lag) is met by trying a refused connection again
- * (greeting-retry.ts). Direct connections are not paced: each is a different server, and --forks
- * bounds them.
+ * A place is held until sshd has counted the login as finished (loginCounted, below), so our
+ * own handshakes never count twice. Five in flight is half of OpenSSH's default start of 10,
+ * leaving the rest to other clients of the same server, and still keeps the jump host's sshd
+ * busy (a handshake is a few round trips of waiting on the network, not CPU on our side). What
+ * the server's count holds beyond ours is met by trying a refused connection again
+ * (greeting-retry.ts). Direct connections are not paced: each is a different server, and
+ * --forks bounds them.
  */
 export const HANDSHAKES_PER_JUMP_HOST = 5;
 
@@ -47,4 +48,28 @@ export function jumpHostGate(jumpHost: string): Gate {
   let gate = gates.get(jumpHost);
   if (!gate) gates.set(jumpHost, (gate = new Gate(HANDSHAKES_PER_JUMP_HOST)));
   return gate;
+}
+
+/**
+ * Resolves once sshd has stopped counting this login as unauthenticated. ssh2 is ready at the
+ * server's "authentication succeeded", but sshd's listener counts the connection until the
+ * login's privileged process has closed its startup pipe, a moment later (on a loaded 2-core
+ * machine that moment let eight paced handshakes reach a limit of ten: CI saw 4 of 40 hosts
+ * refused). That process closes the pipe before it starts the session process, and only the
+ * session process answers requests, so the answer to one keepalive@openssh.com request (what
+ * ssh's ServerAliveInterval sends; any answer will do) proves the pipe is closed, and sshd's
+ * listener reads pipes before it accepts. One round trip per host behind a jump host. ssh2 has no
+ * public call for it: a later ssh2 without these internals resolves at once (the retry of
+ * greeting-retry.ts still covers a refusal).
+ */
+export function loginCounted(client: Client): Promise<void> {
+  const internals = client as unknown as { _callbacks?: (() => void)[]; _protocol?: { ping?: () => void } };
+  const callbacks = internals._callbacks;
+  const protocol = internals._protocol;
+  if (!Array.isArray(callbacks) || typeof protocol?.ping !== 'function') return Promise.resolve();
+  // ssh2 answers global requests' replies in order from _callbacks, and calls them all if the connection closes.
+  return new Promise((resolve) => {
+    callbacks.push(() => resolve());
+    protocol.ping!();
+  });
 }
