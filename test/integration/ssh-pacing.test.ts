@@ -18,8 +18,11 @@ const MAX_STARTUPS = 10; // OpenSSH's own default starts dropping at 10 (10:30:1
 let sshd: TestSshd;
 let dir: string;
 
+/** Connections sshd refused past MaxStartups (all of them: the first of a spell is logged at INFO, the rest at VERBOSE). */
+const refusals = (): number => (sshd.log().match(/drop connection #\d+ .* past MaxStartups/g) ?? []).length;
+
 beforeAll(async () => {
-  sshd = await startSshd([`MaxStartups ${MAX_STARTUPS}`]);
+  sshd = await startSshd([`MaxStartups ${MAX_STARTUPS}`, 'LogLevel VERBOSE']);
   dir = mkdtempSync(join(tmpdir(), 'provision-pacing-'));
 });
 afterAll(async () => {
@@ -47,6 +50,9 @@ describe('handshakes through one jump host are paced', () => {
     expect(unreachable).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect(Object.keys(r.report!.hosts)).toHaveLength(HOSTS);
-    expect(sshd.log()).not.toMatch(/drop connection|MaxStartups throttling/);
+    // Pacing keeps sshd from refusing: 0 in every run seen. Without it, 10 of the 40 hosts stayed
+    // unreachable even after four attempts each. A few refusals are allowed for a loaded machine's
+    // timing: each is tried again (greeting-retry.ts), and the assertions above hold.
+    expect(refusals()).toBeLessThanOrEqual(3);
   }, 360_000);
 });
