@@ -177,8 +177,13 @@ export class PlayRun {
       return !node.task.ignoreErrors;
     }
     const outcomes: Outcome[] = [];
-    for (const execution of executions) {
+    for (const [index, planned] of executions.entries()) {
       if (this.host.options.signal?.aborted) return true;
+      const execution = index > 0 ? this.againAfterFacts(node, executions, index, planned) : planned;
+      if (execution instanceof Error) {
+        this.count(this.failure(planned.name, node.task.typeName, execution, node.task), handler);
+        return !node.task.ignoreErrors;
+      }
       this.host.emit({ type: 'task-start', host: this.host.conn.name, play: this.play.name, task: execution.name, handler });
       const at = this.upcoming.indexOf(execution);
       if (at >= 0) this.cursor = at + 1;
@@ -187,6 +192,8 @@ export class PlayRun {
         outcome.registered = { ...outcome.registered, item: execution.item, ansible_loop_var: node.task.loopVar };
       }
       outcomes.push(outcome);
+      // set_fact: the host has these from now on, at the level of registered results (Ansible keeps both in one place).
+      if (outcome.facts) Object.assign(this.host.registered, outcome.facts);
       this.count(outcome.result, handler);
       if (outcome.notifies) for (const n of execution.notify) this.notified.add(n);
       if (outcome.flushHandlers && (await this.flushHandlers())) return true;
@@ -221,6 +228,18 @@ export class PlayRun {
   /** The fields of a result line for a task as a whole (not one loop item). */
   private skeleton(node: TaskNode, handler: boolean): Omit<TaskResult, 'status' | 'message'> {
     return { host: this.host.conn.name, play: this.play.name, task: this.taskName(node), type: node.task.typeName, handler, changed: false, simulated: false, durationMs: 0, where: node.task.where };
+  }
+
+  /**
+   * A loop item of a set_fact rendered at run time sees what the items before it
+   * set (Ansible's loop does the same): rendered again with them. The loop's list
+   * stays the one rendered first, as in Ansible (an item list that reads what
+   * the loop sets keeps the items rendered first).
+   */
+  private againAfterFacts(node: TaskNode, executions: CompiledTask[], index: number, planned: CompiledTask): CompiledTask | Error {
+    if (node.iterations || !node.task.type.defines) return planned;
+    const again = this.expand(node);
+    return again instanceof Error ? again : again.length === executions.length ? again[index] : planned;
   }
 
   /** A task that reads run-time values, rendered and checked now; a problem is this task's failure, named like a config error. */

@@ -1,0 +1,75 @@
+import * as z from 'zod';
+import { boolean } from '../src/expr/ansible-boolean.js';
+import { nothingToDo } from '../src/plan.js';
+import { isSecret } from '../src/secret.js';
+import { defineTask } from '../src/task-type.js';
+
+/**
+ * Ansible's set_fact: variables for this host from now on in the run, at the
+ * level of registered results (above play, block and task vars, below -e),
+ * across the plays after it. Never touches the host, so it runs in check mode
+ * too. The runner keeps what `control` returns in `facts` with the host's
+ * registered results (Ansible keeps both in one place: a later register of the
+ * same name replaces a set_fact, and the other way round).
+ */
+
+/** Ansible's isidentifier for a variable name (ASCII: Python 3 identifiers, keywords aside, which a YAML key rarely is). */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Ansible's words for cacheable's boolean; a fact cache is what it asks for, and provision has none (see README). */
+const CACHEABLE = 'cacheable';
+
+const schema = z
+  .record(z.string(), z.unknown(), { error: 'set_fact takes a mapping of variable names to values (`set_fact: { name: value }`); the `name=value` form is not read' })
+  .superRefine((args, ctx) => {
+    for (const key of Object.keys(args)) {
+      if (key === CACHEABLE) {
+        if (boolean(args[key]) === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'cacheable takes a boolean (yes/no, true/false)' });
+        continue;
+      }
+      if (!NAME.test(key)) {
+        const why = key.includes('{{') ? ' (a templated variable name is not read: name the variable as written)' : '';
+        ctx.addIssue({ code: 'custom', path: [key], message: `The variable name '${key}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores${why}` });
+      }
+    }
+    if (factNames(args).length === 0) ctx.addIssue({ code: 'custom', message: 'No key/value pairs provided, at least one is required for this action to succeed' });
+  })
+  .describe(
+    "Sets variables for this host, from here to the end of the run (the plays after this one too), at the level of registered results: above play, block and task vars and the inventory, below -e. Values are rendered with the task's variables (loop item, registered results, facts) and keep their type. Never touches the host; runs in check mode too. `cacheable` is accepted and has no effect (there is no fact cache).",
+  );
+
+export const setFact = defineTask({
+  name: 'set_fact',
+  summary: 'Set variables for the host for the rest of the run (never touches the host).',
+  schema,
+  example: `- name: Where the app lives
+  set_fact:
+    app_root: "/srv/{{ app_name }}"
+    app_ports: [8080, 8081]`,
+  facts: () => ({}),
+  plan: () => nothingToDo('nothing on the host'),
+  defines: (raw) => (raw && typeof raw === 'object' && !Array.isArray(raw) ? factNames(raw as Record<string, unknown>).filter((k) => NAME.test(k)) : []),
+  control: (args) => {
+    const facts = factValues(args);
+    return { failed: false, message: `set ${Object.keys(facts).join(', ')}`, facts };
+  },
+});
+
+function factNames(args: Record<string, unknown>): string[] {
+  return Object.keys(args).filter((k) => k !== CACHEABLE);
+}
+
+/**
+ * The variables as Ansible's set_fact stores them: a value that is the string
+ * true/false/yes/no (any case, after rendering) becomes a boolean (Ansible does
+ * this without jinja2_native, its default); every other value as rendered. A
+ * secret stays a secret, whatever its text.
+ */
+export function factValues(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of factNames(args)) {
+    const v = args[k];
+    out[k] = typeof v === 'string' && !isSecret(v) && ['true', 'false', 'yes', 'no'].includes(v.toLowerCase()) ? v.toLowerCase() === 'true' || v.toLowerCase() === 'yes' : v;
+  }
+  return out;
+}
