@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { TREATMENT } from '../src/connection-vars.js';
 import { boolean } from '../src/expr/ansible-boolean.js';
 import { nothingToDo } from '../src/plan.js';
 import { isSecret } from '../src/secret.js';
@@ -25,6 +26,10 @@ const schema = z
     for (const key of Object.keys(args)) {
       if (key === CACHEABLE) {
         if (boolean(args[key]) === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'cacheable takes a boolean (yes/no, true/false)' });
+        continue;
+      }
+      if (isConnectionVariable(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} is a connection variable: provision opens one connection per host before any task runs, so a value set during the run would not be used; set it in the inventory (host or group vars) or with -e` });
         continue;
       }
       if (!NAME.test(key)) {
@@ -54,6 +59,15 @@ export const setFact = defineTask({
     return { failed: false, message: `set ${Object.keys(facts).join(', ')}`, facts };
   },
 });
+
+/**
+ * Ansible reads these again for every task (another user, port or sudo from the
+ * next task on); provision reads them once, before the run, so it refuses to
+ * set them rather than connect differently from what the playbook says.
+ */
+function isConnectionVariable(name: string): boolean {
+  return Object.hasOwn(TREATMENT, name) || name === 'provision_lock_file';
+}
 
 function factNames(args: Record<string, unknown>): string[] {
   return Object.keys(args).filter((k) => k !== CACHEABLE);
