@@ -21,7 +21,11 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CACHEABLE = 'cacheable';
 
 const schema = z
-  .record(z.string(), z.unknown(), { error: 'set_fact takes a mapping of variable names to values (`set_fact: { name: value }`); the `name=value` form is not read' })
+  .object(
+    { [CACHEABLE]: z.union([z.boolean(), z.string()]).optional().describe("Ansible's: also store the facts in its fact cache. Accepted and without effect: provision has no fact cache (see README, set_fact).") },
+    { error: 'set_fact takes a mapping of variable names to values (`set_fact: { name: value }`); the `name=value` form is not read' },
+  )
+  .catchall(z.unknown())
   .superRefine((args, ctx) => {
     for (const key of Object.keys(args)) {
       if (key === CACHEABLE) {
@@ -40,7 +44,7 @@ const schema = z
     if (factNames(args).length === 0) ctx.addIssue({ code: 'custom', message: 'No key/value pairs provided, at least one is required for this action to succeed' });
   })
   .describe(
-    "Sets variables for this host, from here to the end of the run (the plays after this one too), at the level of registered results: above play, block and task vars and the inventory, below -e. Values are rendered with the task's variables (loop item, registered results, facts) and keep their type. Never touches the host; runs in check mode too. `cacheable` is accepted and has no effect (there is no fact cache).",
+    "Sets variables for this host, from here to the end of the run (the plays after this one too), at the level of registered results: above play, block and task vars and the inventory, below -e. Values are rendered with the task's variables (loop item, registered results, facts) and keep their type. Every key but `cacheable` is a variable's name (letters, digits, `_`; not a connection variable such as `ansible_user`), its value any YAML value or template. Never touches the host; runs in check mode too, reported ok.",
   );
 
 export const setFact = defineTask({
@@ -49,7 +53,7 @@ export const setFact = defineTask({
   schema,
   example: `- name: Where the app lives
   set_fact:
-    app_root: "/srv/{{ app_name }}"
+    app_root: "/srv/{{ domain }}"
     app_ports: [8080, 8081]`,
   facts: () => ({}),
   plan: () => nothingToDo('nothing on the host'),
