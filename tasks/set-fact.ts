@@ -58,6 +58,7 @@ export const setFact = defineTask({
   facts: () => ({}),
   plan: () => nothingToDo('nothing on the host'),
   defines: (raw) => (raw && typeof raw === 'object' && !Array.isArray(raw) ? factNames(raw as Record<string, unknown>).filter((k) => NAME.test(k)) : []),
+  resultFields: { ansible_facts: "the variables it set, by name (as Ansible's set_fact registers them)" },
   control: (args) => {
     const facts = factValues(args);
     return { failed: false, message: `set ${Object.keys(facts).join(', ')}`, facts };
