@@ -55,6 +55,15 @@ const playbook = `- hosts: all
       vars: { pv: from-task-vars }
       debug: { var: pv }
 
+    - name: over block vars
+      block:
+        - name: over block vars
+          debug: { var: pv }
+      vars: { pv: from-block-vars }
+    - name: below include params
+      include_role: { name: show }
+      vars: { pv: from-include-params }
+
     - set_fact: { ev: from-set-fact }
     - name: below extra vars
       debug: { var: ev }
@@ -148,7 +157,7 @@ function ansibleShown(stdout: string): Shown {
         return key ? `${key}: ${asShown(x[key])}` : '';
       };
       const status = r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok';
-      out.set(t.task.name, { status, shown: r.skipped ? ['(skipped)'] : (r.results ?? [r]).map(one) });
+      out.set(t.task.name.replace(/^\w+ : /, ''), { status, shown: r.skipped ? ['(skipped)'] : (r.results ?? [r]).map(one) });
     }
   }
   return out;
@@ -157,10 +166,11 @@ function ansibleShown(stdout: string): Shown {
 function provisionShown(result: ProvisionResult): Shown {
   const out: Shown = new Map();
   for (const t of result.report?.hosts.local?.tasks ?? []) {
-    const prior = out.get(t.name);
+    const name = t.name.replace(/^\w+ : /, '');
+    const prior = out.get(name);
     const shown = t.status === 'skipped' ? '(skipped)' : t.message;
     // A loop's items: one line each; the task is ok when every item is.
-    out.set(t.name, { status: prior && prior.status !== 'ok' ? prior.status : t.status, shown: [...(prior?.shown ?? []), shown] });
+    out.set(name, { status: prior && prior.status !== 'ok' ? prior.status : t.status, shown: [...(prior?.shown ?? []), shown] });
   }
   return out;
 }
@@ -171,6 +181,7 @@ beforeAll(async () => {
     'hosts.ini': 'local ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n',
     'site.yaml': playbook,
     'check.yaml': checkPlaybook,
+    'roles/show/tasks/main.yml': '- name: below include params, in the role\n  debug: { var: pv }\n',
     'out-ansible/.keep': '',
     'out-provision/.keep': '',
   });
@@ -192,11 +203,13 @@ beforeAll(async () => {
 
 /** The named debug tasks of a playbook: what each shows is compared. */
 const named = (text: string): string[] => [...text.matchAll(/- name: (.+)\n((?: +[^ \n-].*\n)*)/g)].filter((m) => m[2].includes('debug:')).map((m) => m[1]);
+/** The playbook's named debug tasks and the role's. */
+const compared = [...named(playbook), 'below include params, in the role'];
 
 describe('set_fact, against ansible-playbook', () => {
   it('both runs succeed', () => {
     expect(provisionRun.exitCode, provisionRun.stdout + provisionRun.stderr).toBe(0);
-    expect(named(playbook).length).toBeGreaterThanOrEqual(16);
+    expect(compared.length).toBeGreaterThanOrEqual(18);
     expect(ansible.get('templated from a host fact')?.shown[0]).toMatch(/^\S+-sf$/);
     // The type checks are when: conditions: Ansible must have run them, or equal skips would prove nothing.
     for (const name of ['a number from a template stays a number', 'yes and No strings become booleans', 'text around a number is a string', 'in when of a later task']) {
@@ -204,7 +217,7 @@ describe('set_fact, against ansible-playbook', () => {
     }
   });
 
-  it.each(named(playbook))('%s', (name) => {
+  it.each(compared)('%s', (name) => {
     expect(ansible.has(name), `Ansible ran "${name}"`).toBe(true);
     expect(ours.get(name)).toEqual(ansible.get(name));
   });
