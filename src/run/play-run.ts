@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { BlockNode, CompiledTask, HostPlay, Node, TaskNode } from '../compile.js';
 import { ConfigError, ConfigErrors, ConnectError, ProvisionError } from '../errors.js';
 import { isUnknown } from '../expr/index.js';
@@ -232,14 +233,18 @@ export class PlayRun {
 
   /**
    * A loop item of a set_fact rendered at run time sees what the items before it
-   * set (Ansible's loop does the same): rendered again with them. The loop's list
-   * stays the one rendered first, as in Ansible (an item list that reads what
-   * the loop sets keeps the items rendered first).
+   * set (Ansible's loop does the same): rendered again with them. Ansible renders
+   * the loop's list once, before the first item: a list that changes because of
+   * what the items set is an error here, not another list in silence.
    */
   private againAfterFacts(node: TaskNode, executions: CompiledTask[], index: number, planned: CompiledTask): CompiledTask | Error {
     if (node.iterations || !node.task.type.defines) return planned;
     const again = this.expand(node);
-    return again instanceof Error ? again : again.length === executions.length ? again[index] : planned;
+    if (again instanceof Error) return again;
+    if (again.length !== executions.length || !isDeepStrictEqual(again[index].item, planned.item)) {
+      return new ConfigError(`the loop's list reads a variable this ${node.task.typeName} sets (Ansible renders the list once, before the first item; provision would render it again after each): set the list in a task before the loop`, node.task.where, 'loop');
+    }
+    return again[index];
   }
 
   /** A task that reads run-time values, rendered and checked now; a problem is this task's failure, named like a config error. */

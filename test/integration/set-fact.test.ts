@@ -39,6 +39,21 @@ const project = (out: string) => ({
     - name: as a command word
       file: { path: "${out}/{{ db_copy }}", state: directory }
 `,
+  'loop.yaml': `- hosts: all
+  gather_facts: false
+  tasks:
+    - set_fact: { todo: [a, b], done: "" }
+    - name: accumulate
+      set_fact: { done: "{{ done }}{{ item }}" }
+      loop: "{{ todo }}"
+    - name: shows it
+      debug: { msg: "{{ done }}" }
+    - name: changes its own list
+      set_fact: { todo: [c] }
+      loop: "{{ todo }}"
+    - name: after
+      debug: { msg: not reached }
+`,
   'check.yaml': `- hosts: all
   gather_facts: false
   vars: { base: known }
@@ -78,6 +93,18 @@ describe('set_fact on a host', () => {
     expect(of('as a command word').message).toMatch(/site\.yaml:\d+:\d+: .*file\.path: this argument becomes a command word on the host/);
     expect(r.exitCode).toBe(2);
     expect(r.stdout + r.stderr + JSON.stringify(r.report)).not.toContain(SECRET);
+  });
+
+  it('a loop\'s items see what the items before set; a list that changes because of them is an error naming the task, not another list', async () => {
+    const dir = writeProject(project(work));
+    const r = await runCli([join(dir, 'loop.yaml'), '-i', sshd.inventory()]);
+    const tasks = r.report!.hosts.local.tasks;
+    const of = (name: string) => tasks.filter((t) => t.name === name);
+    expect(of('shows it')[0]).toMatchObject({ status: 'ok', message: 'ab' });
+    expect(of('changes its own list').map((t) => t.status)).toEqual(['ok', 'failed']);
+    expect(of('changes its own list')[1].message).toMatch(/loop\.yaml:\d+:\d+: loop: the loop's list reads a variable this set_fact sets/);
+    expect(of('after')).toEqual([]);
+    expect(r.exitCode).toBe(2);
   });
 
   it('check mode: a value set from a result check mode cannot know is unknown, never guessed; one from variables is known; set_fact is ok', async () => {
