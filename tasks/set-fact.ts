@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { TREATMENT } from '../src/connection-vars.js';
 import { boolean } from '../src/expr/ansible-boolean.js';
 import { nothingToDo } from '../src/plan.js';
-import { isSecret } from '../src/secret.js';
 import { defineTask } from '../src/task-type.js';
 
 /**
@@ -17,8 +16,11 @@ import { defineTask } from '../src/task-type.js';
 /** Ansible's isidentifier for a variable name (ASCII: Python 3 identifiers, keywords aside, which a YAML key rarely is). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Ansible's words for cacheable's boolean; a fact cache is what it asks for, and provision has none (see README). */
+/** The one argument that is no variable: Ansible's request to keep the facts in its fact cache too (provision has none: README). */
 const CACHEABLE = 'cacheable';
+
+/** The strings Ansible's set_fact turns into booleans (without jinja2_native, its default); `on`, `1`... stay strings. */
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, yes: true, false: false, no: false };
 
 const schema = z
   .object(
@@ -81,14 +83,14 @@ function factNames(args: Record<string, unknown>): string[] {
 /**
  * The variables as Ansible's set_fact stores them: a value that is the string
  * true/false/yes/no (any case, after rendering) becomes a boolean (Ansible does
- * this without jinja2_native, its default); every other value as rendered. A
- * secret stays a secret, whatever its text.
+ * this without jinja2_native, its default); every other value as rendered.
  */
 export function factValues(args: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of factNames(args)) {
     const v = args[k];
-    out[k] = typeof v === 'string' && !isSecret(v) && ['true', 'false', 'yes', 'no'].includes(v.toLowerCase()) ? v.toLowerCase() === 'true' || v.toLowerCase() === 'yes' : v;
+    // A Secret is no string: its text, whatever it is, stays secret.
+    out[k] = typeof v === 'string' && Object.hasOwn(BOOLEAN_WORDS, v.toLowerCase()) ? BOOLEAN_WORDS[v.toLowerCase()] : v;
   }
   return out;
 }
