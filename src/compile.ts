@@ -136,7 +136,8 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   const parsedPlays = playbook.plays.map((play, playIndex) => playTree(play, playbook.origins[playIndex], options.rolesPath ?? [], report));
   // Names only the run can fill: registered results (they outlive their play, as in Ansible) and host facts.
   const runtime = new Set<string>([...HOST_FACT_NAMES]);
-  for (const p of parsedPlays) for (const t of [...allTasks(p.tasks), ...allTasks(p.handlers)]) if (t.register) runtime.add(t.register);
+  // set_fact's names too: set at the level of registered results, across plays.
+  for (const p of parsedPlays) for (const t of [...allTasks(p.tasks), ...allTasks(p.handlers)]) for (const name of [...(t.register ? [t.register] : []), ...(t.type.defines?.(t.args) ?? [])]) runtime.add(name);
   const extra = extraLevel(options.extraVars ?? {});
 
   playbook.plays.forEach((play, playIndex) => {

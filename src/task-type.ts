@@ -55,6 +55,8 @@ export interface TaskType<A = any, F extends Record<string, Fact<unknown>> = Rec
   control?(args: A, vars: Record<string, unknown>): ControlOutcome;
   /** Variables the task's arguments read besides their templates (assert's `that` expressions), for deciding whether it reads run-time values. */
   reads?(rawArgs: unknown, local: LocalNames): string[];
+  /** Variables the task sets for the rest of the run (set_fact's names), from its unrendered arguments: known before the run, like a `register:` name. */
+  defines?(rawArgs: unknown): string[];
   /** Fields this type adds to a registered result, with what they mean (shown by `provision tasks NAME`). */
   resultFields?: Record<string, string>;
 }
@@ -67,6 +69,8 @@ export interface ControlOutcome {
   unknown?: boolean;
   /** meta: flush_handlers. */
   flushHandlers?: boolean;
+  /** set_fact: variables the host has from now on, kept with its registered results. */
+  facts?: Record<string, unknown>;
 }
 
 export function defineTask<A, F extends Record<string, Fact<unknown>>>(t: TaskType<A, F>): TaskType<A, F> {

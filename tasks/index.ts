@@ -12,6 +12,7 @@ import { nginxSite } from './nginx-site.js';
 import { postgresDb } from './postgres-db.js';
 import { postgresUser } from './postgres-user.js';
 import { service } from './service.js';
+import { setFact } from './set-fact.js';
 import { streamlitConfig } from './streamlit-config.js';
 import { systemdUnit } from './systemd-unit.js';
 import { template } from './template.js';
@@ -20,7 +21,7 @@ import { user } from './user.js';
 
 /** Every task type, by the key a playbook uses. */
 const registry = new Map<string, TaskType>(
-  ([apt, assert, certbot, command, copy, debug, fail, meta, fetchTask, file, group, htpasswd, nginxSite, postgresDb, postgresUser, service, streamlitConfig, systemdUnit, template, ufw, user] as TaskType[]).map((t) => [t.name, t]),
+  ([apt, assert, certbot, command, copy, debug, fail, meta, fetchTask, file, group, htpasswd, nginxSite, postgresDb, postgresUser, service, setFact, streamlitConfig, systemdUnit, template, ufw, user] as TaskType[]).map((t) => [t.name, t]),
 );
 
 export function getTaskType(name: string): TaskType | undefined {

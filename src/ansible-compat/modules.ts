@@ -10,7 +10,7 @@
 type Hint = { type: string; note?: string } | { none: string };
 
 /** Modules the engine carries out itself (not task types in tasks/): their short names are provision's. */
-export const ENGINE_MODULES: readonly string[] = ['debug', 'fail', 'assert', 'meta', 'import_tasks', 'include_tasks', 'import_role', 'include_role'];
+export const ENGINE_MODULES: readonly string[] = ['debug', 'fail', 'assert', 'meta', 'set_fact', 'import_tasks', 'include_tasks', 'import_role', 'include_role'];
 
 const WHOLE_FILE =
   'provision writes whole files: manage the file with `template` (handlebars) or `copy`, so the result does not depend on what was there before';
@@ -72,7 +72,7 @@ const HINTS: Record<string, Hint> = {
   script: { none: '`copy` the script to the host (mode 0755) and run it with `command`; or put it inline in `command: { cmd: ... }`' },
   service: { type: 'service' },
   service_facts: { none: READ_WITH_COMMAND('`argv: [systemctl, is-active, UNIT]`') + '; `service` reads the unit states it needs itself' },
-  set_fact: { none: 'set the variable in `vars:` (of the play, a block or the task); a templated value is computed when it is used' },
+  set_fact: { type: 'set_fact' },
   set_stats: { none: 'provision has no custom stats: the --report JSON has the result of every task' },
   setup: { none: FACTS },
   shell: { type: 'command', note: '`cmd:` runs with sh -c' },

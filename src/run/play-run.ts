@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { BlockNode, CompiledTask, HostPlay, Node, TaskNode } from '../compile.js';
 import { ConfigError, ConfigErrors, ConnectError, ProvisionError } from '../errors.js';
 import { isUnknown } from '../expr/index.js';
@@ -177,8 +178,13 @@ export class PlayRun {
       return !node.task.ignoreErrors;
     }
     const outcomes: Outcome[] = [];
-    for (const execution of executions) {
+    for (const [index, planned] of executions.entries()) {
       if (this.host.options.signal?.aborted) return true;
+      const execution = index > 0 ? this.againAfterFacts(node, executions, index, planned) : planned;
+      if (execution instanceof Error) {
+        this.count(this.failure(planned.name, node.task.typeName, execution, node.task), handler);
+        return !node.task.ignoreErrors;
+      }
       this.host.emit({ type: 'task-start', host: this.host.conn.name, play: this.play.name, task: execution.name, handler });
       const at = this.upcoming.indexOf(execution);
       if (at >= 0) this.cursor = at + 1;
@@ -187,6 +193,8 @@ export class PlayRun {
         outcome.registered = { ...outcome.registered, item: execution.item, ansible_loop_var: node.task.loopVar };
       }
       outcomes.push(outcome);
+      // set_fact: the host has these from now on, at the level of registered results (Ansible keeps both in one place).
+      if (outcome.facts) Object.assign(this.host.registered, outcome.facts);
       this.count(outcome.result, handler);
       if (outcome.notifies) for (const n of execution.notify) this.notified.add(n);
       if (outcome.flushHandlers && (await this.flushHandlers())) return true;
@@ -221,6 +229,22 @@ export class PlayRun {
   /** The fields of a result line for a task as a whole (not one loop item). */
   private skeleton(node: TaskNode, handler: boolean): Omit<TaskResult, 'status' | 'message'> {
     return { host: this.host.conn.name, play: this.play.name, task: this.taskName(node), type: node.task.typeName, handler, changed: false, simulated: false, durationMs: 0, where: node.task.where };
+  }
+
+  /**
+   * A loop item of a set_fact rendered at run time sees what the items before it
+   * set (Ansible's loop does the same): rendered again with them. Ansible renders
+   * the loop's list once, before the first item: a list that changes because of
+   * what the items set is an error here, not another list in silence.
+   */
+  private againAfterFacts(node: TaskNode, executions: CompiledTask[], index: number, planned: CompiledTask): CompiledTask | Error {
+    if (node.iterations || !node.task.type.defines) return planned;
+    const again = this.expand(node);
+    if (again instanceof Error) return again;
+    if (again.length !== executions.length || !isDeepStrictEqual(again[index].item, planned.item)) {
+      return new ConfigError(`the loop's list reads a variable this ${node.task.typeName} sets (Ansible renders the list once, before the first item; provision would render it again after each): set the list in a task before the loop`, node.task.where, 'loop');
+    }
+    return again[index];
   }
 
   /** A task that reads run-time values, rendered and checked now; a problem is this task's failure, named like a config error. */

@@ -16,6 +16,8 @@ export interface Outcome {
   /** The task really changed (or in check mode would): its notify fires. */
   notifies: boolean;
   flushHandlers?: boolean;
+  /** set_fact: variables the host has from now on (PlayRun keeps them with its registered results). */
+  facts?: Record<string, unknown>;
 }
 
 const HEARTBEAT_MS = Number(process.env.PROVISION_HEARTBEAT_MS) || 10_000;
@@ -43,7 +45,12 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     durationMs: Date.now() - started,
   });
   if (task.skipReason) return { result: done('skipped', task.skipReason), registered: { changed: false, failed: false, skipped: true, skip_reason: task.skipReason }, notifies: false };
-  if (task.unknown) return { result: done('skipped', `unknown in check mode: ${task.unknown}`, { unknown: true }), registered: UNKNOWN, notifies: false };
+  if (task.unknown) {
+    // A set_fact whose values (or `when:`) check mode cannot know: what it sets is unknown too, never left as it was.
+    const names = task.type.defines?.(t.args) ?? [];
+    const facts = names.length ? Object.fromEntries(names.map((n) => [n, UNKNOWN])) : undefined;
+    return { result: done('skipped', `unknown in check mode: ${task.unknown}`, { unknown: true }), registered: UNKNOWN, notifies: false, ...(facts ? { facts } : {}) };
+  }
 
   if (task.type.control) {
     let outcome;
@@ -54,7 +61,8 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     }
     if (outcome.unknown && !outcome.failed) return { result: done('ok', outcome.message, { unknown: true }), registered: { changed: false, failed: false, msg: outcome.message }, notifies: false };
     if (outcome.failed) return failed(done, t, outcome.message, { changed: false, failed: true, msg: outcome.message });
-    const registered = { changed: false, failed: false, msg: outcome.message };
+    const registered = { changed: false, failed: false, msg: outcome.message, ...(outcome.facts ? { ansible_facts: outcome.facts } : {}) };
+    const facts = outcome.facts ? { facts: outcome.facts } : {};
     // `changed_when` judges a debug or assert too (Ansible's `changed_when: true` on a debug makes it notify its handlers).
     if (t.changedWhen) {
       let changed: boolean | Unknown;
@@ -67,10 +75,10 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
         const unknown = isUnknown(changed);
         // A debug or assert has no apply script to carry the host's handler record: these notifications are
         // not recorded on the host, so a run cut before the flush forgets them (as Ansible always does).
-        return { result: done('changed', `${outcome.message}${unknown ? ' (whether it changes is unknown in check mode)' : ''}`, { simulated }), registered: { ...registered, changed: unknown ? UNKNOWN : true }, notifies: true };
+        return { result: done('changed', `${outcome.message}${unknown ? ' (whether it changes is unknown in check mode)' : ''}`, { simulated }), registered: { ...registered, changed: unknown ? UNKNOWN : true }, notifies: true, ...facts };
       }
     }
-    return { result: done('ok', outcome.message), registered, notifies: false, flushHandlers: outcome.flushHandlers };
+    return { result: done('ok', outcome.message), registered, notifies: false, flushHandlers: outcome.flushHandlers, ...facts };
   }
 
   try {

@@ -203,7 +203,7 @@ describe('moduleHint: what provision uses for an Ansible module', () => {
     ['git', /`creates: DEST\/\.git`/],
     ['pip', /PEP 668/],
     ['unarchive', /tar, -xf/],
-    ['set_fact', /`vars:`/],
+    ['ansible.builtin.set_fact', /task type is "set_fact"$/],
     ['include', /import_tasks/],
     ['import_playbook', /in the list of plays/],
     ['setup', /gather_facts/],

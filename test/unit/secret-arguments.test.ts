@@ -52,6 +52,7 @@ const TAKES_SECRETS = [
   'nginx_site.content',
   'nginx_site.vars.domain',
   'postgres_user.password',
+  'set_fact.app_root',
   'streamlit_config.settings.browser.serverAddress',
   'streamlit_config.settings.server.cookieSecret',
 ];
