@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { plainKey } from './args-parse-memo.js';
 import type { ConfigError } from './errors.js';
+import { isSecret } from './secret.js';
 import { expandTask, type CompiledTask, type ExpandContext } from './task-expand.js';
 import type { ParsedTask } from './task-tree.js';
 import { templateNames } from './template.js';
@@ -22,8 +23,8 @@ import { templateNames } from './template.js';
  * - any value read that is not plain JSON data (a Secret, a date) makes the key unknown; the
  *   run's `groups` and `hostvars` (one object for every host) are keyed by identity;
  * - host-less tasks (assert, debug) keep their host's scope: per host;
- * - an expansion that reported an error, or whose executions hold anything but plain data
- *   (a Secret read through `secret_env`), is not shared: the next host expands it again.
+ * - an expansion that reported an error, or whose executions hold anything but plain data and
+ *   Secrets (a class instance), is not shared: the next host expands it again.
  */
 export class TaskSharing {
   private readonly tasks = new Map<ParsedTask, TaskShare>();
@@ -107,7 +108,18 @@ function templateReadsKnown(t: ParsedTask, text: string): boolean {
 }
 
 function plainExecution(c: CompiledTask): boolean {
-  return plainKey(c.args ?? null) !== undefined && plainKey(c.item ?? null) !== undefined;
+  return immutableData(c.args) && immutableData(c.item);
+}
+
+/**
+ * Data no host can change under another: primitives, Secrets (a schema makes one of a password;
+ * immutable, and equal inputs give an equal one), and arrays and plain objects of those.
+ */
+function immutableData(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return typeof v !== 'function' && typeof v !== 'symbol';
+  if (isSecret(v)) return true;
+  if (Array.isArray(v)) return v.every(immutableData);
+  return Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every(immutableData);
 }
 
 function stringsOf(v: unknown): string[] {

@@ -93,6 +93,13 @@ describe('a task expanded once for the hosts that give it the same inputs', () =
     expect(e.web2).not.toBe(e.web1);
   });
 
+  it('a password its schema makes a Secret is shared, and stays a Secret', () => {
+    const e = executions(build(`- hosts: all\n  vars: { pw: "p@ss w0rd \\"$\`#:/'" }\n  tasks:\n    - htpasswd: { path: /etc/h, users: [{ name: a, password: "{{ pw }}" }] }\n`));
+    expect(isSecret(e.web1.args.users[0].password)).toBe(true);
+    expect(e.web1.args.users[0].password.reveal()).toBe('p@ss w0rd "$`#:/\'');
+    expect(e.web2).toBe(e.web1);
+  });
+
   it('a loop over a host value stays per host; a when reading one too', () => {
     const play = `- hosts: all\n  tasks:\n    - file: { path: "/d/{{ item }}", state: directory }\n      loop: ["{{ port }}", x]\n      when: port == 81\n`;
     const e = executions(build(play));
