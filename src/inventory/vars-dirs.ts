@@ -26,6 +26,11 @@ export function varsFilesFor(dir: string, kind: 'group_vars' | 'host_vars', name
   return [];
 }
 
+/** The directories of `dirs` that have a group_vars/ (or host_vars/) directory: asked once per load, not once per host. */
+export function dirsWithVars(dirs: string[], kind: 'group_vars' | 'host_vars'): string[] {
+  return dirs.filter((dir) => isDirectory(join(dir, kind)));
+}
+
 function dirVarsFiles(dir: string): string[] {
   return readdirSync(dir)
     .sort()
