@@ -10,7 +10,8 @@ import { checkRoleArguments, includeLoop } from './includes/bind.js';
 import { withChain } from './includes/expand.js';
 import type { RoleUse } from './includes/origin.js';
 import { schemaErrors } from './schema-errors.js';
-import { expandTask, FAILED, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
+import { TaskSharing } from './task-share.js';
+import { FAILED, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
 import { allTasks, displayField, displayPath, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
 import { verifySchema, type VerifyCheck } from './verify.js';
 import { lateNames } from './vars/late.js';
@@ -139,6 +140,8 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
   // set_fact's names too: set at the level of registered results, across plays.
   for (const p of parsedPlays) for (const t of [...allTasks(p.tasks), ...allTasks(p.handlers)]) for (const name of [...(t.register ? [t.register] : []), ...(t.type.defines?.(t.args) ?? [])]) runtime.add(name);
   const extra = extraLevel(options.extraVars ?? {});
+  // A task whose inputs are the same on many hosts is expanded once for them (src/task-share.ts).
+  const sharing = new TaskSharing(new Map<object, string>([[shared.groups, 'groups'], [shared.hostvars, 'hostvars']]));
 
   playbook.plays.forEach((play, playIndex) => {
     const { source, base } = playbook.origins[playIndex];
@@ -187,7 +190,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
           if (own.lateFacts.size && late.some((name) => own.lateFacts.has(name))) readsLateFact = true;
           if (late.length === 0) {
             const taskCtx = n.chain.length || own !== hv ? { ...ctx, isLate: own.isLate, ...(n.chain.length ? { report: (e: ConfigError) => report(withChain(e, n.chain)) } : {}) } : ctx;
-            const iterations = expandTask(n, taskVars, taskCtx);
+            const iterations = sharing.expand(n, taskVars, taskCtx);
             if (iterations) {
               node.iterations = iterations;
               checkEarlyFailure(n, iterations, taskVars, taskCtx);

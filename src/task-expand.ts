@@ -54,6 +54,8 @@ export interface ExpandContext {
   /** Before the run: whether a name is known only during it (a host fact, a registered result, a variable defined from one). */
   isLate?: (name: string) => boolean;
   report: (e: ConfigError) => void;
+  /** Told the text of each local template file the task renders (src/task-share.ts checks its names). */
+  onLocalTemplate?: (text: string) => void;
 }
 
 /**
@@ -117,6 +119,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
         template: (src) => {
           const file = findLocalFile(src, ctx.playbookFile, 'template', t.searchDirs);
           const text = readLocalFile(file);
+          ctx.onLocalTemplate?.(text);
           try {
             return renderTemplate(text, scope);
           } catch (err) {

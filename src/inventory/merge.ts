@@ -1,7 +1,7 @@
 import type { SourceLocation } from '../errors.js';
 import type { BuiltGroup, InventoryBuilder } from './builder.js';
 import type { Inventory, InventoryGroup, InventoryHost } from './model.js';
-import { varsFromDirs, type VarsFromFiles } from './vars-dirs.js';
+import { dirsWithVars, varsFromDirs, type VarsFromFiles } from './vars-dirs.js';
 
 /** Each group's depth: its longest path from `all`, as Ansible's add_child keeps it. */
 export function groupDepths(groups: Map<string, { children: string[] }>): Map<string, number> {
@@ -40,6 +40,9 @@ export function mergeInventory(builder: InventoryBuilder, file: string, inventor
   const hosts = new Map<string, InventoryHost>();
   const memo = new Map<string, VarsFromFiles>();
   const fromDirs = (dirs: string[], kind: 'group_vars' | 'host_vars', name: string): VarsFromFiles => varsFromDirs(dirs, kind, name, memo);
+  // Every host looks in host_vars/: the directories that have one are found once (a stat per host and directory before).
+  const inventoryHostVars = dirsWithVars(inventoryDirs, 'host_vars');
+  const playHostVars = dirsWithVars(playDirs, 'host_vars');
   for (const h of builder.hosts.values()) {
     const groups = sortGroups([...memberships.get(h.name)!].filter((g) => g !== 'all'), builder.groups, depth);
     const all = builder.groups.get('all')!;
@@ -51,8 +54,8 @@ export function mergeInventory(builder: InventoryBuilder, file: string, inventor
       ...inventoryDirs.flatMap((d) => groups.map((g) => fromDirs([d], 'group_vars', g))),
       ...groups.map((g) => fromDirs(playDirs, 'group_vars', g)),
       { vars: h.vars, sources: h.varSources },
-      varsFromDirs(inventoryDirs, 'host_vars', h.name),
-      varsFromDirs(playDirs, 'host_vars', h.name),
+      varsFromDirs(inventoryHostVars, 'host_vars', h.name),
+      varsFromDirs(playHostVars, 'host_vars', h.name),
     ];
     const vars: Record<string, unknown> = {};
     const varSources: Record<string, SourceLocation> = {};

@@ -26,6 +26,11 @@ export function varsFilesFor(dir: string, kind: 'group_vars' | 'host_vars', name
   return [];
 }
 
+/** The directories of `dirs` that have a group_vars/ (or host_vars/) directory: asked once per load, not once per host. */
+export function dirsWithVars(dirs: string[], kind: 'group_vars' | 'host_vars'): string[] {
+  return dirs.filter((dir) => isDirectory(join(dir, kind)));
+}
+
 function dirVarsFiles(dir: string): string[] {
   return readdirSync(dir)
     .sort()
@@ -40,7 +45,9 @@ function dirVarsFiles(dir: string): string[] {
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    // A missing path answers undefined instead of throwing: every host asks for its host_vars/
+    // directory, and an exception (with its stack) per host was ~70 ms at 1,000 hosts.
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }

@@ -102,4 +102,17 @@ describe('fact batches', () => {
     many.forEach((f, i) => expect(out.get(f.key)).toEqual({ stdout: `${i}\n`, exitCode: 0 }));
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  it("a fact printing another batch's frames is read as its own text; nothing read, nothing parsed", () => {
+    const foreign = "PROVISION_FACT_0123456789ab 0\nnot mine\nPROVISION_FACT_0123456789ab end 7";
+    const printsFrames = commandFact('prints-frames', `printf '%s\\n' 'before' '${foreign.replace(/\n/g, "' '")}' 'after'; exit 2`);
+    const plain = commandFact('plain', 'echo plain');
+    const batch = factBatch([printsFrames, plain]);
+    const out = batch.parse(sh(batch.script).stdout);
+    expect(out.get('prints-frames')).toEqual({ stdout: `before\n${foreign}\nafter`, exitCode: 2 });
+    expect(out.get('plain')).toEqual({ stdout: 'plain', exitCode: 0 });
+    expect(factBatch([]).parse('')).toEqual(new Map());
+    // Another batch's whole output holds nothing for this one.
+    expect(factBatch([plain]).parse(sh(factBatch([plain]).script).stdout)).toEqual(new Map());
+  });
 });
