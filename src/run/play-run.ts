@@ -76,7 +76,8 @@ export class PlayRun {
     this.notify(this.leftOver);
     // The play's end is Ansible's two last flushes: after tasks and after post_tasks (provision inserts the
     // first as a task only when post_tasks follow; with post_tasks, the second pass here is one more than Ansible's).
-    const failed = (await this.runNodes(this.play.nodes)) || (await this.flushHandlers()) || (await this.flushHandlers());
+    // The second pass runs only what handlers of the first notified: one answered No is not asked twice (as in Ansible).
+    const failed = (await this.runNodes(this.play.nodes)) || (await this.endFlushes());
     // After the last flush, as in Ansible, the play ends without what is still pending: a handler answered
     // No there, or one a handler of that flush notified that comes before it (Ansible's flush is one pass).
     if (!failed) this.pending.clear();
@@ -270,10 +271,16 @@ export class PlayRun {
    * after its steps; one that fails stays recorded, as does one answered No
    * (still notified). Returns whether the host failed.
    */
-  private async flushHandlers(): Promise<boolean> {
+  /** The play's end: Ansible's flush after tasks, then the one after post_tasks for what the first notified. */
+  private async endFlushes(): Promise<boolean> {
+    const before = new Set(this.pending);
+    return (await this.flushHandlers()) || (await this.flushHandlers(before));
+  }
+
+  private async flushHandlers(passOver: ReadonlySet<TaskNode> = new Set()): Promise<boolean> {
     this.declinedHandlers.clear();
     for (const h of this.play.handlers) {
-      if (!this.pending.has(h)) continue;
+      if (!this.pending.has(h) || passOver.has(h)) continue;
       // Stopped or failed: it stays pending, and recorded for the next run.
       if (this.host.options.signal?.aborted || (await this.runTask(h, true))) return true;
       // Run (or its failure ignored): a notification of itself made while it ran is spent too, as in Ansible.
