@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: the unit, integration and oracle tests once, then the test-host tests (real Debian
+# `npm test`: the type-check of src, tasks, tests and benchmarks (`npm run typecheck`), the unit,
+# integration and oracle tests once, then the test-host tests (real Debian
 # hosts: test/hosts and the sandbox end-to-end test) once per Debian release that provision's
 # test hosts run. The releases run one after the other, not side by side: both use the same host
 # names, and each run already keeps the machine's 2 cores busy with two hosts at a time.
@@ -36,6 +37,18 @@ run() {
   # The names of what failed go to the very end too: CI keeps only the tail of the log.
   mapfile -t -O "${#failures[@]}" failures < <(grep -E '^FAILED ' "$log/$name.out" | sed "s/^/$name: /")
 }
+
+# The type-check first: vitest strips types without checking them, so a test that no longer
+# type-checks would pass. A failure fails `npm test` (and CI) but the tests still run.
+echo "=== npm test: typecheck"
+t0=$SECONDS
+if npm run --silent typecheck; then
+  summary+=("typecheck: passed in $((SECONDS - t0)) s")
+else
+  status=1 failed=$((failed + 1))
+  summary+=("typecheck: FAILED in $((SECONDS - t0)) s")
+  failures+=("FAILED typecheck: \`npm run typecheck\` reported type errors (see its output above)")
+fi
 
 run once npx vitest run --exclude 'test/hosts/**' --exclude test/sandbox.e2e.test.ts
 for r in "${releases[@]}"; do

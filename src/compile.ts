@@ -9,10 +9,10 @@ import { playTree, type PlayTree } from './includes/play-tree.js';
 import { checkRoleArguments, includeLoop } from './includes/bind.js';
 import { withChain } from './includes/expand.js';
 import type { RoleUse } from './includes/origin.js';
-import { schemaErrors } from './schema-errors.js';
 import { TaskSharing } from './task-share.js';
 import { FAILED, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
 import { allTasks, displayField, displayPath, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
+import { verifyCheckErrors } from './secret-arguments.js';
 import { verifySchema, type VerifyCheck } from './verify.js';
 import { lateNames } from './vars/late.js';
 import { bindLevels, type VarLevel } from './vars/levels.js';
@@ -207,7 +207,7 @@ export function compile(playbook: LoadedPlaybook, inventory: Inventory, options:
         if (rendered === FAILED) return [];
         const parsedCheck = verifySchema.safeParse(rendered);
         if (!parsedCheck.success) {
-          schemaErrors(parsedCheck.error, source, path, displayPath(path)).forEach(report);
+          verifyCheckErrors(parsedCheck.error, rendered, source, path, displayPath(path)).forEach(report);
           return [];
         }
         return [parsedCheck.data];

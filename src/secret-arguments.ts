@@ -14,6 +14,19 @@ import { formatPath, type FieldPath, type YamlSource } from './yaml-source.js';
  * do instead; every other issue reads as schemaErrors gives it.
  */
 export function taskArgumentErrors(error: z.ZodError, input: unknown, taskType: string, source: YamlSource, base: FieldPath, displayBase: FieldPath = base): ConfigError[] {
+  const reason = SECRET_REFUSALS[taskType] ?? `${SECRET_WORD_REASON}; ${SECRET_HINTS[taskType] ?? DEFAULT_HINT}`;
+  return argumentErrors(error, input, reason, source, base, displayBase);
+}
+
+/**
+ * A `verify:` check refused by its schema, as ConfigErrors: a Secret anywhere but
+ * `http.auth.password` gets the reason and what to do, as a task's argument does.
+ */
+export function verifyCheckErrors(error: z.ZodError, input: unknown, source: YamlSource, base: FieldPath, displayBase: FieldPath = base): ConfigError[] {
+  return argumentErrors(error, input, VERIFY_SECRET_REFUSAL, source, base, displayBase);
+}
+
+function argumentErrors(error: z.ZodError, input: unknown, secretReason: string, source: YamlSource, base: FieldPath, displayBase: FieldPath): ConfigError[] {
   const secretPaths = new Map<string, FieldPath>();
   const others: z.core.$ZodIssue[] = [];
   for (const issue of error.issues) {
@@ -22,7 +35,7 @@ export function taskArgumentErrors(error: z.ZodError, input: unknown, taskType: 
     else others.push(issue);
   }
   const refused = [...secretPaths.values()].map(
-    (p) => new ConfigError(SECRET_REFUSALS[taskType] ?? `${SECRET_WORD_REASON}; ${SECRET_HINTS[taskType] ?? DEFAULT_HINT}`, source.locate([...base, ...p]), formatPath([...displayBase, ...p]) || undefined),
+    (p) => new ConfigError(secretReason, source.locate([...base, ...p]), formatPath([...displayBase, ...p]) || undefined),
   );
   return [...refused, ...(others.length ? schemaErrors(new z.ZodError(others), source, base, displayBase) : [])];
 }
@@ -42,6 +55,10 @@ const SECRET_REFUSALS: Record<string, string> = {
   systemd_unit:
     'a unit\'s name becomes a command word on the host (its process list shows it), and a unit file is readable by every user (0644; `systemctl show` prints its Environment= to anyone): no secret in either; write the secret to a file of mode 0600 with copy or template and name that file in EnvironmentFile=',
 };
+
+/** A check's fields are shown in `provision test`'s output and report (its label, the text it looked for), and its command or path is a command word on the host. */
+const VERIFY_SECRET_REFUSAL =
+  'a verify: check shows its command, URL, path and expected text in the output and report of provision test, and its command or path becomes a command word on the host: no secret there (only http.auth.password takes one); check with a plain value (a scenario variable need not be secret), or let the command read the secret from a file the playbook wrote';
 
 /**
  * Where, under `issue`, the refused value is a Secret (paths from the

@@ -26,17 +26,17 @@ export class PlayRun {
   readonly facts: FactCache;
   readonly planContext: PlanContext;
   readonly handlerState: ReturnType<typeof pendingHandlers> | undefined;
-  /** Handler names and listen topics notified and not yet run. */
-  private readonly notified = new Set<string>();
+  /**
+   * Handlers notified and not yet run, as Ansible keeps them: a notification (by
+   * name or listen topic) marks the handlers it names when it is made. A handler
+   * answered No at --step stays here (asked again at the next flush, as in Ansible).
+   */
+  private readonly pending = new Set<TaskNode>();
   private leftOver: string[] = [];
-  /** Handlers answered No at --step: still notified, so asked again at the next flush (as in Ansible), and kept in the host's record. */
+  /** Handlers answered No at --step in the flush in progress. */
   private readonly declinedHandlers = new Set<TaskNode>();
   /** The host's record of pending handlers (when the play has handlers). */
   private record?: HandlerRecord;
-  /** The handlers of the flush in progress, in order. */
-  private flushing: TaskNode[] = [];
-  /** What made them due: kept in the host's record until the last of them has run. */
-  private flushKeys = new Set<string>();
   /** Executions known before the run, in order (rescue sections left out): their facts are read ahead, together. */
   private readonly upcoming: CompiledTask[];
   private readonly runtimeScopes = new RuntimeScopes();
@@ -74,10 +74,14 @@ export class PlayRun {
       this.record = new HandlerRecord(this.handlerState, { root: [...held.root], user: [...held.user] });
       this.leftOver = [...new Set([...held.root, ...held.user])];
     }
-    for (const h of this.leftOver) this.notified.add(h);
-    const failed = (await this.runNodes(this.play.nodes)) || (await this.flushHandlers());
-    // A handler answered No at the last flush is not asked again: as in Ansible, the play ends without it.
-    if (!failed) this.declinedHandlers.clear();
+    this.notify(this.leftOver);
+    // The play's end is Ansible's two last flushes: after tasks and after post_tasks (provision inserts the
+    // first as a task only when post_tasks follow; with post_tasks, the second pass here is one more than Ansible's).
+    // The second pass runs only what handlers of the first notified: one answered No is not asked twice (as in Ansible).
+    const failed = (await this.runNodes(this.play.nodes)) || (await this.endFlushes());
+    // After the last flush, as in Ansible, the play ends without what is still pending: a handler answered
+    // No there, or one a handler of that flush notified that comes before it (Ansible's flush is one pass).
+    if (!failed) this.pending.clear();
     return (await this.settleRecord()) || failed;
   }
 
@@ -99,10 +103,28 @@ export class PlayRun {
    */
   recordFor(node: TaskNode, task: CompiledTask, handler: boolean): ScriptRecord | undefined {
     if (!this.record) return undefined;
-    const file: RecordFile = task.become || this.host.conn.user === 'root' ? 'root' : 'user';
-    const finishing = handler && this.flushing.at(-1) === node && (!node.task.loop || node.iterations?.at(-1) === task);
-    const adding = handler ? [] : task.notify;
-    return this.record.forScript(file, this.stillPending(finishing), adding);
+    // A handler's script finishes it with its last item: its keys are taken back after its steps.
+    const finishing = handler && (!node.task.loop || node.iterations?.at(-1) === task);
+    return this.record.forScript(this.recordFile(task), this.stillPending(finishing ? node : undefined), task.notify, finishing ? recordKeys(node.task) : []);
+  }
+
+  /**
+   * The notifications of an execution that changed without a script on the host
+   * (a debug or assert with changed_when): owed to the record, written by the next
+   * script of the same privilege or at the end of the play. Nothing in check mode.
+   */
+  recordWithoutScript(task: CompiledTask, simulated: boolean): void {
+    if (!simulated && task.notify.length) this.record?.owe(this.recordFile(task), task.notify);
+  }
+
+  /** The record file a script of this execution can write: under sudo (or logged in as root), root's. */
+  private recordFile(task: CompiledTask): RecordFile {
+    return task.become || this.host.conn.user === 'root' ? 'root' : 'user';
+  }
+
+  /** Marks the handlers these names (handler names or listen topics) notify. */
+  private notify(names: readonly string[]): void {
+    for (const h of dueHandlers(this.play.handlers, new Set(names), new Set())) this.pending.add(h);
   }
 
   /**
@@ -112,23 +134,27 @@ export class PlayRun {
    * change only, not a read of its own.
    */
   handlersAhead(node: TaskNode, task: CompiledTask, handler: boolean): CompiledTask[] {
-    let ahead: TaskNode[];
-    if (handler && this.flushing.includes(node)) ahead = this.flushing.slice(this.flushing.indexOf(node) + 1);
-    else ahead = dueHandlers(this.play.handlers, handler ? this.notified : new Set([...this.notified, ...task.notify]), this.declinedHandlers);
-    return ahead.flatMap((h) => h.iterations ?? []);
+    const due = new Set([...this.pending, ...dueHandlers(this.play.handlers, new Set(task.notify), new Set())]);
+    // In a flush, the handlers after this one (the flush is one pass in definition order).
+    const after = handler ? this.play.handlers.slice(this.play.handlers.indexOf(node) + 1) : this.play.handlers;
+    return after.filter((h) => due.has(h)).flatMap((h) => h.iterations ?? []);
   }
 
-  /** Whether a name in the host's record is still pending; `finishing`: the script ends the flush in progress. Check mode never takes a name back. */
-  private stillPending(finishing: boolean): (name: string) => boolean {
+  /**
+   * Whether a name in the host's record is still pending: a handler it names (by name
+   * or topic) has not run; `finished`: the handler the script ends. Check mode never takes a name back.
+   */
+  private stillPending(finished?: TaskNode): (name: string) => boolean {
     if (this.host.options.check) return () => true;
-    const declined = new Set([...this.declinedHandlers].flatMap((h) => recordKeys(h.task)));
-    return (name) => this.notified.has(name) || declined.has(name) || (!finishing && this.flushKeys.has(name));
+    const live = [...this.pending].filter((h) => h !== finished);
+    const keys = new Set(live.flatMap((h) => [...(h.task.name !== undefined ? [h.task.name] : []), ...h.task.listen]));
+    return (name) => keys.has(name);
   }
 
   /** At the end of the play: a record file no script brought up to date (usually none) is written by a script of its own. Returns whether that failed. */
   private async settleRecord(): Promise<boolean> {
     if (!this.record || this.host.options.check) return false;
-    for (const { file, step, settle } of this.record.stale(this.stillPending(false))) {
+    for (const { file, step, settle } of this.record.stale(this.stillPending())) {
       try {
         // A record left by an earlier run may be the only thing written: it waits for the run lock like a change.
         await this.host.lockReady;
@@ -196,7 +222,7 @@ export class PlayRun {
       // set_fact: the host has these from now on, at the level of registered results (Ansible keeps both in one place).
       if (outcome.facts) Object.assign(this.host.registered, outcome.facts);
       this.count(outcome.result, handler);
-      if (outcome.notifies) for (const n of execution.notify) this.notified.add(n);
+      if (outcome.notifies) this.notify(execution.notify);
       if (outcome.flushHandlers && (await this.flushHandlers())) return true;
     }
     if (executions.length === 0) {
@@ -262,30 +288,28 @@ export class PlayRun {
   }
 
   /**
-   * Runs the notified handlers, in definition order. What made them due stays
-   * in the host's record until the last of them has run: that handler's
-   * script takes it out (or the next script, or the end of the play). A
-   * handler answered No stays notified and recorded. Returns whether the host failed.
+   * Runs the notified handlers as Ansible's flush does: one pass in definition
+   * order, a handler running if it is notified when the pass reaches it: one
+   * that a handler of the pass notifies runs in this flush if it comes after
+   * that handler, else at the next flush (after the last flush: not at all). A handler is taken out of the host's record by its own script,
+   * after its steps; one that fails stays recorded, as does one answered No
+   * (still notified). Returns whether the host failed.
    */
-  private async flushHandlers(): Promise<boolean> {
-    const due = dueHandlers(this.play.handlers, this.notified, this.declinedHandlers);
-    if (due.length === 0) return false;
-    this.flushKeys = new Set(due.flatMap((h) => [...(h.task.name !== undefined ? [h.task.name] : []), ...h.task.listen]));
+  /** The play's end: Ansible's flush after tasks, then the one after post_tasks for what the first notified. */
+  private async endFlushes(): Promise<boolean> {
+    const before = new Set(this.pending);
+    return (await this.flushHandlers()) || (await this.flushHandlers(before));
+  }
+
+  private async flushHandlers(passOver: ReadonlySet<TaskNode> = new Set()): Promise<boolean> {
     this.declinedHandlers.clear();
-    for (const h of due) {
-      if (h.task.name !== undefined) this.notified.delete(h.task.name);
-      for (const l of h.task.listen) this.notified.delete(l);
+    for (const h of this.play.handlers) {
+      if (!this.pending.has(h) || passOver.has(h)) continue;
+      // Stopped or failed: it stays pending, and recorded for the next run.
+      if (this.host.options.signal?.aborted || (await this.runTask(h, true))) return true;
+      // Run (or its failure ignored): a notification of itself made while it ran is spent too, as in Ansible.
+      if (!this.declinedHandlers.has(h)) this.pending.delete(h);
     }
-    this.flushing = due;
-    for (const h of due) {
-      // Stopped or failed: what made them due stays recorded for the next run.
-      if (this.host.options.signal?.aborted || (await this.runTask(h, true))) {
-        this.flushing = [];
-        return true;
-      }
-    }
-    this.flushing = [];
-    this.flushKeys = new Set();
     return false;
   }
 

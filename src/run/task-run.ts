@@ -73,8 +73,9 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       }
       if (changed !== false) {
         const unknown = isUnknown(changed);
-        // A debug or assert has no apply script to carry the host's handler record: these notifications are
-        // not recorded on the host, so a run cut before the flush forgets them (as Ansible always does).
+        // A debug or assert has no apply script to carry the host's handler record: its notifications are
+        // owed to the record, written by the next script (no round trip of their own) or at the end of the play.
+        play.recordWithoutScript(task, simulated);
         return { result: done('changed', `${outcome.message}${unknown ? ' (whether it changes is unknown in check mode)' : ''}`, { simulated }), registered: { ...registered, changed: unknown ? UNKNOWN : true }, notifies: true, ...facts };
       }
     }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { useTestHost, type TestHost } from '../support/host.js';
+import { testHostName, useTestHost, type TestHost } from '../support/host.js';
 import { ROOT, runCli, totals, writeProject } from '../support/provision.js';
 
 /** The engine on a real Debian host with systemd: sudo, services, and `provision test` itself. */
@@ -68,29 +68,32 @@ describe('provision test', () => {
   });
 
   it('runs the whole lifecycle of the example playbook and leaves nothing behind', async () => {
-    const r = await runCli(['test', `${ROOT}/playbooks/hello.yaml`, '--name', 'pv-hello']);
+    const name = await testHostName('pv-hello'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${ROOT}/playbooks/hello.yaml`, '--name', name]);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/passed\s+check mode on the fresh host: must change nothing/);
     expect(r.stdout).toMatch(/passed\s+converge again: nothing may change/);
     expect(r.stdout).toMatch(/ok\s+the page is served/);
     expect(r.stdout).toMatch(/passed\s+verify \(/);
-    expect(existsSync('/var/lib/provision/sandbox/pv-hello')).toBe(false);
-    expect((await runCli(['sandbox', 'list'])).stdout).not.toContain('pv-hello');
+    expect(existsSync(`/var/lib/provision/sandbox/${name}`)).toBe(false);
+    expect((await runCli(['sandbox', 'list'])).stdout).not.toContain(name);
   }, 240_000); // a whole host's boot, apt install of nginx, two runs, verify and teardown
 
   it('fails, naming the task, when a second run would change something', async () => {
     const project = writeProject({ 'p.yaml': `- hosts: app\n  tasks:\n    - name: not idempotent\n      command: "date > /tmp/now"\n` });
-    const r = await runCli(['test', `${project}/p.yaml`, '--name', 'pv-noidem']);
+    const name = await testHostName('pv-noidem'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${project}/p.yaml`, '--name', name]);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toMatch(/converge again: nothing may change: FAILED \(not idempotent: "not idempotent" \(run date > \/tmp\/now\)\)/);
     expect(r.stdout).toMatch(/FAILED\s+converge again: nothing may change/);
-    expect(existsSync('/var/lib/provision/sandbox/pv-noidem')).toBe(false);
+    expect(existsSync(`/var/lib/provision/sandbox/${name}`)).toBe(false);
   }, 240_000);
 
   it('refuses bad input before booting a host', async () => {
     const project = writeProject({ 'p.yaml': `- hosts: app\n  tasks:\n    - file: { path: /x, state: nope }\n` });
-    const r = await runCli(['test', `${project}/p.yaml`, '--name', 'pv-bad']);
+    const name = await testHostName('pv-bad'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${project}/p.yaml`, '--name', name]);
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/p\.yaml:3:\d+: tasks\[0\]\.file\.state/);
     expect(r.stdout).not.toContain('boot fresh host');

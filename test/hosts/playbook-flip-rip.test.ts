@@ -11,18 +11,20 @@ import { describe, expect, it } from 'vitest';
 import { TROUBLESOME_CHARACTERS } from '../../src/scenario.js';
 import { expectEveryPhasePassed } from '../support/phases.js';
 import { ROOT, runCli } from '../support/provision.js';
+import { testHostName } from '../support/host.js';
 
 const isRoot = process.getuid?.() === 0;
 
 describe.skipIf(!isRoot)('playbooks/flip-rip.yaml on a fresh host', () => {
   it('check mode, converge, converge again with 0 changed, verify: all pass; no secret is ever printed', async () => {
     const t0 = Date.now();
-    const r = await runCli(['test', `${ROOT}/playbooks/flip-rip.yaml`, '--name', 'pv-flip']);
+    const name = await testHostName('pv-flip'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${ROOT}/playbooks/flip-rip.yaml`, '--name', name]);
     console.log(`provision test flip-rip: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
     const out = `${r.stdout}\n${r.stderr}`;
     // Every generated secret holds this run of characters: a secret printed whole would show it.
     expect(out.includes(TROUBLESOME_CHARACTERS), 'a generated secret appears in the output').toBe(false);
-    expectEveryPhasePassed(r, 'pv-flip');
+    expectEveryPhasePassed(r, name);
     expect(r.stdout).toContain('scenario default: the stand-in app, two basic-auth users, PostgreSQL, a certificate from the test CA (fresh secrets: db_password, basic_auth_users.0.password, basic_auth_users.1.password)');
     expect(r.stdout).toContain('add alice, add bob');
     // The app is deployed and its database settings reach a program that uses them.

@@ -16,16 +16,18 @@ import { TROUBLESOME_CHARACTERS } from '../../src/scenario.js';
 import { expectEveryPhasePassed } from '../support/phases.js';
 import { ROOT, runCli } from '../support/provision.js';
 import { serveUpstreamArtifacts, type UpstreamArtifacts } from '../support/upstream-artifacts.js';
+import { testHostName } from '../support/host.js';
 
 const isRoot = process.getuid?.() === 0;
 
 describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml on a fresh host', () => {
   it('check mode, converge, converge again with 0 changed, verify: all pass; secrets never shown', async () => {
     const t0 = Date.now();
-    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--name', 'pv-pa', '--rebuild']);
+    const name = await testHostName('pv-pa'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--name', name, '--rebuild']);
     console.log(`provision test personal-analytics: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
     const out = `${r.stdout}\n${r.stderr}`;
-    expectEveryPhasePassed(r, 'pv-pa', { rebuild: true });
+    expectEveryPhasePassed(r, name, { rebuild: true });
     for (const check of [
       '/pa/ asks for basic auth in the PersonalAnalytics realm',
       '/pa/ serves the frontend with the credentials',
@@ -36,7 +38,7 @@ describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml on a fresh host', ()
     ]) expect(r.stdout).toContain(`ok     ${check}`);
     // A second fresh host, converged once, got the same managed files, byte for byte
     // (the .env, the htpasswd file with its bcrypt hashes, the nginx site, the unit…).
-    const rebuilt = /--- rebuild: a fresh host pv-pa-r, converged once, must get the same files: passed \((\d+) managed files and links the same, byte for byte, with the same mode and owner\)/.exec(r.stdout);
+    const rebuilt = /--- rebuild: a fresh host pv-pa-r, converged once, must get the same files: passed \((\d+) managed files and links the same, byte for byte, with the same mode and owner\)/.exec(r.stdout.replaceAll(name, 'pv-pa'));
     expect(rebuilt, out).not.toBeNull();
     // 12 today: site files, .htpasswd, the backend's .env and code, its unit, the nginx site and link, directories.
     expect(Number(rebuilt![1])).toBeGreaterThanOrEqual(10);
@@ -61,10 +63,11 @@ describe.skipIf(!isRoot)('playbooks/personal-analytics.yaml, the real install pa
   it('converges, converges again with 0 changed, verify passes (the backend read its .env); secrets never shown', async () => {
     const vars = { pa_repo: upstream.repoUrl, pa_version: upstream.tag, pip_index_url: upstream.indexUrl, pip_extra_args: ['--trusted-host', upstream.hostPort] };
     const t0 = Date.now();
-    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--scenario', 'real', '-e', `@${upstream.varsFile(vars)}`, '--name', 'pv-par']);
+    const name = await testHostName('pv-par'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${ROOT}/playbooks/personal-analytics.yaml`, '--scenario', 'real', '-e', `@${upstream.varsFile(vars)}`, '--name', name]);
     console.log(`provision test personal-analytics --scenario real: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
     const out = `${r.stdout}\n${r.stderr}`;
-    expectEveryPhasePassed(r, 'pv-par');
+    expectEveryPhasePassed(r, name);
     expect(r.stdout).toMatch(/^scenario real: /m);
     // The real steps ran, from the local repository and index.
     expect(r.stdout).toContain(`changed | The app's repository | run git clone --no-checkout ${upstream.repoUrl} /usr/local/src/personal-analytics`);

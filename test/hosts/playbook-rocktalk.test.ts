@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, up } from '../../src/sandbox/index.js';
-import { TEST_RELEASE } from '../support/host.js';
+import { TEST_RELEASE, testHostName } from '../support/host.js';
 import { expectEveryPhasePassed, phases } from '../support/phases.js';
 import { ROOT, runCli } from '../support/provision.js';
 import { serveUpstreamArtifacts, type UpstreamArtifacts } from '../support/upstream-artifacts.js';
@@ -21,9 +21,10 @@ const PLAYBOOK = `${ROOT}/playbooks/rocktalk.yaml`;
 describe.skipIf(!isRoot)('playbooks/rocktalk.yaml on a fresh host', () => {
   it('check mode, converge, converge again with 0 changed, verify: all pass', async () => {
     const t0 = Date.now();
-    const r = await runCli(['test', `${ROOT}/playbooks/rocktalk.yaml`, '--name', 'pv-rock']);
+    const name = await testHostName('pv-rock'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${ROOT}/playbooks/rocktalk.yaml`, '--name', name]);
     console.log(`provision test rocktalk: ${((Date.now() - t0) / 1000).toFixed(0)} s\n${r.stdout.slice(r.stdout.indexOf('SUMMARY'))}`);
-    expectEveryPhasePassed(r, 'pv-rock');
+    expectEveryPhasePassed(r, name);
     expect(r.stdout).toMatch(/^scenario default: /m);
     // The certificate came from the sandbox's CA, through the private-CA variant of the task.
     expect(r.stdout).toContain('obtain certificate rocktalk.test for rocktalk.test from https://127.0.0.1:14000/dir');
@@ -50,7 +51,9 @@ describe.skipIf(!isRoot)('playbooks/rocktalk.yaml on a fresh host', () => {
 // the same host: rocktalk_version 0.3.8 upgrades (a new venv, the unit follows), and a stand-in
 // run never touches the real app's files.
 describe.skipIf(!isRoot)('playbooks/rocktalk.yaml, the real install path, against local artifacts', () => {
-  const name = 'pv-rockr';
+  let name = 'pv-rockr';
+  // This run's machine (test/support/host-names.ts): two runs at once never share it.
+  beforeAll(async () => void (name = await testHostName('pv-rockr')));
   let upstream: UpstreamArtifacts;
   beforeAll(async () => void (upstream = await serveUpstreamArtifacts()), 120_000);
   afterAll(async () => {

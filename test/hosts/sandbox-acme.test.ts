@@ -6,7 +6,7 @@
 // variables, so a verify: check can trust the CA's root over HTTPS.
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_VARS } from '../../src/sandbox/index.js';
-import { useTestHost, type TestHost } from '../support/host.js';
+import { testHostName, useTestHost, type TestHost } from '../support/host.js';
 import { runCli, totals, writeProject } from '../support/provision.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -110,7 +110,8 @@ ${indent(CERTBOT, '    ')}
 `;
     const dir = writeProject({ 'site.yaml': yaml });
     const t0 = Date.now();
-    const r = await runCli(['test', `${dir}/site.yaml`, '--name', 'pv-acme-t']);
+    const name = await testHostName('pv-acme-t'); // this run's machine (test/support/host-names.ts)
+    const r = await runCli(['test', `${dir}/site.yaml`, '--name', name]);
     console.log(`provision test ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stdout.split('\nSUMMARY\n')[1] ?? ''}`);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain("ok     nginx serves a certificate the sandbox's ACME CA issued");

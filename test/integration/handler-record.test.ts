@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordOf } from '../support/handler-record.js';
@@ -142,6 +142,75 @@ describe('a notification taken back', { timeout: 600_000 }, () => {
     expect(next.exitCode).toBe(0);
     expect(next.report!.hosts.local.tasks.filter((t) => t.handler).map((t) => t.name)).toEqual(['reload app']);
     expect(existsSync(`${dir}/restarted`)).toBe(false);
+    expect(existsSync(`${dir}/reloaded`)).toBe(true);
+    expect(recordOf(play)).toBeNull();
+  });
+});
+
+describe('notifications without a change script of their own survive a failed run', { timeout: 600_000 }, () => {
+  // The failing task: `assert` runs no script (the end of the play writes the record, 1 round trip),
+  // a failing command runs one (it carries the record: no round trip of its own).
+  it.each([
+    ['a debug with changed_when, then an assert fails', '    - assert: { that: "ansible_distribution == \'no such system\'" }', 2],
+    ['a debug with changed_when, then a command fails', '    - command: { argv: [sh, -c, "exit 1"] }', 2],
+  ])('%s: the next run runs the handler', async (_, failing, roundTrips) => {
+    const dir = mkdtempSync(join(work, 'debug-'));
+    const play = `debug notifies ${Date.now()}`;
+    const site = (fail: boolean): string => `- name: ${play}
+  hosts: all
+  tasks:
+    - name: announce
+      debug: { msg: "a change made elsewhere" }
+      changed_when: true
+      notify: restart app
+${fail ? failing : '    - debug: { msg: fine }'}
+  handlers:
+    - name: restart app
+      command: { argv: [touch, ${dir}/restarted] }
+`;
+    const failed = await runCli([`${writeProject({ 'site.yaml': site(true) })}/site.yaml`, '-i', sshd.inventory()]);
+    expect(failed.exitCode).toBe(2);
+    expect(failed.report!.hosts.local.recap.roundTrips).toBe(roundTrips);
+    expect(existsSync(`${dir}/restarted`)).toBe(false);
+    expect(recordOf(play)).toBe('restart app\n');
+
+    const next = await runCli([`${writeProject({ 'site.yaml': site(false) })}/site.yaml`, '-i', sshd.inventory()]);
+    expect(next.exitCode).toBe(0);
+    expect(next.stdout).toMatch(/restart app \|.*notified by an earlier run/);
+    expect(existsSync(`${dir}/restarted`)).toBe(true);
+    expect(recordOf(play)).toBeNull();
+  });
+
+  it('a handler notified by a handler: the run fails in the first handler\'s flush, the next run runs the rest', async () => {
+    const dir = mkdtempSync(join(work, 'chain-'));
+    const play = `chain ${Date.now()}`;
+    const project = writeProject({
+      'site.yaml': `- name: ${play}
+  hosts: all
+  tasks:
+    - name: config
+      copy: { dest: ${dir}/app.conf, content: "v1\\n" }
+      notify: restart app
+  handlers:
+    - name: reload web
+      command: { argv: [touch, ${dir}/reloaded] }
+    - name: restart app
+      command: { argv: [touch, ${dir}/restarted] }
+      notify: [check app, reload web]
+    - name: check app
+      command: { argv: [test, -f, ${dir}/healthy] }
+`,
+    });
+    // restart app runs and notifies check app (after it: this flush) and reload web (before it: the next flush); check app fails.
+    const failed = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(failed.exitCode).toBe(2);
+    expect(failed.report!.hosts.local.tasks.filter((t) => t.handler).map((t) => `${t.name}: ${t.status}`)).toEqual(['restart app: changed', 'check app: failed']);
+    expect(recordOf(play)?.split('\n').filter(Boolean).sort()).toEqual(['check app', 'reload web']);
+
+    writeFileSync(`${dir}/healthy`, '');
+    const next = await runCli([`${project}/site.yaml`, '-i', sshd.inventory()]);
+    expect(next.exitCode).toBe(0);
+    expect(next.report!.hosts.local.tasks.filter((t) => t.handler).map((t) => `${t.name}: ${t.status}`)).toEqual(['reload web: changed', 'check app: changed']);
     expect(existsSync(`${dir}/reloaded`)).toBe(true);
     expect(recordOf(play)).toBeNull();
   });

@@ -91,7 +91,7 @@ describe('inventories read as ansible-inventory reads them', () => {
     const groupsOf = (j: ListJson) => Object.fromEntries(Object.entries(j).filter(([k]) => k !== '_meta'));
     expect(groupsOf(mine)).toEqual(groupsOf(theirs));
     // Every host, and every merged variable of every host (Ansible leaves out hosts without variables).
-    const hostsOf = (j: ListJson) => Object.values(groupsOf(j)).flatMap((g) => g.hosts ?? []);
+    const hostsOf = (j: ListJson) => Object.values(groupsOf(j)).flatMap((g) => (g as { hosts?: string[] }).hosts ?? []);
     expect(new Set(hostsOf(mine))).toEqual(new Set(hostsOf(theirs)));
     for (const host of new Set(hostsOf(theirs))) {
       expect({ host, vars: mine._meta.hostvars[host] ?? {} }).toEqual({ host, vars: theirs._meta.hostvars[host] ?? {} });

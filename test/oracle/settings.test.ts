@@ -172,7 +172,7 @@ describe('ansible.cfg and ANSIBLE_* as ansible-config dump (ansible-core 2.14) r
     { name: '[defaults] home', files: { 'other/ansible.cfg': '[defaults]\nhome = ./h\n' }, env: { ANSIBLE_CONFIG: '../other/ansible.cfg' } },
     { name: '$ANSIBLE_HOME, relative to the current directory', files: { 'cwd/ansible.cfg': '[defaults]\nhome = ignored\n' }, env: { ANSIBLE_HOME: 'env-home' } },
     { name: 'roles_path set: home does not matter', files: { 'cwd/ansible.cfg': '[defaults]\nhome = h\nroles_path = r\n' } },
-  ] satisfies Case[])('roles_path where $name is what Ansible uses', async (c) => {
+  ] as Case[])('roles_path where $name is what Ansible uses', async (c) => {
     const l = layOut(c);
     const { stdout } = await run('ansible-config', ['dump', '-f', 'json'], { cwd: l.cwd, env: l.env, timeout: 60_000 });
     const rolesPath = (JSON.parse(stdout) as { name?: string; value?: unknown }[]).find((e) => e.name === 'DEFAULT_ROLES_PATH')?.value;

@@ -47,6 +47,18 @@ async function removeLeftovers(): Promise<void> {
 }
 
 /**
+ * The machine name for a host a test boots through `provision test --name`: `name` as a
+ * machine of this run (machineName), so two runs at once never share it, and a killed run's
+ * leftovers (their token is not live) are removed first, as bootTestHost does. A user's
+ * `provision test --name X` keeps X: only tests call this.
+ */
+export async function testHostName(name: string): Promise<string> {
+  const machine = machineName(runToken(), name);
+  await removeLeftovers();
+  return machine;
+}
+
+/**
  * Boots the test host `name` (e.g. pv-engine) as a machine of this run (machineName): the
  * returned host, its inventory and the reports still call it `name`.
  */

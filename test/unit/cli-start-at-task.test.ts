@@ -3,7 +3,7 @@ import type { HostRun, Node } from '../../src/compile.js';
 import { startAtTask } from '../../src/commands/start-at-task.js';
 
 // Just enough of a compiled run: startAtTask reads task names and the tree's shape only.
-const task = (name: string): Node => ({ kind: 'task', task: { name } as never, vars: {} });
+const task = (name: string): Node => ({ kind: 'task', task: { name } as never, vars: {}, levels: {} as never });
 const block = (tasks: Node[], rescue: Node[] = [], always: Node[] = []): Node => ({ kind: 'block', block: {} as never, tasks, rescue, always });
 const run = (...plays: Node[][]): HostRun => ({ host: {} as never, target: { name: 'h', address: 'h' }, plays: plays.map((nodes) => ({ nodes }) as never) });
 

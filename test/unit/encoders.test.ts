@@ -63,7 +63,7 @@ describe.each([
     ],
   ],
 ] as const)('%s', (_name, encode, cases) => {
-  it.each(cases)('%s', (_label, value, expected) => {
+  it.each(cases as readonly (readonly [string, string, string])[])('%s', (_label, value, expected) => {
     expect(encode(value)).toBe(expected);
   });
 

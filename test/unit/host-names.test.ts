@@ -7,11 +7,15 @@ import { validateName } from '../../src/sandbox/config.js';
 import { claimRunToken, leftoverMachines, liveRunTokens, machineName, randomRunToken, releaseRunToken, runTokenOf } from '../support/host-names.js';
 import { ROOT } from '../support/provision.js';
 
-/** The names the host tests boot (useTestHost('pv-x'), bootTestHost('pv-x'), const NAME = 'pv-x'), read from their files. */
-function testHostNames(): string[] {
+/** The host tests' files, and the end-to-end test's, as text. */
+function hostTestText(): string {
   const dir = join(ROOT, 'test', 'hosts');
-  const text = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-  return [...text.matchAll(/(?:useTestHost|bootTestHost)\('([a-z0-9-]+)'|const NAME = '([a-z0-9-]+)'/g)].map((m) => m[1] ?? m[2]);
+  return [...readdirSync(dir).map((f) => join(dir, f)), join(ROOT, 'test', 'sandbox.e2e.test.ts')].map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+/** The names the host tests boot (useTestHost('pv-x'), bootTestHost('pv-x'), testHostName('pv-x') for `provision test --name`, const NAME = 'pv-x'), read from their files. */
+function testHostNames(): string[] {
+  return [...hostTestText().matchAll(/(?:useTestHost|bootTestHost|testHostName)\('([a-z0-9-]+)'|const NAME = '([a-z0-9-]+)'/g)].map((m) => m[1] ?? m[2]);
 }
 
 describe('test host machine names: unique per run, within the sandbox limits', () => {
@@ -35,6 +39,12 @@ describe('test host machine names: unique per run, within the sandbox limits', (
     for (const token of ['t000', 'tzzz', randomRunToken()]) {
       for (const name of names) expect(() => validateName(machineName(token, name)), name).not.toThrow();
     }
+  });
+
+  it('`provision test --name` in the tests names a machine of the run (testHostName), never a fixed name', () => {
+    const fixed = [...hostTestText().matchAll(/'--name', '([^']*)'/g)].map((m) => m[1]);
+    expect(fixed).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(['pv-hello', 'pv-chat', 'pv-rock', 'pv-rockr', 'pv-pa', 'pv-iob-acme']));
   });
 
   it('no two host tests share a machine name in one run', () => {

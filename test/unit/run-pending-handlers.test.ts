@@ -80,6 +80,54 @@ describe('HandlerRecord: the steps an apply script carries', () => {
   });
 });
 
+describe('HandlerRecord: notifications without a script, and handlers that notify', () => {
+  const files = pendingHandlers('play');
+  const fresh = (holds: Partial<HostRecord> = {}) => new HandlerRecord(files, { root: [], user: [], ...holds });
+  const write = (file: 'root' | 'user', names: string[]) => files.write(file, names).command;
+  const commands = (steps: { command: string }[]) => steps.map((s) => s.command);
+
+  it('nothing to do: nothing owed, nothing stale, no script at the end', () => {
+    expect(fresh().stale(pendingOf([]))).toEqual([]);
+  });
+  it('owed (a debug changed): the next script of its privilege writes it before its steps; none of its own', () => {
+    const record = fresh();
+    record.owe('root', ['restart app']);
+    expect(record.forScript('user', pendingOf(['restart app']), []).before).toEqual([]);
+    const r = record.forScript('root', pendingOf(['restart app']), []);
+    expect([commands(r.before), r.after]).toEqual([[write('root', ['restart app'])], []]);
+    r.settle({});
+    expect(record.stale(pendingOf(['restart app']))).toEqual([]);
+  });
+  it('owed and no script after it (the run failed): the end of the play writes it', () => {
+    const record = fresh();
+    record.owe('root', ['restart app']);
+    expect(record.stale(pendingOf(['restart app'])).map((s) => s.step.command)).toEqual([write('root', ['restart app'])]);
+  });
+  it('nothing to do: owed, but its handler ran already: nothing is written', () => {
+    const record = fresh();
+    record.owe('root', ['restart app']);
+    expect(record.stale(pendingOf([]))).toEqual([]);
+    expect(record.forScript('root', pendingOf([]), [])).toMatchObject({ before: [], after: [] });
+  });
+  it('a handler that notifies: its notifications and itself before its steps, itself taken out after', () => {
+    const r = fresh({ root: ['A'] }).forScript('root', pendingOf([]), ['B'], ['A']);
+    expect([commands(r.before), commands(r.after)]).toEqual([[write('root', ['A', 'B'])], [write('root', ['B'])]]);
+  });
+  it('a handler that notifies itself: spent when it ends, as in Ansible', () => {
+    const r = fresh({ root: ['A'] }).forScript('root', pendingOf([]), ['A'], ['A']);
+    expect([r.before, commands(r.after)]).toEqual([[], [write('root', [])]]);
+  });
+  // What the file holds after the script, seen from the end of a play where only B is still pending.
+  it.each([
+    ['its steps failed: the file holds it and what it notified', { error: 'x', failedStep: 1 }, [write('root', ['B'])]],
+    ['it succeeded: the file holds only what it notified', {}, []],
+  ])('a handler that notifies, %s', (_, result, staleAfter) => {
+    const record = fresh({ root: ['A'] });
+    record.forScript('root', pendingOf([]), ['B'], ['A']).settle(result);
+    expect(record.stale(pendingOf(['B'])).map((s) => s.step.command)).toEqual(staleAfter);
+  });
+});
+
 describe('the record on a real shell: written by the step, read by the fact', () => {
   const home = mkdtempSync(join(tmpdir(), 'provision-record-home-'));
   afterAll(() => rmSync(home, { recursive: true, force: true }));

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { compile } from '../../src/compile.js';
 import type { ConfigError } from '../../src/errors.js';
 import type { Fact } from '../../src/facts.js';
+import { parseInventory } from '../../src/inventory.js';
 import type { Plan, Step } from '../../src/plan.js';
+import { loadPlaybook } from '../../src/playbook.js';
 import { stepsScript } from '../../src/remote-script.js';
 import { taskArgumentErrors } from '../../src/secret-arguments.js';
 import { isSecret, MASK, Secret, shownText } from '../../src/secret.js';
@@ -12,6 +15,7 @@ import type { PlanContext, TaskType } from '../../src/task-type.js';
 import { renderValue } from '../../src/template.js';
 import { YamlSource } from '../../src/yaml-source.js';
 import { allTaskTypes } from '../../tasks/index.js';
+import { writeProject } from '../support/provision.js';
 
 /**
  * A secret never becomes a command word on a host: for every task type and
@@ -239,5 +243,44 @@ describe('a name or message rendered from a secret shows the secret masked, the 
     ['nothing to do: no secret read', renderValue('deploy {{ p }}', { p: 'v1' }), 'deploy v1'],
   ])('%s', (_label, value, want) => {
     expect(shownText(value as string | Secret)).toBe(want);
+  });
+});
+
+describe('a secret in a verify: check', () => {
+  const inventory = parseInventory(YamlSource.fromText('hosts:\n  web: {}\n', 'inventory/hosts.yaml'));
+  /** The errors compiling a play with this one verify: check gives (for provision test), one per line. */
+  const verifyErrors = (check: string): string[] => {
+    const vars = `    s: !secret ${JSON.stringify(VALUE)}\n`;
+    const dir = writeProject({ 'site.yaml': `- hosts: web\n  vars:\n${vars}  tasks: []\n  verify:\n    - ${check}\n` });
+    try {
+      compile(loadPlaybook(`${dir}/site.yaml`), inventory, { verify: true });
+      return [];
+    } catch (err) {
+      return (err as Error).message.split('\n');
+    }
+  };
+
+  it.each([
+    ['whole, a command', 'command: { cmd: "{{ s }}" }', 'verify[0].command.cmd'],
+    ['inside a longer command', 'command: { cmd: "grep -q {{ s }} /etc/app.conf" }', 'verify[0].command.cmd'],
+    ['inside a URL', 'http: { url: "https://app.test/?token={{ s }}" }', 'verify[0].http.url'],
+    ['inside a path', 'file: { path: "/srv/{{ s }}/x" }', 'verify[0].file.path'],
+    ['inside expected text (a string or a list)', 'file: { path: /etc/app.conf, contains: "password={{ s }}" }', 'verify[0].file.contains'],
+    ['in a list of expected output', 'command: { cmd: cat /etc/app.conf, stdout_contains: [a, "b{{ s }}"] }', 'verify[0].command.stdout_contains[1]'],
+  ])('%s is refused with file, line, field, reason and what to do', (_label, check, field) => {
+    const errors = verifyErrors(check);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`site\\.yaml:6:\\d+: ${field.replace(/[[\].]/g, '\\$&')}: a verify: check shows .* no secret there \\(only http\\.auth\\.password takes one\\); check with a plain value`));
+    expect(errors[0]).not.toContain('received Secret');
+    expect(errors[0]).not.toContain(VALUE);
+  });
+
+  it('nothing to do: a secret as the basic auth password, and plain checks, compile', () => {
+    expect(verifyErrors('http: { url: "https://app.test/", auth: { user: u, password: "p:{{ s }}" } }')).toEqual([]);
+    expect(verifyErrors('command: { cmd: "grep -q x /etc/app.conf" }')).toEqual([]);
+  });
+
+  it('other mistakes in a check still read as before', () => {
+    expect(verifyErrors('tcp: { port: 99999 }')).toEqual([expect.stringMatching(/site\.yaml:6:\d+: verify\[0\]\.tcp\.port: Too big/)]);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { FileState, PasswdEntry, UnitState } from '../../../src/facts.js';
-import type { Plan } from '../../../src/plan.js';
+import type { Plan, WriteStep } from '../../../src/plan.js';
 import type { PlanContext, TaskType } from '../../../src/task-type.js';
 import { allTaskTypes, getTaskType } from '../../../tasks/index.js';
 
@@ -18,7 +18,7 @@ function plan(type: string, rawArgs: unknown, facts: Record<string, unknown>): P
 function shape(p: Plan): { ok?: string; changes: { summary: string; steps: string[] }[] } {
   return {
     ...(p.ok !== undefined ? { ok: p.ok } : {}),
-    changes: p.changes.map((c) => ({ summary: c.summary, steps: c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path}${s.mode ? ` ${s.mode}` : ''}`)) })),
+    changes: p.changes.map((c) => ({ summary: c.summary, steps: c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path}${(s as WriteStep).mode ? ` ${(s as WriteStep).mode}` : ''}`)) })),
   };
 }
 

@@ -255,7 +255,7 @@ describe('nginx_site templates (packaged, rendered through compile)', () => {
     const dir = writeProject({ 'site.yaml': `- hosts: web1\n  tasks:\n    - nginx_site:\n${task.replace(/^/gm, '        ')}\n`, ...files });
     return compile(loadPlaybook(`${dir}/site.yaml`), inventory)[0].plays[0];
   };
-  const render = (task: string, files: Record<string, string> = {}): string => staticTasks(compileSite(task, files))[0].args.content;
+  const render = (task: string, files: Record<string, string> = {}): string => (staticTasks(compileSite(task, files))[0].args as { content: string }).content;
 
   it('streamlit proxy (RockTalk): WebSocket location, vars from the task referring to host vars', () => {
     const out = render('name: rocktalk.conf\nsrc: nginx/streamlit-proxy.conf.hbs\nvars: { domain: "{{ domain }}", app_port: "{{ port }}" }');

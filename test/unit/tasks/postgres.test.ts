@@ -180,7 +180,7 @@ describe('schemas reject bad arguments before any host is touched', () => {
     [{ name: 'pa', superuser: 'yes' }, 'boolean'],
     [{ name: 'pa', passwd: 'x' }, 'unknown key'],
     [{ name: 'pa', password: 12345 }, 'password not a string'],
-  ])('postgres_user %j (%s)', (args) => {
+  ])('postgres_user %j (%s)', (args, _reason) => {
     expect(postgresUser.schema.safeParse(args).success).toBe(false);
   });
   it.each([

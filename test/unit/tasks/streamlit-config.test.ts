@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { FileState, PasswdEntry } from '../../../src/facts.js';
 import { sha256 } from '../../../src/file-plan.js';
-import type { Plan } from '../../../src/plan.js';
+import type { Plan, WriteStep } from '../../../src/plan.js';
 import { getTaskType } from '../../../tasks/index.js';
 import { locationFact, parseLocation, planStreamlitConfig, relativeDirs, renderConfig, streamlitConfig, type ConfigLocation, type StreamlitConfigArgs } from '../../../tasks/streamlit-config.js';
 
 const args = (a: Record<string, unknown>): StreamlitConfigArgs => streamlitConfig.schema.parse(a);
-const commands = (p: Plan): string[] => p.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path} ${s.mode ?? '-'} ${s.owner ?? '-'}:${s.group ?? '-'}`)));
+const commands = (p: Plan): string[] => p.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path} ${(s as WriteStep).mode ?? '-'} ${(s as WriteStep).owner ?? '-'}:${(s as WriteStep).group ?? '-'}`)));
 
 // The RockTalk guide, section 7.
 const ROCKTALK = {
@@ -73,7 +73,7 @@ describe('streamlit_config schema', () => {
 
 describe('streamlit_config rendering', () => {
   it('the RockTalk settings give the guide\'s config.toml, typed', () => {
-    const text = renderConfig(args(ROCKTALK).settings);
+    const text = renderConfig(args(ROCKTALK).settings) as string; // no secret in these settings
     expect(text).toBe(ROCKTALK_TOML);
     expect(parseToml(text)).toEqual(ROCKTALK.settings);
   });
@@ -81,19 +81,19 @@ describe('streamlit_config rendering', () => {
   it('is deterministic and keeps the order given', () => {
     const s = { theme: { base: 'dark', primaryColor: '#F63366' }, server: { port: 1 } };
     expect(renderConfig(s)).toBe(renderConfig(structuredClone(s)));
-    expect(renderConfig(s).indexOf('[theme]')).toBeLessThan(renderConfig(s).indexOf('[server]'));
+    expect((renderConfig(s) as string).indexOf('[theme]')).toBeLessThan((renderConfig(s) as string).indexOf('[server]'));
   });
 
   it('quotes hostile strings as TOML strings', () => {
     const s = { browser: { serverAddress: 'x"\n[server]\nport = 1' } };
-    const text = renderConfig(s);
+    const text = renderConfig(s) as string;
     expect(parseToml(text)).toEqual(s);
     expect(text).not.toContain('\n[server]');
   });
 
   it('nested tables and lists', () => {
     const s = { server: { folderWatchBlacklist: ['a', 'b'] }, theme: { sidebar: { backgroundColor: '#fff' } } };
-    expect(parseToml(renderConfig(s))).toEqual(s);
+    expect(parseToml(renderConfig(s) as string)).toEqual(s);
   });
 });
 

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { sha256 } from '../../../src/file-plan.js';
 import type { FileState, UnitState } from '../../../src/facts.js';
-import type { Plan } from '../../../src/plan.js';
+import type { Plan, WriteStep } from '../../../src/plan.js';
 import { getTaskType } from '../../../tasks/index.js';
 import { planUnit, renderUnit, systemdUnit, type SystemdUnitArgs } from '../../../tasks/systemd-unit.js';
 
 const args = (a: Record<string, unknown>): SystemdUnitArgs => systemdUnit.schema.parse(a);
-const commands = (p: Plan): string[] => p.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path} ${s.mode} ${s.owner}:${s.group}`)));
+const commands = (p: Plan): string[] => p.changes.flatMap((c) => c.steps.map((s) => (s.kind === 'run' ? s.command : `write ${s.path} ${(s as WriteStep).mode} ${(s as WriteStep).owner}:${(s as WriteStep).group}`)));
 
 const SECTIONS = {
   name: 'rocktalk.service',
