@@ -3,6 +3,7 @@ import { compile, staticTasks, type HostRun } from '../../src/compile.js';
 import { parseInventory } from '../../src/inventory.js';
 import { loadPlaybook } from '../../src/playbook.js';
 import { isSecret, Secret } from '../../src/secret.js';
+import type { CompiledTask } from '../../src/task-expand.js';
 import { templateIsOpaque } from '../../src/task-share.js';
 import { YamlSource } from '../../src/yaml-source.js';
 import { writeProject } from '../support/provision.js';
@@ -43,9 +44,10 @@ function build(playbook: string, files: Record<string, string> = {}, extraVars?:
   return compile(loadPlaybook(`${dir}/site.yaml`), inventory, extraVars ? { extraVars } : {});
 }
 
-/** Each host's i-th execution, by host name. */
-function executions(runs: HostRun[], i = 0) {
-  return Object.fromEntries(runs.map((r) => [r.host.name, staticTasks(r.plays[0])[i]]));
+/** Each host's i-th execution, by host name; its arguments as the task type's own (read by the tests as plain data). */
+type Execution = Omit<CompiledTask, 'args'> & { args: any };
+function executions(runs: HostRun[], i = 0): Record<string, Execution> {
+  return Object.fromEntries(runs.map((r) => [r.host.name, staticTasks(r.plays[0])[i] as Execution]));
 }
 
 describe('a task expanded once for the hosts that give it the same inputs', () => {
