@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compile, type HostRun, type Node } from '../../src/compile.js';
-import { ConfigErrors } from '../../src/errors.js';
+import { compile, type HostRun } from '../../src/compile.js';
 import { parseInventory } from '../../src/inventory.js';
 import { loadPlaybook } from '../../src/playbook.js';
 import { YamlSource } from '../../src/yaml-source.js';
+import { errorsOf } from '../support/config-errors.js';
+import { decidedBeforeRun } from '../support/decided.js';
 import { writeProject } from '../support/provision.js';
 
 /**
@@ -20,18 +21,7 @@ function build(playbook: string, files: Record<string, string> = {}): HostRun[] 
 
 /** Each task's name, and whether it was decided before the run. */
 function decided(runs: HostRun[]): Record<string, boolean> {
-  const walk = (nodes: Node[]): [string, boolean][] => nodes.flatMap((n) => (n.kind === 'task' ? [[n.task.name ?? n.task.typeName, n.iterations !== undefined] as [string, boolean]] : [...walk(n.tasks), ...walk(n.rescue), ...walk(n.always)]));
-  return Object.fromEntries(walk(runs[0].plays[0].nodes));
-}
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ConfigErrors) return err.message;
-    throw err;
-  }
-  return '';
+  return decidedBeforeRun(runs[0].plays[0]);
 }
 
 describe('variables that read run-time values', () => {
@@ -75,7 +65,7 @@ describe('variables that read run-time values', () => {
   });
 
   it('a variable that waits for the run still has its other errors found before the run, at its file:line', () => {
-    expect(errorOf(() => build(`- hosts: all\n  vars:\n    bad: "{{ nope }}"\n  tasks:\n    - debug: { msg: hi }\n`))).toMatch(/site\.yaml:3:\d+.*"nope" is not defined/);
+    expect(errorsOf(() => build(`- hosts: all\n  vars:\n    bad: "{{ nope }}"\n  tasks:\n    - debug: { msg: hi }\n`))).toMatch(/site\.yaml:3:\d+.*"nope" is not defined/);
   });
 
   it("a role's variable defined from a fact is no error before the run; the role's tasks (which carry its vars) wait for the run", () => {
@@ -87,7 +77,7 @@ describe('variables that read run-time values', () => {
   });
 
   it('an include loop over a variable defined from a registered result is refused before the run, naming the variable', () => {
-    const msg = errorOf(() =>
+    const msg = errorsOf(() =>
       build(`- hosts: all\n  vars: { names: "{{ out.stdout_lines }}" }\n  tasks:\n    - { command: ls, register: out }\n    - include_tasks: each.yaml\n      loop: "{{ names }}"\n`, { 'each.yaml': '- debug: { msg: "{{ item }}" }\n' }),
     );
     expect(msg).toMatch(/reads "names", known only during the run/);

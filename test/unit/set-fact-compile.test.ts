@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compile, type HostRun, type Node } from '../../src/compile.js';
-import { ConfigErrors } from '../../src/errors.js';
+import { compile, type HostRun } from '../../src/compile.js';
 import { parseInventory } from '../../src/inventory.js';
 import { loadPlaybook } from '../../src/playbook.js';
 import { YamlSource } from '../../src/yaml-source.js';
+import { errorsOf } from '../support/config-errors.js';
+import { decidedBeforeRun } from '../support/decided.js';
 import { writeProject } from '../support/provision.js';
 
 /**
@@ -21,18 +22,7 @@ function build(playbook: string): HostRun[] {
 
 /** Each task's name (per play), and whether it was decided before the run. */
 function decided(runs: HostRun[]): Record<string, boolean>[] {
-  const walk = (nodes: Node[]): [string, boolean][] => nodes.flatMap((n) => (n.kind === 'task' ? [[n.task.name ?? n.task.typeName, n.iterations !== undefined] as [string, boolean]] : [...walk(n.tasks), ...walk(n.rescue), ...walk(n.always)]));
-  return runs[0].plays.map((p) => Object.fromEntries(walk(p.nodes)));
-}
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ConfigErrors) return err.message;
-    throw err;
-  }
-  return '';
+  return runs[0].plays.map(decidedBeforeRun);
 }
 
 describe('set_fact before the run', () => {
@@ -71,7 +61,7 @@ describe('set_fact before the run', () => {
   });
 
   it('a typo in a name set_fact does not define is still an error before the run, at its file:line', () => {
-    const message = errorOf(() => build(`- hosts: all\n  tasks:\n    - set_fact: { app_root: /srv/app }\n    - debug: { msg: "{{ app_rot }}" }\n`));
+    const message = errorsOf(() => build(`- hosts: all\n  tasks:\n    - set_fact: { app_root: /srv/app }\n    - debug: { msg: "{{ app_rot }}" }\n`));
     expect(message).toMatch(/site\.yaml:4:\d+.*"app_rot" is not defined/);
   });
 
@@ -81,6 +71,6 @@ describe('set_fact before the run', () => {
     ['the name=value form', `set_fact: a=1`, /site\.yaml:3:\d+: tasks\[0\]\.set_fact: set_fact takes a mapping/],
     ['no variables', `set_fact: {}`, /site\.yaml:3:\d+: tasks\[0\]\.set_fact: No key\/value pairs provided/],
   ])('refused before the run: %s, naming file:line:field', (_what, task, message) => {
-    expect(errorOf(() => build(`- hosts: all\n  tasks:\n    - ${task}\n`))).toMatch(message);
+    expect(errorsOf(() => build(`- hosts: all\n  tasks:\n    - ${task}\n`))).toMatch(message);
   });
 });
