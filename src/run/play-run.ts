@@ -287,20 +287,21 @@ export class PlayRun {
     return executions && errors.length === 0 ? executions : new ConfigErrors(errors);
   }
 
-  /**
-   * Runs the notified handlers as Ansible's flush does: one pass in definition
-   * order, a handler running if it is notified when the pass reaches it: one
-   * that a handler of the pass notifies runs in this flush if it comes after
-   * that handler, else at the next flush (after the last flush: not at all). A handler is taken out of the host's record by its own script,
-   * after its steps; one that fails stays recorded, as does one answered No
-   * (still notified). Returns whether the host failed.
-   */
   /** The play's end: Ansible's flush after tasks, then the one after post_tasks for what the first notified. */
   private async endFlushes(): Promise<boolean> {
     const before = new Set(this.pending);
     return (await this.flushHandlers()) || (await this.flushHandlers(before));
   }
 
+  /**
+   * Runs the notified handlers as Ansible's flush does: one pass in definition
+   * order, a handler running if it is notified when the pass reaches it: one
+   * that a handler of the pass notifies runs in this flush if it comes after
+   * that handler, else at the next flush (after the last flush: not at all).
+   * A handler is taken out of the host's record by its own script, after its
+   * steps; one that fails stays recorded, as does one answered No (still
+   * notified). `passOver`: handlers this pass leaves alone. Returns whether the host failed.
+   */
   private async flushHandlers(passOver: ReadonlySet<TaskNode> = new Set()): Promise<boolean> {
     this.declinedHandlers.clear();
     for (const h of this.play.handlers) {
