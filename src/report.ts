@@ -89,26 +89,21 @@ export class ReportCollector {
 }
 
 function reportTask(t: TaskResult, started: number, ended: number): ReportTask {
-  return {
-    name: t.task,
-    play: t.play,
-    type: t.type,
-    handler: t.handler,
-    status: t.status,
-    changed: t.changed,
-    simulated: t.simulated,
-    ...(t.item !== undefined ? { item: t.item } : {}),
-    ...(t.handled ? { handled: t.handled } : {}),
-    ...(t.unknown ? { unknown: true } : {}),
-    message: t.message,
-    diff: t.diff ?? null,
-    ...(t.where?.line !== undefined ? { where: `${t.where.file}:${t.where.line}` } : {}),
-    startedAt: new Date(started).toISOString(),
-    endedAt: new Date(ended).toISOString(),
-    durationMs: t.durationMs,
-    ...(t.stdout !== undefined ? { stdout: boundedOutput(t.stdout) } : {}),
-    ...(t.stderr !== undefined ? { stderr: boundedOutput(t.stderr) } : {}),
-  };
+  // Built field by field, not by spreading optional objects: one entry per task and host
+  // (22,000 at 1,000 hosts), where each spread was an object made and copied; same keys, same order.
+  const r: ReportTask = { name: t.task, play: t.play, type: t.type, handler: t.handler, status: t.status, changed: t.changed, simulated: t.simulated } as ReportTask;
+  if (t.item !== undefined) r.item = t.item;
+  if (t.handled) r.handled = t.handled;
+  if (t.unknown) r.unknown = true;
+  r.message = t.message;
+  r.diff = t.diff ?? null;
+  if (t.where?.line !== undefined) r.where = `${t.where.file}:${t.where.line}`;
+  r.startedAt = new Date(started).toISOString();
+  r.endedAt = new Date(ended).toISOString();
+  r.durationMs = t.durationMs;
+  if (t.stdout !== undefined) r.stdout = boundedOutput(t.stdout);
+  if (t.stderr !== undefined) r.stderr = boundedOutput(t.stderr);
+  return r;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import ssh2 from 'ssh2';
 import { hostFieldMatches } from './host-names.js';
+import { readTextCached } from '../file-text-cache.js';
 
 /**
  * OpenSSH's known_hosts files, read line by line as ssh(1) reads them
@@ -151,9 +152,9 @@ export function entriesIn(files: KnownHostsFile[], name: string): KnownHostEntry
 
 function readKnownHosts(file: string): string {
   try {
-    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    return readTextCached(file);
   } catch {
-    return ''; // unreadable (a directory, no permission): ssh skips it too
+    return ''; // missing or unreadable (a directory, no permission): ssh skips it too
   }
 }
 

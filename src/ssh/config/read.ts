@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -8,6 +8,7 @@ import { LexError, lexLine, type LexedLine } from './lex.js';
 import { hostLineMatches, matchHostname, matchPattern, matchPatternList } from './patterns.js';
 import { SshConfigError } from './error.js';
 import { parseProxyJump, ProxyJumpError } from './proxy-jump.js';
+import { readTextCached } from '../../file-text-cache.js';
 
 export { SshConfigError };
 
@@ -125,7 +126,7 @@ function readFile(path: string, file: ConfigFile, r: Reading, pass: Pass, state:
   let text: string;
   try {
     if (file.checkPermissions || depth > 0) checkPermissions(path);
-    text = readFileSync(path, 'utf8');
+    text = readTextCached(path);
   } catch (err) {
     if (err instanceof SshConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
