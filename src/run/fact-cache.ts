@@ -24,7 +24,7 @@ export class FactCache {
   factsOf(task: CompiledTask): Record<string, Fact<unknown>> {
     let facts = this.reads.get(task);
     if (!facts) {
-      facts = task.type.facts(task.args, this.ctx) as Record<string, Fact<unknown>>;
+      facts = sharedFacts(task) ?? (task.type.facts(task.args, this.ctx) as Record<string, Fact<unknown>>);
       this.reads.set(task, facts);
     }
     return facts;
@@ -115,3 +115,19 @@ function cacheKey(f: Fact<unknown>, become: boolean): string {
   return `${become ? 'root' : 'user'}:${f.key}`;
 }
 
+/**
+ * The facts of arguments that compile sharing (src/task-share.ts) gave to many hosts, asked of
+ * the task type once for all of them: facts are plain data (a key, a script, a parser). Only for a
+ * type whose `facts` takes the arguments alone (declares no `ctx` parameter): such a function
+ * cannot read the host's context, so its answer for these arguments is every host's.
+ */
+function sharedFacts(task: CompiledTask): Record<string, Fact<unknown>> | undefined {
+  if (task.type.facts.length >= 2 || typeof task.args !== 'object' || task.args === null) return undefined;
+  const known = factsByArgs.get(task.args);
+  if (known?.type === task.type) return known.facts;
+  const facts = task.type.facts(task.args, undefined as never) as Record<string, Fact<unknown>>;
+  factsByArgs.set(task.args, { type: task.type, facts });
+  return facts;
+}
+
+const factsByArgs = new WeakMap<object, { type: CompiledTask['type']; facts: Record<string, Fact<unknown>> }>();

@@ -123,9 +123,24 @@ function parseLine(raw: string, name: string): Omit<KnownHostEntry, 'file' | 'li
   return key && { ...(marker ? { marker } : {}), ...key };
 }
 
-/** A public key as ssh's sshkey_read takes it: a known type name and a blob of that type. */
+/**
+ * A public key as ssh's sshkey_read takes it: a known type name and a blob of that type.
+ * Remembered by its text: every host of a run looks up its own line, and ssh2's key parse
+ * (which builds the key's PEM) was the larger part of each host's known_hosts lookup.
+ */
 function parseKey(typeName: string | undefined, blob: string | undefined): { type: string; key: string } | undefined {
   if (!typeName || !blob) return undefined;
+  const text = `${typeName} ${blob}`;
+  if (parsedKeys.has(text)) return parsedKeys.get(text);
+  const parsed = parseKeyText(typeName, blob);
+  if (parsedKeys.size >= 100_000) parsedKeys.clear();
+  parsedKeys.set(text, parsed);
+  return parsed;
+}
+
+const parsedKeys = new Map<string, { type: string; key: string } | undefined>();
+
+function parseKeyText(typeName: string, blob: string): { type: string; key: string } | undefined {
   const type = KEY_TYPE_NAMES[typeName];
   const b64 = blob.replace(/\r$/, '');
   if (!type || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
@@ -152,7 +167,7 @@ export function entriesIn(files: KnownHostsFile[], name: string): KnownHostEntry
 
 function readKnownHosts(file: string): string {
   try {
-    return readTextCached(file);
+    return readTextCached(file) ?? '';
   } catch {
     return ''; // missing or unreadable (a directory, no permission): ssh skips it too
   }

@@ -126,7 +126,9 @@ function readFile(path: string, file: ConfigFile, r: Reading, pass: Pass, state:
   let text: string;
   try {
     if (file.checkPermissions || depth > 0) checkPermissions(path);
-    text = readTextCached(path);
+    const read = readTextCached(path);
+    if (read === undefined) return; // no such file: as ENOENT below
+    text = read;
   } catch (err) {
     if (err instanceof SshConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -381,10 +383,11 @@ function globComponent(name: string, pattern: string): boolean {
 function checkPermissions(path: string): void {
   let st;
   try {
-    st = statSync(path);
+    st = statSync(path, { throwIfNoEntry: false });
   } catch {
     return;
   }
+  if (!st) return;
   const uid = process.getuid?.();
   if (uid === undefined) return;
   if ((st.uid !== 0 && st.uid !== uid) || (st.mode & 0o022) !== 0) throw new SshConfigError(`${path}: bad owner or permissions (ssh refuses a config file that others can write)`);
