@@ -72,7 +72,7 @@ const LE_EXTENSIONS = [
 
 let serial = 1;
 /** A certificate for `key`: self-signed with `req -x509`, or signed by the CA (then the PEM is the chain: leaf, CA). */
-function makeCert(key: keyof typeof KEYS, o: { days?: number; extensions?: string[]; v1?: boolean; signedByCa?: boolean; subject?: string }): string {
+function makeCert(key: keyof typeof KEYS, o: { days?: number; extensions?: string[]; v1?: boolean; signedByCa?: boolean; subject?: string; signing?: string[] }): string {
   const days = String(o.days ?? 90);
   const subject = o.subject ?? '/CN=example.test';
   const ext = join(dir, `ext-${serial}.cnf`);
@@ -85,7 +85,7 @@ function makeCert(key: keyof typeof KEYS, o: { days?: number; extensions?: strin
     openssl('x509', '-req', '-in', 'req.csr', ...signer, '-days', days, '-set_serial', String(serial * 7919), ...extArgs, '-out', out);
   } else {
     const addext = (o.extensions ?? []).flatMap((e) => ['-addext', e]);
-    openssl('req', '-x509', '-key', `${key}.key`, '-subj', subject, '-utf8', '-days', days, ...addext, '-out', out);
+    openssl('req', '-x509', '-key', `${key}.key`, '-subj', subject, '-utf8', '-days', days, ...addext, ...(o.signing ?? []), '-out', out);
   }
   const pem = readFileSync(join(dir, out), 'utf8');
   return o.signedByCa ? pem + readFileSync(join(dir, 'ca.pem'), 'utf8') : pem;
@@ -109,6 +109,8 @@ REAL.push(
   ['ec: 100 DNS names with an IP and an email among them', () => makeCert('ec', { extensions: [MANY_SAN] })],
   ['rsa: a critical subjectAltName', () => makeCert('rsa', { extensions: ['subjectAltName=critical,DNS:Critical.example.test,DNS:b.example.test'] })],
   ['ec: notAfter in 2049 (the last UTCTime years)', () => makeCert('ec', { days: 8390, extensions: ['subjectAltName=DNS:a.test'] })],
+  ['rsa: signed with RSA-PSS (parameters in the AlgorithmIdentifier)', () => makeCert('rsa', { extensions: ['subjectAltName=DNS:pss.example.test'], signing: ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'] })],
+  ['ec: signed with SHA-512', () => makeCert('ec', { extensions: ['subjectAltName=DNS:sha512.example.test'], signing: ['-sha512'] })],
   ['ed25519: an empty subject, names only in the SAN', () => makeCert('ed25519', { subject: '/', extensions: ['subjectAltName=critical,DNS:only.example.test'] })],
 );
 
@@ -129,6 +131,7 @@ const BASES: Record<string, Buffer> = {
   'rsa leaf (LE-like)': fromPem(leafChain),
   'ec, 100 names': fromPem(makeCert('ec', { extensions: [MANY_SAN] })),
   'ed25519 v1': fromPem(makeCert('ed25519', { v1: true })),
+  'rsa-pss': fromPem(makeCert('rsa', { extensions: ['subjectAltName=DNS:pss.test'], signing: ['-sigopt', 'rsa_padding_mode:pss'] })),
   'ec, GeneralizedTime': fromPem(makeCert('ec', { days: 20000, extensions: ['subjectAltName=DNS:a.test,IP:10.1.1.1'] })),
 };
 const base = BASES['rsa leaf (LE-like)'];
