@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import * as z from 'zod';
 import { fact, unitFact, type UnitState } from '../src/facts.js';
-import { readCertFields } from '../src/x509-fields.js';
 import { nothingToDo, type Change, type Step } from '../src/plan.js';
 import { absolutePath, oneOrMany } from '../src/schemas.js';
 import { cmd, quote } from '../src/shell.js';
 import { defineTask } from '../src/task-type.js';
+import { readCertFields } from '../src/x509-fields.js';
 import { planRenewalTrust, renewalTrustFact } from './certbot-renewal-ca.js';
 
 export const LETSENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
@@ -106,16 +106,17 @@ export function parseCertState(stdout: string): CertState {
   if (pemAt < 0) return { ...base, state: 'unreadable' };
   const pem = lines.slice(pemAt + 1).join('\n');
   const fields = readCertFields(pem);
-  const cert = fields === 'unreadable' ? readWithOpenSsl(pem) : { notAfter: fields.notAfter, names: fields.dnsNames };
+  const cert = fields === 'unreadable' ? readWithX509Certificate(pem) : { notAfter: fields.notAfter, names: fields.dnsNames };
   return cert ? { ...base, state: 'present', ...cert } : { ...base, state: 'unreadable' };
 }
 
 /**
  * Node's X509Certificate, for a certificate the strict reader above is not sure of (another PEM
  * layout, BER, a time or string form RFC 5280 does not give): the answer stays the one it has
- * always been. A certbot certificate never comes here; it costs ~0.15 ms, the reader ~0.01.
+ * always been. A certbot certificate never comes here: this costs ~0.15-0.25 ms, the reader
+ * ~0.01-0.03 (bench/cert-fact.mjs).
  */
-function readWithOpenSsl(pem: string): { notAfter: number; names: string[] } | undefined {
+function readWithX509Certificate(pem: string): { notAfter: number; names: string[] } | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);
