@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCertFields } from '../../src/x509-fields.js';
-import { parseCertState } from '../../tasks/certbot.js';
+import { parseCertState, readWithX509Certificate } from '../../tasks/certbot.js';
 import { certParts, fromPem, lengthOffsets, parseDer, tlv, toPem, writeDer, type DerNode } from '../support/der.js';
 
 // The strict DER reader of the certbot fact against its two oracles: Node's X509Certificate (what
@@ -17,22 +16,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe', encoding: 'utf8' });
 const NOW = 1_800_000_000;
 
-/** What X509Certificate says, as parseCertState read it before this reader: undefined if refused. */
+/** What X509Certificate says, as parseCertState has always read it: undefined if refused. */
 function byNode(pem: string): { notAfter: number; dnsNames: string[] } | undefined {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
-  const notAfter = Date.parse(cert.validTo) / 1000;
-  if (!Number.isFinite(notAfter)) return undefined;
-  const dnsNames = (cert.subjectAltName ?? '')
-    .split(',')
-    .map((n) => n.trim())
-    .filter((n) => n.startsWith('DNS:'))
-    .map((n) => n.slice(4).toLowerCase());
-  return { notAfter, dnsNames };
+  const cert = readWithX509Certificate(pem);
+  return cert && { notAfter: cert.notAfter, dnsNames: cert.names };
 }
 
 /** What the openssl command says: `-enddate` and the DNS entries of `-ext subjectAltName`. */

@@ -18,8 +18,8 @@ export function parseDer(der: Buffer): DerNode {
   return node;
 }
 
-function parseAt(der: Buffer, at: number): [DerNode, number] {
-  const tag = der[at];
+/** An element's header at `at`: its tag, where its content starts and how long it is (one-byte tags, definite lengths). */
+function header(der: Buffer, at: number): { tag: number; content: number; end: number } {
   let length = der[at + 1];
   let p = at + 2;
   if (length & 0x80) {
@@ -27,10 +27,14 @@ function parseAt(der: Buffer, at: number): [DerNode, number] {
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + der[p++];
   }
-  const end = p + length;
-  if (!(tag & 0x20)) return [{ tag, content: der.subarray(p, end) }, end];
+  return { tag: der[at], content: p, end: p + length };
+}
+
+function parseAt(der: Buffer, at: number): [DerNode, number] {
+  const { tag, content, end } = header(der, at);
+  if (!(tag & 0x20)) return [{ tag, content: der.subarray(content, end) }, end];
   const children: DerNode[] = [];
-  while (p < end) {
+  for (let p = content; p < end; ) {
     const [child, next] = parseAt(der, p);
     children.push(child);
     p = next;
@@ -71,17 +75,10 @@ export function lengthOffsets(der: Buffer): number[] {
   const offsets: number[] = [];
   const walk = (at: number, end: number) => {
     while (at < end) {
-      const tag = der[at];
+      const h = header(der, at);
       offsets.push(at + 1);
-      let length = der[at + 1];
-      let p = at + 2;
-      if (length & 0x80) {
-        const n = length & 0x7f;
-        length = 0;
-        for (let i = 0; i < n; i++) length = length * 256 + der[p++];
-      }
-      if (tag & 0x20) walk(p, p + length);
-      at = p + length;
+      if (h.tag & 0x20) walk(h.content, h.end);
+      at = h.end;
     }
   };
   walk(0, der.length);
