@@ -9,6 +9,10 @@
  * checks every field OpenSSL checks while decoding (INTEGER padding, OID encoding, BIT STRING
  * unused bits), so that anything it reads, OpenSSL reads too and to the same values. Anything
  * else is "unreadable" here, which means "not sure": the caller asks X509Certificate then.
+ * What X509Certificate reads and this leaves to it (found by test/oracle/x509-fields.test.ts's
+ * mutations): any version number, any notBefore bytes, name values of other types, parameters of
+ * other types, BOOLEANs other than 0xff, BER lengths, a malformed SAN (Node: no names), text
+ * around the PEM block. None of these comes from certbot.
  */
 
 export interface CertFields {
