@@ -168,6 +168,20 @@ describe('certificate fact', () => {
     expect(parseCertState(`now=${NOW}\npem\n-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----`)).toEqual({ now: NOW, state: 'unreadable' });
   });
 
+  it('parseCertState: the strict reader and, for layouts it leaves, X509Certificate give one answer', () => {
+    const pem = makeCert(['-addext', 'subjectAltName=DNS:A.test,IP:10.0.0.1,DNS:b.test']);
+    const present = { now: NOW, state: 'present', notAfter: notAfterOf(pem), names: ['a.test', 'b.test'] };
+    const table: [string, string, CertState][] = [
+      ['nothing to read: only the clock', `now=${NOW}\n`, { now: NOW, state: 'unreadable' }],
+      ['the certificate', `now=${NOW}\npem\n${pem}`, present as CertState],
+      ['a chain after it (fullchain.pem): the first counts', `now=${NOW}\npem\n${pem}${makeCert([])}`, present as CertState],
+      ['CRLF line ends (read by X509Certificate)', `now=${NOW}\npem\n${pem.replaceAll('\n', '\r\n')}`, present as CertState],
+      ['text before the block (read by X509Certificate)', `now=${NOW}\npem\nsubject=x\n${pem}`, present as CertState],
+      ['a truncated certificate', `now=${NOW}\npem\n${pem.slice(0, 300)}\n-----END CERTIFICATE-----\n`, { now: NOW, state: 'unreadable' }],
+    ];
+    for (const [what, stdout, expected] of table) expect(parseCertState(stdout), what).toEqual(expected);
+  });
+
   it('a certificate without subjectAltName has no names (and so is replaced)', () => {
     const c = parseCertState(`now=${NOW}\npem\n${makeCert([])}`);
     expect(c).toMatchObject({ state: 'present', names: [] });
