@@ -112,30 +112,8 @@ function digitsAt(text: string, at: number): { value: number; next: number } | u
  */
 export function factBatch(facts: Fact<unknown>[]): FactBatch {
   const marker = `PROVISION_FACT_${randomBytes(6).toString('hex')}`;
-  const jobs = jobsFor(facts);
-  // Each job is one subshell writing its framed output to its own file: the
-  // start marker first, the end marker with its exit status once it is
-  // waited for. An asynchronous list's stdin is /dev/null, so no fact can
-  // read the rest of the script; at most FACTS_IN_PARALLEL run at a time.
-  const launch: string[] = [];
-  for (let start = 0; start < jobs.length; start += FACTS_IN_PARALLEL) {
-    const chunk = jobs.slice(start, start + FACTS_IN_PARALLEL).map((job, k) => ({ job, i: start + k }));
-    for (const { job, i } of chunk) launch.push(`printf '%s\\n' '${marker} ${i}' >"$d/${i}"; ( ${job.script}\n) >>"$d/${i}" 2>/dev/null & p${i}=$!`);
-    for (const { i } of chunk) launch.push(`wait "$p${i}"; printf '\\n${marker} end %s\\n' "$?" >>"$d/${i}"`);
-  }
-  const script = wrapScript(
-    [
-      'LC_ALL=C; export LC_ALL',
-      // A subshell, so the EXIT trap that removes the directory is this batch's own.
-      '(',
-      `d=$(mktemp -d "\${TMPDIR:-/tmp}/provision-facts.XXXXXXXX") || exit 1`,
-      `trap 'rm -rf -- "$d"' EXIT`,
-      ...launch,
-      // One cat for all, in order (a process per fact would cost more than the facts).
-      `cat ${jobs.map((_, i) => `"$d/${i}"`).join(' ')}`,
-      ')',
-    ].join('\n'),
-  );
+  const { jobs, parts } = batchShape(facts);
+  const script = parts.join(marker);
   return {
     script,
     parse(stdout) {
@@ -158,6 +136,57 @@ export function factBatch(facts: Fact<unknown>[]): FactBatch {
     },
   };
 }
+
+/**
+ * A batch's jobs and its script around the marker, made once for each list of facts: every host
+ * of a play asks for the same facts (compile sharing gives them the same Fact objects), and only
+ * the random marker differs from host to host. Keyed by the facts' keys, which name a fact's
+ * script (facts with the same key are the same read).
+ */
+function batchShape(facts: Fact<unknown>[]): BatchShape {
+  const key = facts.map((f) => f.key).join('\u0000');
+  const known = shapes.get(key);
+  // The same key with another script would be a fact type's bug: then this list gets its own shape.
+  if (known && known.scripts.every((script, i) => script === facts[i].script)) return known;
+  const jobs = jobsFor(facts);
+  // Each job is one subshell writing its framed output to its own file: the
+  // start marker first, the end marker with its exit status once it is
+  // waited for. An asynchronous list's stdin is /dev/null, so no fact can
+  // read the rest of the script; at most FACTS_IN_PARALLEL run at a time.
+  const launch: string[] = [];
+  for (let start = 0; start < jobs.length; start += FACTS_IN_PARALLEL) {
+    const chunk = jobs.slice(start, start + FACTS_IN_PARALLEL).map((job, k) => ({ job, i: start + k }));
+    for (const { job, i } of chunk) launch.push(`printf '%s\\n' '${MARKER_SLOT} ${i}' >"$d/${i}"; ( ${job.script}\n) >>"$d/${i}" 2>/dev/null & p${i}=$!`);
+    for (const { i } of chunk) launch.push(`wait "$p${i}"; printf '\\n${MARKER_SLOT} end %s\\n' "$?" >>"$d/${i}"`);
+  }
+  const script = wrapScript(
+    [
+      'LC_ALL=C; export LC_ALL',
+      // A subshell, so the EXIT trap that removes the directory is this batch's own.
+      '(',
+      `d=$(mktemp -d "\${TMPDIR:-/tmp}/provision-facts.XXXXXXXX") || exit 1`,
+      `trap 'rm -rf -- "$d"' EXIT`,
+      ...launch,
+      // One cat for all, in order (a process per fact would cost more than the facts).
+      `cat ${jobs.map((_, i) => `"$d/${i}"`).join(' ')}`,
+      ')',
+    ].join('\n'),
+  );
+  const shape = { jobs, parts: script.split(MARKER_SLOT), scripts: facts.map((f) => f.script) };
+  if (shape.parts.length !== 2 * jobs.length + 1) throw new Error('a fact script holds a NUL character');
+  if (shapes.size >= 64) shapes.clear();
+  shapes.set(key, shape);
+  return shape;
+}
+
+/** Where the marker goes in a batch's script: a NUL, which no shell text holds. */
+const MARKER_SLOT = '\u0000';
+interface BatchShape {
+  jobs: Job[];
+  parts: string[];
+  scripts: string[];
+}
+const shapes = new Map<string, BatchShape>();
 
 // --- Changes -------------------------------------------------------------
 

@@ -115,4 +115,20 @@ describe('fact batches', () => {
     // Another batch's whole output holds nothing for this one.
     expect(factBatch([plain]).parse(sh(factBatch([plain]).script).stdout)).toEqual(new Map());
   });
+
+  it('batches of the same facts (each host of a play) share their script but for their own random marker', () => {
+    const facts = [commandFact('one', 'echo 1'), commandFact('two', 'echo 2; exit 4')];
+    const first = factBatch(facts);
+    const second = factBatch([...facts]);
+    const markerOf = (script: string) => /PROVISION_FACT_[0-9a-f]{12}/.exec(script)![0];
+    expect(markerOf(second.script)).not.toBe(markerOf(first.script));
+    expect(second.script.split(markerOf(second.script)).join('M')).toBe(first.script.split(markerOf(first.script)).join('M'));
+    expect(first.script).not.toContain('\u0000');
+    const secondOut = sh(second.script).stdout;
+    expect(second.parse(secondOut)).toEqual(new Map([['one', { stdout: '1', exitCode: 0 }], ['two', { stdout: '2', exitCode: 4 }]]));
+    expect(first.parse(secondOut)).toEqual(new Map());
+    // The same keys with another script (a fact type's bug) are not given the first list's script.
+    const changed = factBatch([commandFact('one', 'echo uno'), facts[1]]);
+    expect(changed.parse(sh(changed.script).stdout).get('one')).toEqual({ stdout: 'uno', exitCode: 0 });
+  });
 });
