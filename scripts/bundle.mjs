@@ -5,6 +5,8 @@
 // esbuild (a devDependency) reads the TypeScript directly; tsc still type-checks.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { ssh2PaddingPool } from './ssh2-padding-pool.mjs';
+import { ssh2VerifyKey } from './ssh2-verify-key.mjs';
 import { ssh2X25519 } from './ssh2-x25519.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,8 +24,10 @@ const result = await build({
   // OpenSSL context kept per connection, without it by a new cipher object per packet (Node's
   // crypto). Where it was not built, ssh2 falls back to Node's crypto as before.
   external: ['*.node'],
-  // ssh2's X25519 keys handed to Node's crypto as raw bytes, not DER: see ssh2-x25519.mjs.
-  plugins: [sshCryptoBinding(), ssh2X25519()],
+  // ssh2's X25519 keys handed to Node's crypto as raw bytes, not DER: see ssh2-x25519.mjs;
+  // packet padding from a pool of random bytes: ssh2-padding-pool.mjs; host key signatures
+  // checked with a key object made from the key's raw numbers: ssh2-verify-key.mjs.
+  plugins: [sshCryptoBinding(), ssh2X25519(), ssh2PaddingPool(), ssh2VerifyKey()],
   // ESM's import.meta.url, for modules that locate files next to themselves (src/package-root.ts).
   define: { 'import.meta.url': 'importMetaUrl' },
   inject: ['scripts/import-meta-url.js'],
