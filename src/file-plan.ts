@@ -15,9 +15,25 @@ export interface DesiredFile {
   backup?: boolean;
 }
 
+/**
+ * Hex SHA-256 of the content. Remembered for the last contents hashed: compile sharing gives
+ * every host of a fleet the same content (one string, one Secret), and each host's plan compared
+ * it with its file's hash, hashing it again (a Secret by identity, its text never kept as a key).
+ */
 export function sha256(content: string | Secret): string {
-  return createHash('sha256').update(isSecret(content) ? content.reveal() : content).digest('hex');
+  const known = isSecret(content) ? secretDigests.get(content) : textDigests.get(content);
+  if (known !== undefined) return known;
+  const digest = createHash('sha256').update(isSecret(content) ? content.reveal() : content).digest('hex');
+  if (isSecret(content)) secretDigests.set(content, digest);
+  else {
+    if (textDigests.size >= 256) textDigests.clear();
+    textDigests.set(content, digest);
+  }
+  return digest;
 }
+
+const textDigests = new Map<string, string>();
+const secretDigests = new WeakMap<Secret, string>();
 
 /**
  * Compares a wanted file with the host's (by hash: the host's content is never

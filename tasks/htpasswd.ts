@@ -68,6 +68,21 @@ type HtpasswdArgs = z.infer<typeof schema>;
 
 /** Whether `password` matches a stored htpasswd hash; null when the scheme cannot be checked here (crypt, plain). */
 export function verifyHash(password: string, hash: string): boolean | null {
+  // Salts are deterministic (path, user, cost), so every host of a fleet holds the same hash of
+  // the same password: checked once (bcrypt or 1,000 rounds of MD5), answered from memory after.
+  const key = `${hash}\u0000${password}`;
+  const known = verified.get(key);
+  if (known !== undefined) return known;
+  const answer = verifyHashOnce(password, hash);
+  if (verified.size >= 1024) verified.clear();
+  verified.set(key, answer);
+  return answer;
+}
+
+/** Answers of verifyHash, in this process's memory only, where the passwords already are. */
+const verified = new Map<string, boolean | null>();
+
+function verifyHashOnce(password: string, hash: string): boolean | null {
   if (/^\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash)) {
     try {
       return bcryptMatches(password, hash);

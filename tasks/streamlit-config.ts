@@ -53,6 +53,18 @@ export type StreamlitConfigArgs = z.infer<typeof schema>;
 
 /** TOML text for the settings, byte-identical for the same settings: sections and keys in the order given. */
 export function renderConfig(settings: StreamlitConfigArgs['settings']): string | Secret {
+  // The same settings object (compile sharing) is rendered once for all hosts; the text or
+  // Secret made from it never changes.
+  const known = rendered.get(settings);
+  if (known !== undefined) return known;
+  const text = renderConfigText(settings);
+  rendered.set(settings, text);
+  return text;
+}
+
+const rendered = new WeakMap<StreamlitConfigArgs['settings'], string | Secret>();
+
+function renderConfigText(settings: StreamlitConfigArgs['settings']): string | Secret {
   let holdsSecret = false;
   const revealed = JSON.parse(JSON.stringify(settings, function (this: Record<string, unknown>, k: string, v: unknown) {
     const own = this[k];

@@ -219,6 +219,18 @@ export function ruleKey(r: UfwRule): string {
 /** The ports of profiles the lockout guard knows without reading the host's profiles. */
 const KNOWN_PROFILES: Record<string, { proto: string; dport: string }> = { OpenSSH: { proto: 'tcp', dport: '22' } };
 
+/** The rules as ufw states them, made once for a rule list that compile sharing gives many hosts. */
+function wantedRules(rules: RuleArgs[]): readonly { rule: UfwRule; present: boolean }[] {
+  let wanted = wantedByArgs.get(rules);
+  if (!wanted) {
+    wanted = rules.map((r) => ({ rule: fromArgs(r), present: r.state === 'present' }));
+    wantedByArgs.set(rules, wanted);
+  }
+  return wanted;
+}
+
+const wantedByArgs = new WeakMap<RuleArgs[], readonly { rule: UfwRule; present: boolean }[]>();
+
 function fromArgs(r: RuleArgs): UfwRule {
   const base = { action: r.rule, dst: normalizeAddress(r.to) ?? r.to, src: normalizeAddress(r.from) ?? r.from, sport: ANY, sapp: '', direction: r.direction, comment: r.comment };
   if (r.app !== undefined) {
@@ -465,7 +477,7 @@ export const ufw = defineTask({
     if (s.installed && s.unreadable.length) {
       throw new Error(`cannot read ${s.unreadable.join(', ')} (readable by root only): run this task with become: true`);
     }
-    const wanted = a.rules.map((r) => ({ rule: fromArgs(r), present: r.state === 'present' }));
+    const wanted = wantedRules(a.rules);
     const keep = new Set(wanted.filter((w) => w.present).map((w) => ruleKey(w.rule)));
     const current = new Map(s.rules.map((r) => [ruleKey(r), r]));
 

@@ -105,6 +105,18 @@ describe('htpasswd hashes', () => {
     expect(verifyHash('secretpw', 'secretpw')).toBeNull(); // plain text
   });
 
+  it('answers from memory for a hash checked before (every host of a fleet), never for another password', () => {
+    const tricky = `p'a"s$s\`w@r:d/#x y`;
+    const hash = bcrypt.hashSync(tricky, 4).replace(/^\$2[ab]\$/, '$2y$');
+    for (let host = 0; host < 3; host++) {
+      expect(verifyHash(tricky, hash)).toBe(true);
+      expect(verifyHash(`${tricky} `, hash)).toBe(false);
+      expect(verifyHash('wrong', hash)).toBe(false);
+    }
+    // The same password against another user's hash (another salt) is checked on its own.
+    expect(verifyHash(tricky, bcrypt.hashSync('other', 4).replace(/^\$2[ab]\$/, '$2y$'))).toBe(false);
+  });
+
   it('the fact reads the file exactly (base64), and tells absent from other', () => {
     const f = htpasswdFact("/etc/nginx/it's");
     expect(f.script).toContain(`'/etc/nginx/it'\\''s'`);

@@ -84,6 +84,13 @@ describe('streamlit_config rendering', () => {
     expect((renderConfig(s) as string).indexOf('[theme]')).toBeLessThan((renderConfig(s) as string).indexOf('[server]'));
   });
 
+  it('one settings object (shared by compile across hosts) renders once; another object renders its own', () => {
+    const s = { server: { port: 8501 } };
+    const first = renderConfig(s);
+    expect(renderConfig(s)).toBe(first);
+    expect(renderConfig({ server: { port: 8502 } })).toContain('port = 8502');
+  });
+
   it('quotes hostile strings as TOML strings', () => {
     const s = { browser: { serverAddress: 'x"\n[server]\nport = 1' } };
     const text = renderConfig(s) as string;

@@ -182,6 +182,16 @@ describe('ufw rule parsing', () => {
 describe('ufw plan', () => {
   const webRules = [{ rule: 'allow', port: '22/tcp' }, { rule: 'allow', app: 'Nginx Full' }];
 
+  it('the same arguments (shared by compile across hosts) plan each host from its own state', () => {
+    const shared = args({ rules: webRules, state: 'enabled' });
+    const fresh = ufw.plan(shared, { ufw: state({ installed: false }) }, ctx22);
+    const done = ufw.plan(shared, { ufw: state({ enabled: true, v4: [T.ssh4, T.nginxFull4], v6: [T.ssh6, T.nginxFull6] }) }, ctx22);
+    const again = ufw.plan(shared, { ufw: state({ installed: false }) }, ctx22);
+    expect(fresh.changes).toHaveLength(1);
+    expect(done.changes).toEqual([]);
+    expect(again).toEqual(fresh);
+  });
+
   it('on a fresh host without ufw: plans as if no rules exist, checks ufw is there first', () => {
     const p = plan({ rules: webRules, state: 'enabled' }, state({ installed: false }));
     expect(p.changes).toHaveLength(1);
