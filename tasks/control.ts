@@ -35,14 +35,17 @@ export const debug = defineTask({
       try {
         value = lookup(vars, a.var);
       } catch {
-        return { failed: false, message: `${a.var}: (not defined)` };
+        return { failed: false, message: `${a.var}: ${NOT_DEFINED}`, registers: { [a.var]: NOT_DEFINED } };
       }
-      return { failed: false, message: `${a.var}: ${show(value)}`, unknown: containsUnknown(value) };
+      return { failed: false, message: `${a.var}: ${show(value)}`, unknown: containsUnknown(value), registers: { [a.var]: value } };
     }
     const msg = a.msg ?? 'Hello world!';
-    return { failed: false, message: show(msg), unknown: containsUnknown(msg) };
+    return { failed: false, message: show(msg), unknown: containsUnknown(msg), registers: { msg } };
   },
 });
+
+/** What Ansible's debug says (and registers) for a variable that is not defined. */
+const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
 
 export const fail = defineTask({
   name: 'fail',
@@ -52,7 +55,10 @@ export const fail = defineTask({
   when: tls_mode == "acme" and not acme_email
   fail: { msg: "set acme_email for tls_mode acme" }`,
   ...noHost,
-  control: (a) => ({ failed: true, message: a.msg === undefined ? 'Failed as requested from task' : shown(a.msg) }),
+  control: (a) => {
+    const msg = a.msg ?? 'Failed as requested from task';
+    return { failed: true, message: shown(msg), registers: { msg } };
+  },
 });
 
 export const assert = defineTask({
@@ -88,9 +94,12 @@ export const assert = defineTask({
     for (const c of list) {
       const ok = evaluateCondition(c, vars);
       if (isUnknown(ok)) return { failed: false, message: `${String(c)}: unknown in check mode`, unknown: true };
-      if (!ok) return { failed: true, message: shown(a.fail_msg ?? a.msg ?? `Assertion failed: ${String(c)}`) };
+      // Ansible's assert registers the condition that failed and its value besides the message.
+      const failMsg = a.fail_msg ?? a.msg;
+      if (!ok) return { failed: true, message: shown(failMsg ?? `Assertion failed: ${String(c)}`), registers: { msg: failMsg ?? 'Assertion failed', assertion: c, evaluated_to: false } };
     }
-    return { failed: false, message: a.quiet ? '' : shown(a.success_msg ?? 'All assertions passed') };
+    const successMsg = a.success_msg ?? 'All assertions passed';
+    return { failed: false, message: a.quiet ? '' : shown(successMsg), registers: { msg: successMsg } };
   },
 });
 
