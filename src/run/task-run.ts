@@ -76,7 +76,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       // Planned, not carried out: the result knows the plan, not what the commands would print.
       // A command that did not run: whether it would fail is unknown too.
       const registered = { changed: true, failed: task.type.resultFields ? UNKNOWN : false, msg: `would ${summary}`, ...(task.type.resultFields ? unknownOutput() : {}) };
-      return judge(play, node, done, registered, { summary: `would ${summary}`, diff, simulated: true });
+      return judge(play, node, task, done, registered, { summary: `would ${summary}`, diff, simulated: true });
     }
     await play.host.lockReady;
     // The host's record of pending handlers is kept in the same script: no round trip of its own.
@@ -101,7 +101,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       msg: applied.error ? applied.error.message : summary,
       ...(task.type.resultFields ? output(applied) : {}),
     };
-    const outcome = await judge(play, node, done, registered, { summary, diff, simulated: false, error: applied.error?.message });
+    const outcome = await judge(play, node, task, done, registered, { summary, diff, simulated: false, error: applied.error?.message });
     return outcome;
   } catch (err) {
     if (err instanceof ConnectError) throw err;
@@ -116,6 +116,7 @@ type Done = (status: TaskResult['status'], message: string, extra?: Partial<Task
 async function judge(
   play: PlayRun,
   node: TaskNode,
+  task: CompiledTask,
   done: Done,
   result: Record<string, unknown>,
   r: { summary: string; diff?: string; simulated: boolean; error?: string },
@@ -123,7 +124,7 @@ async function judge(
   const t = node.task;
   let judged: Judged;
   try {
-    judged = judgeTask(t, result, play.scopeFor(node));
+    judged = judgeTask(t, result, task.scope ?? play.scopeFor(node));
   } catch (err) {
     return failed(done, t, (err as Error).message, { ...result, failed: true });
   }

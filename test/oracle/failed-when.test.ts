@@ -211,6 +211,34 @@ const cases: [string, string][] = [
 `,
   ],
   [
+    'conditions that read an earlier result, a task var and the loop item',
+    `  tasks:
+    - name: an earlier result
+      command: echo hi
+      register: prev
+      changed_when: false
+      check_mode: false
+    - name: debug failed_when reads it, false
+      debug: { msg: static }
+      failed_when: prev.stdout != 'hi'
+    - name: assert changed_when reads it, true
+      assert: { that: [true] }
+      changed_when: prev.stdout == 'hi'
+    - name: set_fact failed_when reads a task var, ignored
+      set_fact: { tv_fact: 1 }
+      vars: { tv: bad }
+      failed_when: tv == 'bad'
+      ignore_errors: true
+    - name: command loop, failed_when reads the item
+      command: echo {{ item }}
+      check_mode: false
+      loop: [1, 2]
+      failed_when: item == 2
+      changed_when: false
+      ignore_errors: true
+`,
+  ],
+  [
     'a failure nothing handles stops the host',
     `  tasks:
     - name: fine
@@ -287,7 +315,7 @@ function provisionSeen(result: ProvisionResult): Seen {
   const fold = (s: string[]): string => (s.includes('failed') ? 'failed' : s.includes('changed') ? 'changed' : s.every((x) => x === 'skipped') ? 'skipped' : 'ok');
   // provision's recap counts each result once (ok: neither changed nor failed; an ignored failure: ignored only);
   // Ansible's ok counts changed and ignored results too, and its changed an ignored failure that changed first.
-  const { ok, changed, failed, skipped, rescued, ignored } = host.recap as Record<string, number>;
+  const { ok, changed, failed, skipped, rescued, ignored } = host.recap as unknown as Record<string, number>;
   const changedThenIgnored = host.tasks.filter((t) => t.status === 'failed' && t.changed && (t as { handled?: string }).handled === 'ignored').length;
   const recap = { ok: ok + changed + ignored, changed: changed + changedThenIgnored, failed, skipped, rescued, ignored };
   return { statuses: folded.map((f) => `${f.name}: ${fold(f.statuses)}`), registered, recap, exitCode: result.exitCode };
