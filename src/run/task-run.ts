@@ -68,7 +68,10 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     if (!t.noLog) play.host.emit({ type: 'task-plan', host: conn.name, task: task.name, handler, ...(task.label !== undefined ? { item: task.label } : {}), facts: values, plan });
     if (plan.changes.length === 0) {
       const msg = plan.ok ?? 'nothing to do';
-      return { result: done('ok', msg), registered: { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) }, notifies: false };
+      const registered = { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) };
+      if (!t.changedWhen && !t.failedWhen) return { result: done('ok', msg), registered, notifies: false };
+      // Ansible judges a result with nothing done too (`changed_when: true` on a command skipped by `creates:` is a change).
+      return judge(play, node, task, done, registered, { summary: msg, simulated, withoutScript: true });
     }
     const summary = plan.changes.map((c) => c.summary).join('; ');
     const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
@@ -119,7 +122,7 @@ async function judge(
   task: CompiledTask,
   done: Done,
   result: Record<string, unknown>,
-  r: { summary: string; diff?: string; simulated: boolean; error?: string },
+  r: { summary: string; diff?: string; simulated: boolean; error?: string; withoutScript?: boolean },
 ): Promise<Outcome> {
   const t = node.task;
   let judged: Judged;
@@ -139,7 +142,12 @@ async function judge(
   const note = notes.length ? ` (${notes.join('; ')})` : '';
   if (isFailed) return failed(done, t, r.error ?? `failed_when: ${t.failedWhen!.join(' and ')}`, registered, commandOutput(registered));
   // Unknown counts as a change: --fail-on-change must not pass what it cannot know.
-  if (changed === false) return { result: done('ok', `${r.summary}${r.error ? ` (failed, ignored by failed_when: ${r.error})` : ''}, not a change (changed_when)`, commandOutput(registered)), registered, notifies: false };
+  if (changed === false) {
+    const why = `${r.error ? ` (failed, ignored by failed_when: ${r.error})` : ''}${r.withoutScript ? '' : ', not a change (changed_when)'}`;
+    return { result: done('ok', `${r.summary}${why}`, commandOutput(registered)), registered, notifies: false };
+  }
+  // Nothing ran on the host (changed_when said so of a task with nothing to do): no script carries its notifications.
+  if (r.withoutScript) play.recordWithoutScript(task, r.simulated);
   return { result: done('changed', `${r.summary}${note}`, { diff: r.diff, simulated: r.simulated, ...commandOutput(registered) }), registered, notifies: true };
 }
 

@@ -7,7 +7,8 @@ import { useTestSshd } from '../support/use-test-sshd.js';
 
 /**
  * `failed_when`, `changed_when`, `ignore_errors` and `register:` on the tasks
- * that never touch the host (debug, assert, set_fact, fail), against
+ * that never touch the host (debug, assert, set_fact, fail), and on host
+ * tasks that have nothing to do, against
  * ansible-playbook 2.14: the same playbook run by Ansible on this machine
  * (`ansible_connection=local`) and by provision through a real sshd on
  * loopback, in a real run and in check mode. Compared: every task's and
@@ -236,6 +237,28 @@ const cases: [string, string][] = [
       failed_when: item == 2
       changed_when: false
       ignore_errors: true
+`,
+  ],
+  [
+    'host tasks with nothing to do are judged too',
+    `  tasks:
+    - name: a command skipped by creates, changed_when true notifies
+      command: { cmd: "echo hi", creates: /etc/passwd }
+      changed_when: true
+      notify: H
+    - name: a directory already there, failed_when true, ignored
+      file: { path: /etc, state: directory }
+      failed_when: true
+      ignore_errors: true
+    - name: a directory already there, failed_when false
+      file: { path: /etc, state: directory }
+      failed_when: false
+    - name: a directory already there, changed_when reads the word
+      file: { path: /etc, state: directory }
+      changed_when: word == 'boom'
+  handlers:
+    - name: H
+      debug: { msg: handler H }
 `,
   ],
   [
