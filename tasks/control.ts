@@ -28,6 +28,7 @@ export const debug = defineTask({
   example: `- name: Show the release
   debug: { msg: "{{ ansible_distribution }} {{ ansible_distribution_release }}" }`,
   ...noHost,
+  resultFields: { VAR: "with var: the variable's value, under its name (`VARIABLE IS NOT DEFINED!` when it is not), instead of msg" },
   reads: (raw) => (raw && typeof raw === 'object' && typeof (raw as { var?: unknown }).var === 'string' ? [String((raw as { var: string }).var).split(/[.[]/)[0]] : []),
   control(a, vars) {
     if (a.var !== undefined) {
@@ -78,6 +79,7 @@ export const assert = defineTask({
     that: ansible_distribution_release in ["bookworm", "trixie"]
     fail_msg: "Debian 12 or 13 only"`,
   ...noHost,
+  resultFields: { assertion: 'when it fails: the condition that did not hold (as Ansible registers it)', evaluated_to: 'when it fails: false' },
   reads(raw) {
     const that = raw && typeof raw === 'object' ? (raw as { that?: unknown }).that : undefined;
     const list = Array.isArray(that) ? that : that === undefined ? [] : [that];
