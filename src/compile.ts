@@ -239,7 +239,8 @@ function checkNotify(nodes: ParsedNode[], handlers: ParsedTask[], report: (e: Co
  * any host is touched (exit 4), instead of failing every host halfway through.
  */
 function checkEarlyFailure(t: ParsedTask, iterations: CompiledTask[], vars: Record<string, unknown>, ctx: ExpandContext): void {
-  if (!t.type.control || t.rescued || t.ignoreErrors || t.vars.length || t.loop) return;
+  // With failed_when, the task's own verdict is not the last word: the judge decides at run time.
+  if (!t.type.control || t.rescued || t.ignoreErrors || t.failedWhen || t.vars.length || t.loop) return;
   for (const it of iterations) {
     if (it.skipReason || it.unknown) continue;
     let outcome;

@@ -35,7 +35,7 @@ export interface CompiledTask {
   item?: unknown;
   label?: string;
   where: SourceLocation;
-  /** Host-less tasks (assert, debug) evaluate their conditions over these variables. */
+  /** The task's variables (its vars, loop item): host-less tasks (assert, debug) decide over them, and every task's changed_when/failed_when. */
   scope?: Record<string, unknown>;
 }
 
@@ -137,7 +137,7 @@ function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledT
       return null;
     }
   }
-  return [{ ...withItem, args, ...(t.type.control ? { scope } : {}) }];
+  return [{ ...withItem, args, scope }];
 }
 
 /**

@@ -210,6 +210,8 @@ function parseTask(raw: Record<string, unknown>, path: FieldPath, source: YamlSo
     ...valueNames(loopValue),
     ...valueNames(c.loop_control?.label),
     ...when.flatMap(conditionNames),
+    // The judge's conditions too (a name they read may be known only at run time), but not the task's own result.
+    ...[...(changedWhen ?? []), ...(failedWhen ?? [])].flatMap(conditionNames).filter((n) => n !== c.register),
     ...vars.flatMap((v) => valueNames(v)),
   ]);
   return {

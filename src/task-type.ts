@@ -71,6 +71,8 @@ export interface ControlOutcome {
   flushHandlers?: boolean;
   /** set_fact: variables the host has from now on, kept with its registered results. */
   facts?: Record<string, unknown>;
+  /** What `register:` keeps besides `changed`/`failed`: the fields Ansible's module returns (debug's `msg` or its variable, assert's `assertion`...). Default: `msg`. */
+  registers?: Record<string, unknown>;
 }
 
 export function defineTask<A, F extends Record<string, Fact<unknown>>>(t: TaskType<A, F>): TaskType<A, F> {

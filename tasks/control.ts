@@ -28,6 +28,7 @@ export const debug = defineTask({
   example: `- name: Show the release
   debug: { msg: "{{ ansible_distribution }} {{ ansible_distribution_release }}" }`,
   ...noHost,
+  resultFields: { VAR: "with var: the variable's value, under its name (`VARIABLE IS NOT DEFINED!` when it is not), instead of msg" },
   reads: (raw) => (raw && typeof raw === 'object' && typeof (raw as { var?: unknown }).var === 'string' ? [String((raw as { var: string }).var).split(/[.[]/)[0]] : []),
   control(a, vars) {
     if (a.var !== undefined) {
@@ -35,14 +36,17 @@ export const debug = defineTask({
       try {
         value = lookup(vars, a.var);
       } catch {
-        return { failed: false, message: `${a.var}: (not defined)` };
+        return { failed: false, message: `${a.var}: ${NOT_DEFINED}`, registers: { [a.var]: NOT_DEFINED } };
       }
-      return { failed: false, message: `${a.var}: ${show(value)}`, unknown: containsUnknown(value) };
+      return { failed: false, message: `${a.var}: ${show(value)}`, unknown: containsUnknown(value), registers: { [a.var]: value } };
     }
     const msg = a.msg ?? 'Hello world!';
-    return { failed: false, message: show(msg), unknown: containsUnknown(msg) };
+    return { failed: false, message: show(msg), unknown: containsUnknown(msg), registers: { msg } };
   },
 });
+
+/** What Ansible's debug says (and registers) for a variable that is not defined. */
+const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
 
 export const fail = defineTask({
   name: 'fail',
@@ -52,7 +56,10 @@ export const fail = defineTask({
   when: tls_mode == "acme" and not acme_email
   fail: { msg: "set acme_email for tls_mode acme" }`,
   ...noHost,
-  control: (a) => ({ failed: true, message: a.msg === undefined ? 'Failed as requested from task' : shown(a.msg) }),
+  control: (a) => {
+    const msg = a.msg ?? 'Failed as requested from task';
+    return { failed: true, message: shown(msg), registers: { msg } };
+  },
 });
 
 export const assert = defineTask({
@@ -72,6 +79,7 @@ export const assert = defineTask({
     that: ansible_distribution_release in ["bookworm", "trixie"]
     fail_msg: "Debian 12 or 13 only"`,
   ...noHost,
+  resultFields: { assertion: 'when it fails: the condition that did not hold (as Ansible registers it)', evaluated_to: 'when it fails: false' },
   reads(raw) {
     const that = raw && typeof raw === 'object' ? (raw as { that?: unknown }).that : undefined;
     const list = Array.isArray(that) ? that : that === undefined ? [] : [that];
@@ -88,9 +96,12 @@ export const assert = defineTask({
     for (const c of list) {
       const ok = evaluateCondition(c, vars);
       if (isUnknown(ok)) return { failed: false, message: `${String(c)}: unknown in check mode`, unknown: true };
-      if (!ok) return { failed: true, message: shown(a.fail_msg ?? a.msg ?? `Assertion failed: ${String(c)}`) };
+      // Ansible's assert registers the condition that failed and its value besides the message.
+      const failMsg = a.fail_msg ?? a.msg;
+      if (!ok) return { failed: true, message: shown(failMsg ?? `Assertion failed: ${String(c)}`), registers: { msg: failMsg ?? 'Assertion failed', assertion: c, evaluated_to: false } };
     }
-    return { failed: false, message: a.quiet ? '' : shown(a.success_msg ?? 'All assertions passed') };
+    const successMsg = a.success_msg ?? 'All assertions passed';
+    return { failed: false, message: a.quiet ? '' : shown(successMsg), registers: { msg: successMsg } };
   },
 });
 

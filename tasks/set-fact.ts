@@ -63,7 +63,8 @@ export const setFact = defineTask({
   resultFields: { ansible_facts: "the variables it set, by name (as Ansible's set_fact registers them)" },
   control: (args) => {
     const facts = factValues(args);
-    return { failed: false, message: `set ${Object.keys(facts).join(', ')}`, facts };
+    // Ansible's set_fact registers only the variables it set (no msg).
+    return { failed: false, message: `set ${Object.keys(facts).join(', ')}`, facts, registers: { ansible_facts: facts } };
   },
 });
 

@@ -5,6 +5,7 @@ import { nothingToDo, type Change, type Plan, type Step } from '../src/plan.js';
 import { unitName } from '../src/schemas.js';
 import { cmd } from '../src/shell.js';
 import { defineTask } from '../src/task-type.js';
+import { srcTemplateReads } from './template.js';
 
 /** Where administrator-written units live; they take precedence over packaged ones in /usr/lib/systemd/system. */
 export const UNIT_DIR = '/etc/systemd/system';
@@ -178,6 +179,9 @@ export const systemdUnit = defineTask({
     enabled: true
     state: started`,
   resolveLocal: (a, local) => (a.src !== undefined ? { ...a, rendered: local.template(a.src) } : a),
+  // The names the template file reads, as `template` declares them: one that reads a host fact or a
+  // registered result waits for the run, and one that reads only shared variables can be shared.
+  reads: srcTemplateReads,
   facts: (a) => ({ file: fileFact(`${UNIT_DIR}/${a.name}`), unit: unitFact(a.name) }),
   files: (a) => [`${UNIT_DIR}/${a.name}`],
   plan: (a, facts) => planUnit(a, facts),

@@ -3,7 +3,7 @@ import { fileFact } from '../src/facts.js';
 import { planFile } from '../src/file-plan.js';
 import { nothingToDo } from '../src/plan.js';
 import { absolutePath } from '../src/schemas.js';
-import { defineTask } from '../src/task-type.js';
+import { defineTask, type LocalNames } from '../src/task-type.js';
 import { fileAttributes, validateCommand } from './copy.js';
 
 const schema = z
@@ -13,6 +13,11 @@ const schema = z
     ...fileAttributes,
   })
   .describe('Renders a handlebars template with the host\'s variables and writes it atomically.');
+
+/** The names a task's template file (its `src:`) reads: a task type whose `src` is a template declares them with this, so reads of run-time names wait for the run (and compile sharing knows its key). */
+export function srcTemplateReads(raw: unknown, local: LocalNames): string[] {
+  return raw && typeof raw === 'object' && typeof (raw as { src?: unknown }).src === 'string' ? local.template((raw as { src: string }).src) : [];
+}
 
 type TemplateArgs = z.infer<typeof schema> & { content?: string };
 
@@ -24,7 +29,7 @@ export const template = defineTask({
   template: { src: nginx/site.conf.hbs, dest: /etc/nginx/sites-available/rocktalk.conf }
   notify: reload nginx`,
   resolveLocal: (a, local) => ({ ...a, content: local.template(a.src) }),
-  reads: (raw, local) => (raw && typeof raw === 'object' && typeof (raw as { src?: unknown }).src === 'string' ? local.template((raw as { src: string }).src) : []),
+  reads: srcTemplateReads,
   facts: (a) => ({ dest: fileFact(a.dest) }),
   files: (a) => [a.dest],
   plan(a, { dest }) {

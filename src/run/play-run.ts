@@ -204,6 +204,7 @@ export class PlayRun {
       return !node.task.ignoreErrors;
     }
     const outcomes: Outcome[] = [];
+    const before = node.task.type.defines ? { ...this.host.registered } : undefined;
     for (const [index, planned] of executions.entries()) {
       if (this.host.options.signal?.aborted) return true;
       const execution = index > 0 ? this.againAfterFacts(node, executions, index, planned) : planned;
@@ -228,6 +229,7 @@ export class PlayRun {
     if (executions.length === 0) {
       this.count({ ...this.skeleton(node, handler), status: 'skipped', message: 'no items in the loop' }, handler);
     }
+    if (before && outcomes.some((o) => o.result.status === 'failed')) takeBackFacts(this.host.registered, before, outcomes);
     if (node.task.register) this.host.registered[node.task.register] = node.task.loop ? loopResult(outcomes) : (outcomes[0]?.registered ?? { changed: false, skipped: true });
     // A failure a rescue will handle still ends the block (the rescue runs); an ignored one does not.
     return outcomes.some((o) => o.result.status === 'failed' && o.result.handled !== 'ignored');
@@ -327,14 +329,27 @@ export class PlayRun {
 }
 
 /** A loop's registered result: Ansible's shape, each item's result under `results`. */
+/**
+ * A set_fact that failed (one item of its loop is enough) sets nothing, as in Ansible: its items
+ * saw each other's variables on the way (failed ones' too), but the host keeps what it had before.
+ */
+function takeBackFacts(registered: Record<string, unknown>, before: Record<string, unknown>, outcomes: Outcome[]): void {
+  for (const name of new Set(outcomes.flatMap((o) => Object.keys(o.facts ?? {})))) {
+    if (Object.hasOwn(before, name)) registered[name] = before[name];
+    else delete registered[name];
+  }
+}
+
 function loopResult(outcomes: Outcome[]): Record<string, unknown> {
   const results = outcomes.map((o) => o.registered);
   const field = (k: string): unknown[] => results.map((r) => (r && typeof r === 'object' ? (r as Record<string, unknown>)[k] : undefined));
+  // Ansible's loop result: `failed` only when an item failed (then with its own message).
+  const failed = field('failed').some((v) => v === true);
   return {
     changed: field('changed').some((v) => v === true),
-    failed: field('failed').some((v) => v === true),
+    ...(failed ? { failed } : {}),
     skipped: results.length > 0 && field('skipped').every((v) => v === true),
-    msg: 'All items completed',
+    msg: failed ? 'One or more items failed' : 'All items completed',
     results,
   };
 }

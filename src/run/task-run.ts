@@ -1,10 +1,11 @@
 import type { CompiledTask, TaskNode } from '../compile.js';
 import { ConnectError, ProvisionError } from '../errors.js';
-import { evaluateCondition, isUnknown, UNKNOWN, type Unknown } from '../expr/index.js';
+import { isUnknown, UNKNOWN, type Unknown } from '../expr/index.js';
 import type { Plan } from '../plan.js';
 import { redact } from '../secret.js';
-import type { TaskCondition } from '../task-tree.js';
+import type { ControlOutcome } from '../task-type.js';
 import { apply, renderDiffs, type Applied } from './apply.js';
+import { judgeResult, type Judged } from './judge.js';
 import type { TaskResult } from './events.js';
 import { copyVars } from '../vars/levels.js';
 import type { PlayRun } from './play-run.js';
@@ -16,7 +17,7 @@ export interface Outcome {
   /** The task really changed (or in check mode would): its notify fires. */
   notifies: boolean;
   flushHandlers?: boolean;
-  /** set_fact: variables the host has from now on (PlayRun keeps them with its registered results). */
+  /** set_fact: variables the host has from now on (PlayRun keeps them with its registered results; takes them back when the task failed). */
   facts?: Record<string, unknown>;
 }
 
@@ -52,35 +53,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     return { result: done('skipped', `unknown in check mode: ${task.unknown}`, { unknown: true }), registered: UNKNOWN, notifies: false, ...(facts ? { facts } : {}) };
   }
 
-  if (task.type.control) {
-    let outcome;
-    try {
-      outcome = task.type.control(task.args, task.scope ?? node.vars);
-    } catch (err) {
-      return failed(done, t, (err as Error).message, { changed: false, failed: true, msg: (err as Error).message });
-    }
-    if (outcome.unknown && !outcome.failed) return { result: done('ok', outcome.message, { unknown: true }), registered: { changed: false, failed: false, msg: outcome.message }, notifies: false };
-    if (outcome.failed) return failed(done, t, outcome.message, { changed: false, failed: true, msg: outcome.message });
-    const registered = { changed: false, failed: false, msg: outcome.message, ...(outcome.facts ? { ansible_facts: outcome.facts } : {}) };
-    const facts = outcome.facts ? { facts: outcome.facts } : {};
-    // `changed_when` judges a debug or assert too (Ansible's `changed_when: true` on a debug makes it notify its handlers).
-    if (t.changedWhen) {
-      let changed: boolean | Unknown;
-      try {
-        changed = decide(t.changedWhen, copyVars(task.scope ?? play.scopeFor(node), t.register ? { [t.register]: registered } : {}));
-      } catch (err) {
-        return failed(done, t, (err as Error).message, { ...registered, failed: true });
-      }
-      if (changed !== false) {
-        const unknown = isUnknown(changed);
-        // A debug or assert has no apply script to carry the host's handler record: its notifications are
-        // owed to the record, written by the next script (no round trip of their own) or at the end of the play.
-        play.recordWithoutScript(task, simulated);
-        return { result: done('changed', `${outcome.message}${unknown ? ' (whether it changes is unknown in check mode)' : ''}`, { simulated }), registered: { ...registered, changed: unknown ? UNKNOWN : true }, notifies: true, ...facts };
-      }
-    }
-    return { result: done('ok', outcome.message), registered, notifies: false, flushHandlers: outcome.flushHandlers, ...facts };
-  }
+  if (task.type.control) return runControl(play, node, task, done, simulated);
 
   try {
     // Read what this task needs, together with what the tasks after it need: in a
@@ -95,7 +68,10 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     if (!t.noLog) play.host.emit({ type: 'task-plan', host: conn.name, task: task.name, handler, ...(task.label !== undefined ? { item: task.label } : {}), facts: values, plan });
     if (plan.changes.length === 0) {
       const msg = plan.ok ?? 'nothing to do';
-      return { result: done('ok', msg), registered: { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) }, notifies: false };
+      const registered = { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) };
+      if (!t.changedWhen && !t.failedWhen) return { result: done('ok', msg), registered, notifies: false };
+      // Ansible judges a result with nothing done too (`changed_when: true` on a command skipped by `creates:` is a change).
+      return judge(play, node, task, done, registered, { summary: msg, simulated, withoutScript: true });
     }
     const summary = plan.changes.map((c) => c.summary).join('; ');
     const diff = options.diff ? await renderDiffs(conn, plan.changes, task.become) : undefined;
@@ -103,7 +79,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       // Planned, not carried out: the result knows the plan, not what the commands would print.
       // A command that did not run: whether it would fail is unknown too.
       const registered = { changed: true, failed: task.type.resultFields ? UNKNOWN : false, msg: `would ${summary}`, ...(task.type.resultFields ? unknownOutput() : {}) };
-      return judge(play, node, done, registered, { summary: `would ${summary}`, diff, simulated: true });
+      return judge(play, node, task, done, registered, { summary: `would ${summary}`, diff, simulated: true });
     }
     await play.host.lockReady;
     // The host's record of pending handlers is kept in the same script: no round trip of its own.
@@ -128,7 +104,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
       msg: applied.error ? applied.error.message : summary,
       ...(task.type.resultFields ? output(applied) : {}),
     };
-    const outcome = await judge(play, node, done, registered, { summary, diff, simulated: false, error: applied.error?.message });
+    const outcome = await judge(play, node, task, done, registered, { summary, diff, simulated: false, error: applied.error?.message });
     return outcome;
   } catch (err) {
     if (err instanceof ConnectError) throw err;
@@ -143,38 +119,87 @@ type Done = (status: TaskResult['status'], message: string, extra?: Partial<Task
 async function judge(
   play: PlayRun,
   node: TaskNode,
+  task: CompiledTask,
   done: Done,
-  registered: Record<string, unknown>,
-  r: { summary: string; diff?: string; simulated: boolean; error?: string },
+  result: Record<string, unknown>,
+  r: { summary: string; diff?: string; simulated: boolean; error?: string; withoutScript?: boolean },
 ): Promise<Outcome> {
   const t = node.task;
-  // A copy that keeps lazy variables lazy: one that cannot be rendered yet fails only if the condition reads it.
-  const scope = (): Record<string, unknown> => copyVars(play.scopeFor(node), t.register ? { [t.register]: registered } : {});
-  let changed: boolean | Unknown = true;
-  let isFailed = (r.error !== undefined || registered.failed) as boolean | Unknown;
-  const notes: string[] = [];
+  let judged: Judged;
   try {
-    if (t.failedWhen) isFailed = decide(t.failedWhen, scope());
-    if (t.changedWhen) changed = decide(t.changedWhen, scope());
+    judged = judgeTask(t, result, task.scope ?? play.scopeFor(node));
   } catch (err) {
-    return failed(done, t, (err as Error).message, { ...registered, failed: true });
+    return failed(done, t, (err as Error).message, { ...result, failed: true });
   }
-  registered.failed = isFailed;
+  const { registered, changed } = judged;
+  const notes: string[] = [];
+  let isFailed = judged.failed;
   if (isUnknown(isFailed)) {
     if (t.failedWhen) notes.push('whether it fails is unknown in check mode (failed_when reads its output)');
     isFailed = false;
   }
   if (isUnknown(changed)) notes.push('whether it changes is unknown in check mode (changed_when reads its output)');
-  registered.changed = isUnknown(changed) ? UNKNOWN : changed;
   const note = notes.length ? ` (${notes.join('; ')})` : '';
   if (isFailed) return failed(done, t, r.error ?? `failed_when: ${t.failedWhen!.join(' and ')}`, registered, commandOutput(registered));
   // Unknown counts as a change: --fail-on-change must not pass what it cannot know.
-  if (changed === false) return { result: done('ok', `${r.summary}${r.error ? ` (failed, ignored by failed_when: ${r.error})` : ''}, not a change (changed_when)`, commandOutput(registered)), registered, notifies: false };
+  if (changed === false) {
+    const why = `${r.error ? ` (failed, ignored by failed_when: ${r.error})` : ''}${r.withoutScript ? '' : ', not a change (changed_when)'}`;
+    return { result: done('ok', `${r.summary}${why}`, commandOutput(registered)), registered, notifies: false };
+  }
+  // Nothing ran on the host (changed_when said so of a task with nothing to do): no script carries its notifications.
+  if (r.withoutScript) play.recordWithoutScript(task, r.simulated);
   return { result: done('changed', `${r.summary}${note}`, { diff: r.diff, simulated: r.simulated, ...commandOutput(registered) }), registered, notifies: true };
 }
 
-function decide(conditions: TaskCondition[], scope: Record<string, unknown>): boolean | Unknown {
-  return evaluateCondition(conditions, scope);
+/**
+ * A task that never touches the host (debug, assert, fail, set_fact, meta):
+ * its type decides from the variables in scope, then the same judge as every
+ * task's result (Ansible applies `changed_when`/`failed_when` to these too).
+ * set_fact's names are seen by its own conditions; PlayRun sets them only
+ * when the task does not fail (Ansible keeps a failed set_fact's out,
+ * ignore_errors or not).
+ */
+function runControl(play: PlayRun, node: TaskNode, task: CompiledTask, done: Done, simulated: boolean): Outcome {
+  const t = node.task;
+  let outcome: ControlOutcome;
+  try {
+    outcome = task.type.control!(task.args, task.scope ?? node.vars);
+  } catch (err) {
+    return failed(done, t, (err as Error).message, { changed: false, failed: true, msg: (err as Error).message });
+  }
+  // meta: engine actions, not a module: Ansible judges no result of theirs.
+  if (outcome.flushHandlers !== undefined) return { result: done('ok', outcome.message), registered: { changed: false, failed: false }, notifies: false, flushHandlers: outcome.flushHandlers };
+  const result = { changed: false, failed: outcome.failed, ...(outcome.registers ?? { msg: outcome.message }) };
+  let judged: Judged;
+  try {
+    judged = judgeTask(t, result, copyVars(task.scope ?? play.scopeFor(node), outcome.facts ?? {}));
+  } catch (err) {
+    return failed(done, t, (err as Error).message, { ...result, failed: true });
+  }
+  const { registered, changed } = judged;
+  // Check mode: a verdict that reads what it cannot know is no failure (as a failed_when on unknown output).
+  const isFailed = judged.failed === true;
+  const unknown = outcome.unknown || isUnknown(judged.failed) || isUnknown(changed) ? { unknown: true } : {};
+  const facts = outcome.facts ? { facts: outcome.facts } : {};
+  if (isFailed) {
+    const why = outcome.failed && !t.failedWhen ? outcome.message : `failed_when: ${t.failedWhen!.join(' and ')}${outcome.message ? ` (${outcome.message})` : ''}`;
+    // A failed set_fact's variables still reach the next items of its loop; PlayRun takes them back after the last.
+    return { ...failed(done, t, why, registered, registered.changed === true ? { changed: true } : {}), ...facts };
+  }
+  const why = outcome.failed ? `${outcome.message} (failed, ignored by failed_when)` : outcome.message;
+  if (changed !== false) {
+    // A debug or assert has no apply script to carry the host's handler record: its notifications are
+    // owed to the record, written by the next script (no round trip of their own) or at the end of the play.
+    play.recordWithoutScript(task, simulated);
+    return { result: done('changed', `${why}${isUnknown(changed) ? ' (whether it changes is unknown in check mode)' : ''}`, { simulated }), registered, notifies: true, ...facts };
+  }
+  return { result: done('ok', why, unknown), registered, notifies: false, ...facts };
+}
+
+/** The judge over a result, with the result under the task's `register:` name in the conditions' variables. */
+function judgeTask(t: TaskNode['task'], result: Record<string, unknown>, scope: Record<string, unknown>): Judged {
+  // A copy that keeps lazy variables lazy: one that cannot be rendered yet fails only if the condition reads it.
+  return judgeResult(t, result, (registered) => (t.register ? copyVars(scope, { [t.register]: registered }) : scope));
 }
 
 /** How a failure of this task is handled without stopping the host: `ignore_errors`, or a block's rescue. */

@@ -73,7 +73,7 @@ describe('a task expanded once for the hosts that give it the same inputs', () =
   const perHostTemplates: [string, string, string][] = [
     ['a template file reading the host name through @root', 'template: { src: t.hbs, dest: /etc/t }', 'host {{ @root.inventory_hostname }}\n'],
     ['a template file walking every variable', 'template: { src: t.hbs, dest: /etc/t }', '{{#each this}}{{#if (eq @key "inventory_hostname")}}{{this}}{{/if}}{{/each}}\n'],
-    ['a unit template (its type does not declare what its file reads)', 'systemd_unit: { name: a.service, src: t.hbs }', '[Service]\nExecStart=/bin/echo {{ inventory_hostname }}\n'],
+    ['a unit template reading the host name', 'systemd_unit: { name: a.service, src: t.hbs }', '[Service]\nExecStart=/bin/echo {{ inventory_hostname }}\n'],
     ['a template whose file name is a template', 'template: { src: "{{ file }}", dest: /etc/t }', 'host {{ inventory_hostname }}\n'],
   ];
   it.each(perHostTemplates)('%s: each host gets its own', (_what, task, text) => {
