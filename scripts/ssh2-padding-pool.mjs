@@ -7,7 +7,7 @@
 // randomFillSync (the same CSPRNG) and filled again when it runs out: every byte handed out
 // once, never reused, never zeros (~0.1 µs per packet). If ssh2's text is not exactly what this
 // expects (another version), the build fails: it never builds a half-patched crypto.js.
-import fs from 'node:fs';
+import { ssh2FilePatch } from './ssh2-file-patch.mjs';
 
 const REQUIRE = `const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
@@ -46,13 +46,5 @@ export function patchCrypto(text) {
 }
 
 export function ssh2PaddingPool() {
-  return {
-    name: 'ssh2-padding-pool',
-    setup(b) {
-      b.onLoad({ filter: /node_modules[\\/]ssh2[\\/]lib[\\/]protocol[\\/]crypto\.js$/ }, async (args) => ({
-        contents: patchCrypto(await fs.promises.readFile(args.path, 'utf8')),
-        loader: 'js',
-      }));
-    },
-  };
+  return ssh2FilePatch('ssh2-padding-pool', 'crypto.js', patchCrypto);
 }

@@ -11,7 +11,7 @@
 // the JWK import fails, the key is verified from its PEM exactly as before.
 // If ssh2's text is not exactly what this expects (another version), the build fails: it never
 // builds a half-patched keyParser.js.
-import fs from 'node:fs';
+import { ssh2FilePatch } from './ssh2-file-patch.mjs';
 
 /**
  * The JWK of an SSH public key blob (string type, then the key's fields, RFC 4253 §6.6 / RFC
@@ -100,13 +100,5 @@ export function patchKeyParser(text) {
 }
 
 export function ssh2VerifyKey() {
-  return {
-    name: 'ssh2-verify-key-object',
-    setup(b) {
-      b.onLoad({ filter: /node_modules[\\/]ssh2[\\/]lib[\\/]protocol[\\/]keyParser\.js$/ }, async (args) => ({
-        contents: patchKeyParser(await fs.promises.readFile(args.path, 'utf8')),
-        loader: 'js',
-      }));
-    },
-  };
+  return ssh2FilePatch('ssh2-verify-key-object', 'keyParser.js', patchKeyParser);
 }

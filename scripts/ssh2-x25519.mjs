@@ -8,7 +8,7 @@
 // JWK import refuses it as the DER one did), and ssh2 still returns it as the exchange's failure.
 // If ssh2's text is not exactly what this expects (another version), the build fails: it never
 // builds a half-patched exchange.
-import fs from 'node:fs';
+import { ssh2FilePatch } from './ssh2-file-patch.mjs';
 
 const EXPORT = `      const key = this._keys.publicKey.export({ type: 'spki', format: 'der' });
       return key.slice(-32); // HACK: avoids parsing DER/BER header`;
@@ -31,13 +31,5 @@ export function patchKex(text) {
 }
 
 export function ssh2X25519() {
-  return {
-    name: 'ssh2-x25519-raw-keys',
-    setup(b) {
-      b.onLoad({ filter: /node_modules[\\/]ssh2[\\/]lib[\\/]protocol[\\/]kex\.js$/ }, async (args) => ({
-        contents: patchKex(await fs.promises.readFile(args.path, 'utf8')),
-        loader: 'js',
-      }));
-    },
-  };
+  return ssh2FilePatch('ssh2-x25519-raw-keys', 'kex.js', patchKex);
 }
