@@ -98,13 +98,21 @@ function reportTask(t: TaskResult, started: number, ended: number): ReportTask {
   r.message = t.message;
   r.diff = t.diff ?? null;
   if (t.where?.line !== undefined) r.where = `${t.where.file}:${t.where.line}`;
-  r.startedAt = new Date(started).toISOString();
-  r.endedAt = new Date(ended).toISOString();
+  r.startedAt = isoTime(started);
+  r.endedAt = isoTime(ended);
   r.durationMs = t.durationMs;
   if (t.stdout !== undefined) r.stdout = boundedOutput(t.stdout);
   if (t.stderr !== undefined) r.stderr = boundedOutput(t.stderr);
   return r;
 }
+
+/** A millisecond time as ISO text; results arrive many in the same millisecond, each string made once. */
+function isoTime(ms: number): string {
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
+let lastIso = { ms: NaN, text: '' };
 
 /**
  * Masks secrets, then keeps the first OUTPUT_LIMIT_BYTES bytes with a note of

@@ -34,17 +34,24 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
   const t = node.task;
   const started = Date.now();
   const simulated = t.checkMode ?? options.check;
-  const base = { host: conn.name, play: play.play.name, task: task.name, type: task.type.name, handler, simulated, where: task.where, ...(task.label !== undefined ? { item: task.label } : {}) };
-  const done = (status: TaskResult['status'], message: string, extra: Partial<TaskResult> = {}): TaskResult => ({
-    ...base,
-    status,
-    changed: status === 'changed',
-    message: t.noLog && status !== 'skipped' ? 'output hidden by no_log' : message,
-    ...(status !== 'skipped' && task.type.files ? { files: task.type.files(task.args) } : {}),
-    ...extra,
-    ...(t.noLog ? { diff: undefined, stdout: undefined, stderr: undefined } : {}),
-    durationMs: Date.now() - started,
-  });
+  // Field by field, not by spreading: one result per task execution (22,000 at 1,000 hosts), where
+  // each spread was an object made and copied. Same keys, same order as the results always had.
+  const done = (status: TaskResult['status'], message: string, extra?: Partial<TaskResult>): TaskResult => {
+    const r = { host: conn.name, play: play.play.name, task: task.name, type: task.type.name, handler, simulated, where: task.where } as TaskResult;
+    if (task.label !== undefined) r.item = task.label;
+    r.status = status;
+    r.changed = status === 'changed';
+    r.message = t.noLog && status !== 'skipped' ? 'output hidden by no_log' : message;
+    if (status !== 'skipped' && task.type.files) r.files = task.type.files(task.args);
+    if (extra) Object.assign(r, extra);
+    if (t.noLog) {
+      r.diff = undefined;
+      r.stdout = undefined;
+      r.stderr = undefined;
+    }
+    r.durationMs = Date.now() - started;
+    return r;
+  };
   if (task.skipReason) return { result: done('skipped', task.skipReason), registered: { changed: false, failed: false, skipped: true, skip_reason: task.skipReason }, notifies: false };
   if (task.unknown) {
     // A set_fact whose values (or `when:`) check mode cannot know: what it sets is unknown too, never left as it was.
@@ -59,8 +66,10 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     // Read what this task needs, together with what the tasks after it need: in a
     // run where nothing changes, the whole play costs one round trip for facts.
     // Handlers that are due or may become due read ahead too: a handler then costs its change only.
-    const ahead = [...remaining, ...play.handlersAhead(node, task, handler)];
-    await play.facts.ensure(task, [task, ...ahead]);
+    // Built only when needed (facts to read, or a change to follow up): most executions find their facts read.
+    let aheadList: CompiledTask[] | undefined;
+    const ahead = (): CompiledTask[] => (aheadList ??= [...remaining, ...play.handlersAhead(node, task, handler)]);
+    await play.facts.ensure(task, () => [task, ...ahead()]);
     const wanted = play.facts.factsOf(task);
     const values = { ...play.facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, play.planContext) };
     await play.host.prepared.get(task);
@@ -87,7 +96,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     const alive = setInterval(() => play.host.emit({ type: 'task-alive', host: conn.name, task: task.name, elapsedMs: Date.now() - started }), HEARTBEAT_MS);
     // What we read may be stale after a change: the same script re-reads the
     // facts of the tasks that follow, so a change costs one round trip, not two.
-    const followUp = play.facts.followUp(ahead, task.become);
+    const followUp = play.facts.followUp(ahead(), task.become);
     let applied: Applied;
     try {
       const bookkeeping = (steps: Plan['changes'][number]['steps']) => (steps.length ? [{ summary: '', steps }] : []);
