@@ -145,7 +145,7 @@ const factsByArgs = new WeakMap<object, { type: CompiledTask['type']; facts: Rec
  * fact key, the last output only: facts with one key are one fact (src/facts.ts). The value is
  * shared, so it is frozen: a planner that changed its facts would throw, not leak into other hosts.
  */
-function parseShared(f: Fact<unknown>, out: FactOutput): unknown {
+export function parseShared(f: Fact<unknown>, out: FactOutput): unknown {
   const last = lastParse.get(f.key);
   if (last && last.stdout === out.stdout && last.exitCode === out.exitCode) return last.value;
   const value = deepFreeze(f.parse(out));

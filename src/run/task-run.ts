@@ -6,6 +6,7 @@ import { redact } from '../secret.js';
 import type { ControlOutcome } from '../task-type.js';
 import { apply, renderDiffs, type Applied } from './apply.js';
 import { judgeResult, type Judged } from './judge.js';
+import { planOnce } from './plan-once.js';
 import type { TaskResult } from './events.js';
 import { copyVars } from '../vars/levels.js';
 import type { PlayRun } from './play-run.js';
@@ -73,7 +74,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     const wanted = play.facts.factsOf(task);
     const values = { ...play.facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, play.planContext) };
     await play.host.prepared.get(task);
-    const plan: Plan = task.type.plan(task.args, values as never, play.planContext);
+    const plan: Plan = planOnce(task, values, play.planContext);
     if (!t.noLog) play.host.emit({ type: 'task-plan', host: conn.name, task: task.name, handler, ...(task.label !== undefined ? { item: task.label } : {}), facts: values, plan });
     if (plan.changes.length === 0) {
       const msg = plan.ok ?? 'nothing to do';
