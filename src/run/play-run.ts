@@ -215,7 +215,8 @@ export class PlayRun {
       this.host.emit({ type: 'task-start', host: this.host.conn.name, play: this.play.name, task: execution.name, handler });
       const at = this.upcoming.indexOf(execution);
       if (at >= 0) this.cursor = at + 1;
-      const outcome = await runExecution(this, node, execution, handler, this.upcoming.slice(this.cursor));
+      const from = this.cursor;
+      const outcome = await runExecution(this, node, execution, handler, () => this.upcoming.slice(from));
       if (node.task.loop && outcome.registered && typeof outcome.registered === 'object' && !isUnknown(outcome.registered)) {
         outcome.registered = { ...outcome.registered, item: execution.item, ansible_loop_var: node.task.loopVar };
       }

@@ -7,7 +7,7 @@ import type { ControlOutcome } from '../task-type.js';
 import { apply, renderDiffs, type Applied } from './apply.js';
 import { judgeResult, type Judged } from './judge.js';
 import { planOnce } from './plan-once.js';
-import type { TaskResult } from './events.js';
+import type { RunEvent, TaskResult } from './events.js';
 import { copyVars } from '../vars/levels.js';
 import type { PlayRun } from './play-run.js';
 
@@ -30,7 +30,8 @@ const HEARTBEAT_MS = Number(process.env.PROVISION_HEARTBEAT_MS) || 10_000;
  * apply (or only show, when simulated) -> the result `changed_when` and
  * `failed_when` judge.
  */
-export async function runExecution(play: PlayRun, node: TaskNode, task: CompiledTask, handler: boolean, remaining: CompiledTask[]): Promise<Outcome> {
+/** `remaining`: the tasks after this one, asked for only when facts are to be read ahead. */
+export async function runExecution(play: PlayRun, node: TaskNode, task: CompiledTask, handler: boolean, remaining: () => CompiledTask[]): Promise<Outcome> {
   const { conn, options } = play.host;
   const t = node.task;
   const started = Date.now();
@@ -69,13 +70,18 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     // Handlers that are due or may become due read ahead too: a handler then costs its change only.
     // Built only when needed (facts to read, or a change to follow up): most executions find their facts read.
     let aheadList: CompiledTask[] | undefined;
-    const ahead = (): CompiledTask[] => (aheadList ??= [...remaining, ...play.handlersAhead(node, task, handler)]);
+    const ahead = (): CompiledTask[] => (aheadList ??= [...remaining(), ...play.handlersAhead(node, task, handler)]);
     await play.facts.ensure(task, () => [task, ...ahead()]);
     const wanted = play.facts.factsOf(task);
-    const values = { ...play.facts.values(wanted, task.become), ...task.type.localFacts?.(task.args, play.planContext) };
+    const read = play.facts.values(wanted, task.become);
+    const values = task.type.localFacts ? { ...read, ...task.type.localFacts(task.args, play.planContext) } : read;
     await play.host.prepared.get(task);
     const plan: Plan = planOnce(task, values, play.planContext);
-    if (!t.noLog) play.host.emit({ type: 'task-plan', host: conn.name, task: task.name, handler, ...(task.label !== undefined ? { item: task.label } : {}), facts: values, plan });
+    if (!t.noLog) {
+      const event: Extract<RunEvent, { type: 'task-plan' }> = { type: 'task-plan', host: conn.name, task: task.name, handler, facts: values, plan };
+      if (task.label !== undefined) event.item = task.label;
+      play.host.emit(event);
+    }
     if (plan.changes.length === 0) {
       const msg = plan.ok ?? 'nothing to do';
       const registered = { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) };
