@@ -25,7 +25,7 @@ const changing = (name: string, notify: string[] = [], extra = ''): string =>
 const quiet = (name: string, notify: string[] = []): string => `    - name: ${name}\n      debug: { msg: ${name} }\n${notify.length ? `      notify: [${notify.join(', ')}]\n` : ''}`;
 const flush = '    - name: flush here\n      meta: flush_handlers\n';
 
-const cases: [string, string][] = [
+const cases: [string, string, string[]?][] = [
   ['the end: a handler that ran is notified again by a later one: it runs again at the last flush', `  tasks:\n${changing('task', ['A', 'B'])}  handlers:\n${changing('A')}${changing('B', ['A'])}`],
   ['the end with post_tasks: it runs again after them', `  tasks:\n${changing('task', ['A', 'B'])}  post_tasks:\n${changing('post')}  handlers:\n${changing('A')}${changing('B', ['A'])}`],
   ['post_tasks that notify: their flush runs both the new and the re-notified', `  tasks:\n${changing('task', ['B'])}  post_tasks:\n${changing('post', ['C'])}  handlers:\n${changing('A')}${changing('B', ['A'])}${changing('C')}`],
@@ -46,18 +46,23 @@ const cases: [string, string][] = [
     'listen topics: a later handler notifies a topic an earlier one listens to',
     `  tasks:\n${changing('task', ['A', 'B'])}  handlers:\n${changing('A', [], '      listen: restart things\n')}${changing('B', ['restart things'])}${changing('C', [], '      listen: restart things\n')}`,
   ],
+  [
+    '--tags: the flush before post_tasks is kept (Ansible never filters its implicit flushes)',
+    `  tasks:\n${changing('task', ['A'], '      tags: x\n')}${changing('untagged')}  post_tasks:\n${changing('post', [], '      tags: x\n')}  handlers:\n${changing('A')}`,
+    ['--tags', 'x'],
+  ],
   ['nothing to do: handlers that do not change notify nothing', `  tasks:\n${changing('task', ['A', 'B'])}  handlers:\n${quiet('A')}${quiet('B', ['A'])}`],
 ];
 
 describe('handlers notified again within a flush, against ansible-playbook', () => {
-  it.each(cases)('%s', async (_name, body) => {
+  it.each(cases)('%s', async (_name, body, args = []) => {
     const dir = writeProject({
       'ansible.cfg': '[defaults]\n',
       'local.ini': 'local ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n',
       'site.yaml': `- hosts: all\n  gather_facts: false\n${body}`,
     });
     const env = { ...process.env, HOME: dir, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1', ANSIBLE_STDOUT_CALLBACK: 'json' };
-    const [out, ours] = await Promise.all([run('ansible-playbook', ['-i', join(dir, 'local.ini'), join(dir, 'site.yaml')], { env, cwd: dir }), runCli([join(dir, 'site.yaml'), '-i', sshd.inventory()])]);
+    const [out, ours] = await Promise.all([run('ansible-playbook', ['-i', join(dir, 'local.ini'), join(dir, 'site.yaml'), ...args], { env, cwd: dir }), runCli([join(dir, 'site.yaml'), '-i', sshd.inventory(), ...args])]);
     type Played = { task: { name: string }; hosts: Record<string, { changed?: boolean }> };
     const theirs = (JSON.parse(out.stdout) as { plays: { tasks: Played[] }[] }).plays[0].tasks
       .filter((t) => t.task.name !== 'flush here')
