@@ -37,7 +37,7 @@ const schema = z.union([
       chdir: absolutePath.optional().describe('Directory to run in.'),
     })
     .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), 'give exactly one of cmd or argv'),
-]).describe('Runs a command. Without creates/removes it runs (and reports changed) every time, as in Ansible.');
+]).describe('Runs a command. Without creates/removes it runs (and reports changed) every time, as in Ansible. Skipped by creates/removes, it registers what Ansible does: stdout "skipped, since PATH exists" (or "does not exist"), rc 0, msg "Did not run command since \'PATH\' exists" ("Would not" in check mode).');
 
 type CommandArgs = {
   cmd?: string;
