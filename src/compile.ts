@@ -261,7 +261,8 @@ export function selectByTags(nodes: ParsedNode[], options: CompileOptions): Pars
       if (n.gateTags && !selectedByTags(n.gateTags, options)) return [];
       return [{ ...n, block: selectByTags(n.block, options), rescue: selectByTags(n.rescue, options), always: selectByTags(n.always, options) }];
     }
-    return selectedByTags(n.tags, options) ? [n] : [];
+    // Ansible never filters its implicit flushes by tags: the handlers still run before post_tasks.
+    return n.implicit || selectedByTags(n.tags, options) ? [n] : [];
   });
 }
 

@@ -10,6 +10,12 @@ export interface Plan {
   changes: Change[];
   /** Why nothing needs doing ("nginx, certbot already installed"). */
   ok?: string;
+  /**
+   * With nothing to do: what `register:` holds besides `changed` and `failed`
+   * where the task's Ansible module returns more for that case (command skipped
+   * by `creates:`); `check`: the same in check mode, which Ansible words differently.
+   */
+  okResult?: { run: Record<string, unknown>; check: Record<string, unknown> };
 }
 
 export interface Change {

@@ -11,6 +11,7 @@ import type { PlanContext } from '../task-type.js';
 import type { TaskResult } from './events.js';
 import { FactCache, readsFacts } from './fact-cache.js';
 import type { HostRunState } from './host-run.js';
+import { endFlushCount } from './handler-flushes.js';
 import { HandlerRecord, type ScriptRecord } from './handler-record.js';
 import { dueHandlers, EMPTY_RECORD, pendingHandlers, recordKeys, type RecordFile } from './pending-handlers.js';
 import { RuntimeScopes } from './runtime-scopes.js';
@@ -75,12 +76,10 @@ export class PlayRun {
       this.leftOver = [...new Set([...held.root, ...held.user])];
     }
     this.notify(this.leftOver);
-    // The play's end is Ansible's two last flushes: after tasks and after post_tasks (provision inserts the
-    // first as a task only when post_tasks follow; with post_tasks, the second pass here is one more than Ansible's).
-    // The second pass runs only what handlers of the first notified: one answered No is not asked twice (as in Ansible).
+    // The play's end is what is left of Ansible's three flushes (src/run/handler-flushes.ts).
     const failed = (await this.runNodes(this.play.nodes)) || (await this.endFlushes());
     // After the last flush, as in Ansible, the play ends without what is still pending: a handler answered
-    // No there, or one a handler of that flush notified that comes before it (Ansible's flush is one pass).
+    // No there, or one a handler of that flush notified that comes before it or had run (Ansible's flush is one pass).
     if (!failed) this.pending.clear();
     return (await this.settleRecord()) || failed;
   }
@@ -290,25 +289,25 @@ export class PlayRun {
     return executions && errors.length === 0 ? executions : new ConfigErrors(errors);
   }
 
-  /** The play's end: Ansible's flush after tasks, then the one after post_tasks for what the first notified. */
+  /** The play's end: what is left of Ansible's three flushes (src/run/handler-flushes.ts), each a full pass. */
   private async endFlushes(): Promise<boolean> {
-    const before = new Set(this.pending);
-    return (await this.flushHandlers()) || (await this.flushHandlers(before));
+    for (let i = 0; i < endFlushCount(this.play.nodes); i++) if (await this.flushHandlers()) return true;
+    return false;
   }
 
   /**
    * Runs the notified handlers as Ansible's flush does: one pass in definition
    * order, a handler running if it is notified when the pass reaches it: one
    * that a handler of the pass notifies runs in this flush if it comes after
-   * that handler, else at the next flush (after the last flush: not at all).
-   * A handler is taken out of the host's record by its own script, after its
-   * steps; one that fails stays recorded, as does one answered No (still
-   * notified). `passOver`: handlers this pass leaves alone. Returns whether the host failed.
+   * that handler, else at the next flush (after the last flush: not at all),
+   * even if it ran in this one. A handler is taken out of the host's record by
+   * its own script, after its steps; one that fails stays recorded, as does one
+   * answered No (still notified: asked again at the next flush). Returns whether the host failed.
    */
-  private async flushHandlers(passOver: ReadonlySet<TaskNode> = new Set()): Promise<boolean> {
+  private async flushHandlers(): Promise<boolean> {
     this.declinedHandlers.clear();
     for (const h of this.play.handlers) {
-      if (!this.pending.has(h) || passOver.has(h)) continue;
+      if (!this.pending.has(h)) continue;
       // Stopped or failed: it stays pending, and recorded for the next run.
       if (this.host.options.signal?.aborted || (await this.runTask(h, true))) return true;
       // Run (or its failure ignored): a notification of itself made while it ran is spent too, as in Ansible.

@@ -84,7 +84,7 @@ export async function runExecution(play: PlayRun, node: TaskNode, task: Compiled
     }
     if (plan.changes.length === 0) {
       const msg = plan.ok ?? 'nothing to do';
-      const registered = { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}) };
+      const registered = { changed: false, failed: false, msg, ...(task.type.resultFields ? quietOutput() : {}), ...(simulated ? plan.okResult?.check : plan.okResult?.run) };
       if (!t.changedWhen && !t.failedWhen) return { result: done('ok', msg), registered, notifies: false };
       // Ansible judges a result with nothing done too (`changed_when: true` on a command skipped by `creates:` is a change).
       return judge(play, node, task, done, registered, { summary: msg, simulated, withoutScript: true });

@@ -38,7 +38,7 @@ const question = (task: string, kind = 'TASK'): string => `Perform task: ${kind}
 describe('--step: asked before each task, as ansible-playbook --step', { timeout: 180_000 }, () => {
   it.each([
     ['y y y y: every task and the handler run', 'y\ny\ny\ny\n', ['handled', 'one', 'three', 'two'], ['one', 'two', 'three', 'HANDLER:mark it']],
-    ['n y n n: only two runs; its handler is asked and refused', 'n\ny\nn\nn\n', ['two'], ['one', 'two', 'three', 'HANDLER:mark it']],
+    ['n y n n n: only two runs; its handler is asked and refused at both flushes of the end, as in Ansible', 'n\ny\nn\nn\nn\n', ['two'], ['one', 'two', 'three', 'HANDLER:mark it', 'HANDLER:mark it']],
     ['y c: one, then everything without asking', 'y\nc\n', ['handled', 'one', 'three', 'two'], ['one', 'two']],
     ['Enter is No (the default); "yes" is yes', '\nyes\n\nYES\n', ['handled', 'two'], ['one', 'two', 'three', 'HANDLER:mark it']],
   ])('%s', async (_, answers, files, asked) => {
