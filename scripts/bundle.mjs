@@ -32,6 +32,16 @@ const result = await build({
   define: { 'import.meta.url': 'importMetaUrl' },
   inject: ['scripts/import-meta-url.js'],
   legalComments: 'none',
+  // The bundle is one function expression, CommonJS's module wrapper written out, so that
+  // bin/provision.cjs hands the file's text to V8 as it is read: wrapping it at start-up copied
+  // the 1.8 MB text twice (a shebang removed, Module.wrap), each copy fresh pages to fault in.
+  // Run directly (`node dist/provision.cjs`), the first arrow calls it with Node's own wrapper's
+  // arguments; in vm.Script, at global scope, there is no `require` and it is handed back.
+  banner: { js: "(typeof require === 'function' ? (f) => f(exports, require, module, __filename, __dirname) : (f) => f)(function (exports, require, module, __filename, __dirname) {" },
+  footer: { js: '})' },
+  // esbuild's default: every non-ASCII character escaped. bin/provision.cjs decodes an ASCII
+  // file as Latin-1 (no UTF-8 validation pass) and checks that it is ASCII before it does.
+  charset: 'ascii',
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
