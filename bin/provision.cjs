@@ -12,7 +12,6 @@ const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
-const { isAscii } = require('node:buffer');
 
 // `provision --version` alone needs none of the CLI: answer it without loading
 // the bundle (the whole command then costs about Node's own start-up).
@@ -25,7 +24,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 const bundle = path.join(__dirname, '..', 'dist', 'provision.cjs');
 let source;
 try {
-  source = readSource(bundle);
+  // Into V8's heap as UTF-8. Tried and dropped: the (ASCII) file decoded as Latin-1, which skips
+  // UTF-8's validation pass (~8 ms less to load) but makes a string this large live outside V8's
+  // heap; a no-op run then took one more young-generation collection and, in most runs, a full
+  // mark-compact near its end, more than the load saved.
+  source = fs.readFileSync(bundle, 'utf8');
 } catch {
   process.stderr.write(`provision: ${bundle} is missing: run npm run build\n`);
   process.exit(1);
@@ -80,13 +83,3 @@ localRequire.main = process.mainModule;
 localRequire.cache = Module._cache;
 script.runInThisContext()(main.exports, localRequire, main, bundle, path.dirname(bundle));
 
-/**
- * The bundle's text. esbuild writes it in ASCII (non-ASCII characters escaped), and an ASCII
- * file decoded as Latin-1 is the same string without UTF-8 decoding's validation pass (~20 ms on
- * a 1.8 MB bundle, measured); Node also keeps a string this large outside V8's heap. A bundle
- * that is not ASCII after all is decoded as UTF-8, as before.
- */
-function readSource(file) {
-  const bytes = fs.readFileSync(file);
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-}

@@ -41,9 +41,6 @@ const result = await build({
   // arguments; in vm.Script, at global scope, there is no `require` and it is handed back.
   banner: { js: "(typeof require === 'function' ? (f) => f(exports, require, module, __filename, __dirname) : (f) => f)(function (exports, require, module, __filename, __dirname) {" },
   footer: { js: '})' },
-  // esbuild's default: every non-ASCII character escaped. bin/provision.cjs decodes an ASCII
-  // file as Latin-1 (no UTF-8 validation pass) and checks that it is ASCII before it does.
-  charset: 'ascii',
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
