@@ -82,4 +82,3 @@ localRequire.resolve = (request, options) => Module._resolveFilename(request, ma
 localRequire.main = process.mainModule;
 localRequire.cache = Module._cache;
 script.runInThisContext()(main.exports, localRequire, main, bundle, path.dirname(bundle));
-

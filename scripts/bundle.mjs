@@ -38,8 +38,9 @@ const result = await build({
   // bin/provision.cjs hands the file's text to V8 as it is read: wrapping it at start-up copied
   // the 1.8 MB text twice (a shebang removed, Module.wrap), each copy fresh pages to fault in.
   // Run directly (`node dist/provision.cjs`), the first arrow calls it with Node's own wrapper's
-  // arguments; in vm.Script, at global scope, there is no `require` and it is handed back.
-  banner: { js: "(typeof require === 'function' ? (f) => f(exports, require, module, __filename, __dirname) : (f) => f)(function (exports, require, module, __filename, __dirname) {" },
+  // arguments; in vm.Script, at global scope, there is no `module` whose `exports` is `exports`,
+  // and the function is handed back to the launcher.
+  banner: { js: "(typeof module === 'object' && typeof exports === 'object' && module !== null && module.exports === exports && typeof require === 'function' ? (f) => f(exports, require, module, __filename, __dirname) : (f) => f)(function (exports, require, module, __filename, __dirname) {" },
   footer: { js: '})' },
   minifyWhitespace: true,
   minifySyntax: true,

@@ -10,7 +10,8 @@ import { CLI, ROOT } from '../support/provision.js';
  * wrapper written out), with a V8 code cache. These run the launcher on the real bundle and on small
  * bundles of the same shape, beside a copy of the launcher.
  */
-const WRAP_START = "(typeof require === 'function' ? (f) => f(exports, require, module, __filename, __dirname) : (f) => f)(function (exports, require, module, __filename, __dirname) {\n";
+/** The start of the bundle scripts/bundle.mjs writes (its banner), read from the built bundle. */
+const WRAP_START = `${readFileSync(join(ROOT, 'dist', 'provision.cjs'), 'utf8').split('\n')[1]}\n`;
 
 /** A copy of the launcher with `bundle` as its dist/provision.cjs; returns the launcher's path. */
 function launcherWith(bundle: string): { bin: string; cache: string } {
