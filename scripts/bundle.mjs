@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ssh2PaddingPool } from './ssh2-padding-pool.mjs';
 import { ssh2VerifyKey } from './ssh2-verify-key.mjs';
 import { ssh2X25519 } from './ssh2-x25519.mjs';
+import { ssh2LazyHttpAgents } from './ssh2-lazy-http-agents.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const result = await build({
@@ -26,12 +27,21 @@ const result = await build({
   external: ['*.node'],
   // ssh2's X25519 keys handed to Node's crypto as raw bytes, not DER: see ssh2-x25519.mjs;
   // packet padding from a pool of random bytes: ssh2-padding-pool.mjs; host key signatures
-  // checked with a key object made from the key's raw numbers: ssh2-verify-key.mjs.
-  plugins: [sshCryptoBinding(), ssh2X25519(), ssh2PaddingPool(), ssh2VerifyKey()],
+  // checked with a key object made from the key's raw numbers: ssh2-verify-key.mjs; its unused HTTP
+  // agents (node:http/https/tls) loaded on first use only: ssh2-lazy-http-agents.mjs.
+  plugins: [sshCryptoBinding(), ssh2X25519(), ssh2PaddingPool(), ssh2VerifyKey(), ssh2LazyHttpAgents()],
   // ESM's import.meta.url, for modules that locate files next to themselves (src/package-root.ts).
   define: { 'import.meta.url': 'importMetaUrl' },
   inject: ['scripts/import-meta-url.js'],
   legalComments: 'none',
+  // The bundle is one function expression, CommonJS's module wrapper written out, so that
+  // bin/provision.cjs hands the file's text to V8 as it is read: wrapping it at start-up copied
+  // the 1.8 MB text twice (a shebang removed, Module.wrap), each copy fresh pages to fault in.
+  // Run directly (`node dist/provision.cjs`), the first arrow calls it with Node's own wrapper's
+  // arguments; in vm.Script, at global scope, there is no `module` whose `exports` is `exports`,
+  // and the function is handed back to the launcher.
+  banner: { js: "(typeof module === 'object' && typeof exports === 'object' && module !== null && module.exports === exports && typeof require === 'function' ? (f) => f(exports, require, module, __filename, __dirname) : (f) => f)(function (exports, require, module, __filename, __dirname) {" },
+  footer: { js: '})' },
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',

@@ -13,7 +13,8 @@ import { TaskSharing } from './task-share.js';
 import { FAILED, OMIT, renderArgs, type CompiledTask, type ExpandContext } from './task-expand.js';
 import { allTasks, displayField, displayPath, type ParsedBlock, type ParsedNode, type ParsedTask } from './task-tree.js';
 import { verifyCheckErrors } from './secret-arguments.js';
-import { verifySchema, type VerifyCheck } from './verify.js';
+// From playbook.ts, not verify.ts: a run needs the schema, not node:http/https/tls, which verify.ts loads for `provision test`.
+import { verifySchema, type VerifyCheck } from './playbook.js';
 import { lateNames } from './vars/late.js';
 import { bindLevels, type VarLevel } from './vars/levels.js';
 import { extraLevel, inventoryLevel, yamlLevel } from './vars/sources.js';
