@@ -25,11 +25,15 @@ export async function runAll(runs: HostRun[], options: RunOptions, emit: (e: Run
 /** Each task's `prepare` (slow pure work such as bcrypt), started with the run and awaited before the task is planned. */
 function startPreparing(runs: HostRun[]): WeakMap<CompiledTask, Promise<void>> {
   const prepared = new WeakMap<CompiledTask, Promise<void>>();
+  // Started after the first connections are on their way (a turn of the event loop later): the
+  // first prepare loads bcrypt's native module (~14 ms), which then overlaps the handshakes
+  // instead of delaying them.
+  const afterConnecting = new Promise<void>((resolve) => setImmediate(resolve));
   for (const run of runs) {
     for (const play of run.plays) {
       const handlers = play.handlers.flatMap((h) => h.iterations ?? []);
       for (const task of [...staticTasks(play), ...handlers]) {
-        if (task.type.prepare && !task.skipReason && !task.unknown) prepared.set(task, task.type.prepare(task.args).catch(() => {}));
+        if (task.type.prepare && !task.skipReason && !task.unknown) prepared.set(task, afterConnecting.then(() => task.type.prepare!(task.args)).catch(() => {}));
       }
     }
   }
