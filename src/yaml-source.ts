@@ -15,6 +15,8 @@ export interface YamlReadOptions {
    * file is refused (a playbook; inventories decrypt before parsing, in inventory/load.ts).
    */
   vaultFile?: 'secrets';
+  /** 'yaml': read with `yaml` even where the fast reader could (the differential test compares the two). */
+  reader?: 'yaml';
 }
 
 export type FieldPath = (string | number)[];
@@ -46,7 +48,7 @@ export class YamlSource {
   static fromText(given: string, file: string, options: YamlReadOptions = {}): YamlSource {
     const { text, encrypted } = vaultFileText(given, file, options.vaultFile === 'secrets');
     const read = (data: unknown) => (encrypted ? secretStrings(data) : data);
-    if (options.yaml11) {
+    if (options.yaml11 && options.reader !== 'yaml') {
       const fast = readYaml11Fast(text, fileTags);
       // Positions only matter for an error about a value: the Document is built then, with tags that
       // only keep their text (a !vault value is not decrypted again; node ranges do not depend on tags).
