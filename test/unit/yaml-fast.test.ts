@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isSecret } from '../../src/secret.js';
 import { setVaultSecrets } from '../../src/vault/active.js';
-import { usesCommonSyntaxOnly } from '../../src/yaml-fast/common-syntax.js';
+import { lexesAsCommonSyntax, usesCommonSyntaxOnly } from '../../src/yaml-fast/common-syntax.js';
+import { hasSimpleLinesOnly } from '../../src/yaml-fast/simple-lines.js';
 import { YamlSource, type FieldPath } from '../../src/yaml-source.js';
 import { ROOT } from '../support/provision.js';
 
@@ -59,8 +60,15 @@ function paths(value: unknown, at: FieldPath = []): { path: FieldPath; key?: str
   return out;
 }
 
+const simpleLines = { taken: 0 };
+
 /** Reads `text` both ways; returns which reader the default took. */
 function compare(text: string, label: string): 'js-yaml' | 'yaml' | 'error' {
+  // The line check is a shortcut for the lexer's: what it takes, the lexer's check takes too.
+  if (hasSimpleLinesOnly(text)) {
+    simpleLines.taken++;
+    expect(lexesAsCommonSyntax(text), `simple lines, not common syntax:\n${text}`).toBe(true);
+  }
   const fast = read(text);
   const slow = read(text, 'yaml');
   expect(fast.outcome, `${label}\n${text}`).toBe(slow.outcome);
@@ -249,6 +257,8 @@ describe('the fast YAML 1.1 reader gives what yaml gives', () => {
   afterAll(() => {
     setVaultSecrets([]);
     vi.restoreAllMocks();
+    // The line check met many texts here (else the shortcut would go untested).
+    expect(simpleLines.taken).toBeGreaterThan(200);
   });
 
   it('every YAML file in the repository', () => {
@@ -350,6 +360,24 @@ describe('random documents (seeded)', () => {
   });
 });
 
+describe('hasSimpleLinesOnly', () => {
+  it.each([
+    ['nothing to read', '', true],
+    ['keys, plain words and JSON strings', '---\nhosts:\n  a-1.x:\n    port: 22\n    key: "/p/k \\"q\\" \\u00e9"\n    url: http://h:8/x?\n', false],
+    ['keys, plain words and JSON strings, no query', 'hosts:\n  a-1.x:\n    port: 22\n    key: "/p/k \\"q\\" \\u00e9"\n    url: http://h:8/x\n', true],
+    ['sequences', 'a:\n- 1\n- b: 2\n  c: 3\n- - x\n  - y\n', true],
+    ['a deeper line after a whole value (a continuation)', 'a: b\n  c: d\n', false],
+    ['a deeper line after an item', '- a\n  b: c\n', false],
+    ['a value alone', 'a:\n  b\n', false],
+    ['a comment', 'a: 1 # c\n', false],
+    ['a null key', 'null: 1\n', false],
+    ['a single-quoted value', "a: 'x'\n", false],
+    ['a lone surrogate escape', 'a: "\\ud800"\n', false],
+  ])('%s', (_label, text, expected) => {
+    expect(hasSimpleLinesOnly(text)).toBe(expected);
+  });
+});
+
 describe('usesCommonSyntaxOnly', () => {
   it.each([
     ['nothing to read', '', true],
@@ -367,6 +395,7 @@ describe('usesCommonSyntaxOnly', () => {
     ['a flow mapping entry without ":"', '{a, b: 1}\n', false],
     ['flow collections as values', 'a: {b: [1, {c: d}], e: {}}\n', true],
     ['"---" with content on its line', '--- a: 1\n', false],
+    ['the fleet\'s shape, without the lexer', '---\nhosts:\n  pv-b1:\n    port: 22\n    private_key: "/k"\n    vars:\n      sandbox: true\n', true],
     ['a null key', '~: 1\n', false],
     ['a tab', 'a:\tb\n', false],
     ['a comment not after white space', 'a: "x"#c\n', false],
