@@ -20,8 +20,9 @@ const LONGEST_KEY = 500;
  * explicit `?` keys, collections or null or tagged or multi-line keys, a flow mapping entry
  * without ":", directives, tabs, CR, a BOM, a comment not after white space), is left to `yaml`.
  * The tokens are `yaml`'s own lexer's, so a character inside a quoted string is never mistaken
- * for syntax. False is always safe: the file is then read as before. test/unit/yaml-fast.test.ts
- * found each of these rules' cases where the two differ.
+ * for syntax. False is always safe: the file is then read as before. Four rules come from
+ * differences test/unit/yaml-fast.test.ts found (flow keys, `--- a: 1`, multi-line and unclosed
+ * quoted scalars); the others were set before, where the libraries are known to part.
  */
 export function usesCommonSyntaxOnly(text: string): boolean {
   return hasSimpleLinesOnly(text) || lexesAsCommonSyntax(text);
