@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Document, LineCounter, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type ScalarTag, type YAMLMap } from 'yaml';
+import { Document, LineCounter, type DocumentOptions, type SchemaOptions, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type ScalarTag, type YAMLMap } from 'yaml';
 import { ConfigError, type SourceLocation } from './errors.js';
 import { ansibleYaml11Tags } from './inventory/yaml11.js';
 import { Secret } from './secret.js';
+import { readYaml11Fast } from './yaml-fast/read.js';
 import { vaultFileText, vaultTag } from './vault/yaml.js';
 
 export interface YamlReadOptions {
@@ -14,6 +15,8 @@ export interface YamlReadOptions {
    * file is refused (a playbook; inventories decrypt before parsing, in inventory/load.ts).
    */
   vaultFile?: 'secrets';
+  /** 'yaml': read with `yaml` even where the fast reader could (the differential test compares the two). */
+  reader?: 'yaml';
 }
 
 export type FieldPath = (string | number)[];
@@ -26,8 +29,10 @@ export class YamlSource {
   private constructor(
     readonly file: string,
     readonly data: unknown,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
+    /** The parsed Document with its positions; for a file js-yaml read, built when a position is first asked for. */
+    private positions: (() => Positions) | Positions,
+    /** Which parser gave `data`: js-yaml (yaml-fast/read.ts) for the common YAML 1.1 of an inventory or vars file, else `yaml`. */
+    readonly reader: 'js-yaml' | 'yaml',
   ) {}
 
   static fromFile(file: string, displayName = file, options: YamlReadOptions = {}): YamlSource {
@@ -42,10 +47,15 @@ export class YamlSource {
 
   static fromText(given: string, file: string, options: YamlReadOptions = {}): YamlSource {
     const { text, encrypted } = vaultFileText(given, file, options.vaultFile === 'secrets');
-    const lines = new LineCounter();
-    const tags = [secretTag, vaultTag];
-    const schema = options.yaml11 ? { version: '1.1' as const, customTags: ansibleYaml11Tags(tags) } : { customTags: tags };
-    const doc = parseDocument(text, { lineCounter: lines, ...schema, uniqueKeys: true, prettyErrors: false });
+    const read = (data: unknown) => (encrypted ? secretStrings(data) : data);
+    if (options.yaml11 && options.reader !== 'yaml') {
+      const fast = readYaml11Fast(text, fileTags);
+      // Positions only matter for an error about a value: the Document is built then, with tags that
+      // only keep their text (a !vault value is not decrypted again; node ranges do not depend on tags).
+      if (fast) return new YamlSource(file, read(fast.data), () => parse(text, yaml11Options(passiveTags)), 'js-yaml');
+    }
+    const positions = parse(text, options.yaml11 ? yaml11Options(fileTags) : { customTags: fileTags });
+    const { doc, lines } = positions;
     const first = doc.errors[0];
     if (first) {
       const pos = lines.linePos(first.pos[0]);
@@ -61,14 +71,24 @@ export class YamlSource {
       const pos = lines.linePos(unread.pos[0]);
       throw new ConfigError(`unsupported YAML tag: ${unread.message.split('\n')[0]}`, { file, line: pos?.line, column: pos?.col });
     }
-    const data = doc.toJS({ maxAliasCount: 1000 });
-    return new YamlSource(file, encrypted ? secretStrings(data) : data, doc, lines);
+    return new YamlSource(file, read(doc.toJS({ maxAliasCount: 1000 })), positions, 'yaml');
   }
 
-  /** Where the value at `path` starts; falls back to the nearest parent that exists. */
+  /**
+   * Where the value at `path` starts; falls back to the nearest parent that exists. Line and
+   * column are read when first used (an inventory locates every variable, for an error that
+   * rarely comes): for a file js-yaml read, that is when the Document is built.
+   */
   locate(path: FieldPath, key?: string): SourceLocation {
+    return typeof this.positions === 'function' ? new PendingLocation(this, path, key) : this.locateNow(path, key);
+  }
+
+  /** locate's answer from the Document (built now if it was not); PendingLocation asks for it. */
+  locateNow(path: FieldPath, key?: string): SourceLocation {
+    if (typeof this.positions === 'function') this.positions = this.positions();
+    const { doc } = this.positions;
     for (let depth = path.length; depth >= 0; depth--) {
-      const node = nodeAt(this.doc, path.slice(0, depth));
+      const node = nodeAt(doc, path.slice(0, depth));
       if (!node || !('range' in node) || !node.range) continue;
       if (depth === path.length && key !== undefined && isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && (p.key as Scalar).value === key);
@@ -81,9 +101,57 @@ export class YamlSource {
   }
 
   private at(offset: number): SourceLocation {
-    const { line, col } = this.lines.linePos(offset);
+    const { line, col } = (this.positions as Positions).lines.linePos(offset);
     return { file: this.file, line, column: col };
   }
+}
+
+/**
+ * A location whose line and column are looked up when first read: an inventory locates every
+ * variable for an error that rarely comes, and for a file js-yaml read that lookup builds the
+ * Document. A class (not an object with getters per call): 10,000 of them per 1,000 hosts.
+ */
+class PendingLocation implements SourceLocation {
+  readonly file: string;
+  // Private fields: the only own property is `file`, as in a plain location.
+  readonly #source: YamlSource;
+  readonly #path: FieldPath;
+  readonly #key: string | undefined;
+  #found: SourceLocation | undefined;
+  constructor(source: YamlSource, path: FieldPath, key: string | undefined) {
+    this.file = source.file;
+    this.#source = source;
+    this.#path = path;
+    this.#key = key;
+  }
+  get line(): number | undefined {
+    return this.found().line;
+  }
+  get column(): number | undefined {
+    return this.found().column;
+  }
+  private found(): SourceLocation {
+    return (this.#found ??= this.#source.locateNow(this.#path, this.#key));
+  }
+  /** As a plain location prints. */
+  toJSON(): SourceLocation {
+    return { file: this.file, line: this.line, column: this.column };
+  }
+}
+
+interface Positions {
+  doc: Document;
+  lines: LineCounter;
+}
+
+function parse(text: string, schema: DocumentOptions & SchemaOptions): Positions {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, ...schema, uniqueKeys: true, prettyErrors: false });
+  return { doc, lines };
+}
+
+function yaml11Options(tags: ScalarTag[]): DocumentOptions & SchemaOptions {
+  return { version: '1.1', customTags: ansibleYaml11Tags(tags) };
 }
 
 /**
@@ -128,6 +196,11 @@ const secretTag: ScalarTag = {
   identify: (value: unknown) => value instanceof Secret,
   stringify: () => '********',
 };
+
+/** The tags of every file provision reads, beside the schema's own. */
+const fileTags = [secretTag, vaultTag];
+/** The same tags keeping their text: for positions, where a value itself is not needed. */
+const passiveTags: ScalarTag[] = fileTags.map((t) => ({ tag: t.tag, resolve: (value: string) => value }));
 
 /** Every string value (not key) of a decrypted vars file becomes a Secret: the whole file was secret. */
 function secretStrings(value: unknown): unknown {
