@@ -28,9 +28,9 @@ const HEARTBEAT_MS = Number(process.env.PROVISION_HEARTBEAT_MS) || 10_000;
  * One execution of a task on the host, in a straight line: decided skips
  * first, then host-less tasks (debug, assert...), then facts -> pure plan ->
  * apply (or only show, when simulated) -> the result `changed_when` and
- * `failed_when` judge.
+ * `failed_when` judge. `remaining`: the tasks after this one, asked for only
+ * when facts are to be read ahead or a change followed up.
  */
-/** `remaining`: the tasks after this one, asked for only when facts are to be read ahead. */
 export async function runExecution(play: PlayRun, node: TaskNode, task: CompiledTask, handler: boolean, remaining: () => CompiledTask[]): Promise<Outcome> {
   const { conn, options } = play.host;
   const t = node.task;
