@@ -5,7 +5,7 @@
 // modules. The exports become getters that require the same file on first access: the same
 // classes for anyone who asks. If ssh2's text is not exactly what this expects (another
 // version), the build fails.
-import fs from 'node:fs';
+import { ssh2FilePatch } from './ssh2-file-patch.mjs';
 
 const REQUIRE = `const {
   SSHTTPAgent: HTTPAgent,
@@ -27,10 +27,5 @@ export function patchIndex(text) {
 }
 
 export function ssh2LazyHttpAgents() {
-  return {
-    name: 'ssh2-lazy-http-agents',
-    setup(b) {
-      b.onLoad({ filter: /node_modules[\\/]ssh2[\\/]lib[\\/]index\.js$/ }, async (args) => ({ contents: patchIndex(await fs.promises.readFile(args.path, 'utf8')), loader: 'js' }));
-    },
-  };
+  return ssh2FilePatch('ssh2-lazy-http-agents', 'index.js', patchIndex);
 }

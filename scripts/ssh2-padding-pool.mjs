@@ -46,5 +46,5 @@ export function patchCrypto(text) {
 }
 
 export function ssh2PaddingPool() {
-  return ssh2FilePatch('ssh2-padding-pool', 'crypto.js', patchCrypto);
+  return ssh2FilePatch('ssh2-padding-pool', 'protocol/crypto.js', patchCrypto);
 }

@@ -100,5 +100,5 @@ export function patchKeyParser(text) {
 }
 
 export function ssh2VerifyKey() {
-  return ssh2FilePatch('ssh2-verify-key-object', 'keyParser.js', patchKeyParser);
+  return ssh2FilePatch('ssh2-verify-key-object', 'protocol/keyParser.js', patchKeyParser);
 }

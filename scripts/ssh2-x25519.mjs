@@ -31,5 +31,5 @@ export function patchKex(text) {
 }
 
 export function ssh2X25519() {
-  return ssh2FilePatch('ssh2-x25519-raw-keys', 'kex.js', patchKex);
+  return ssh2FilePatch('ssh2-x25519-raw-keys', 'protocol/kex.js', patchKex);
 }
