@@ -42,12 +42,9 @@ export class FactCache {
 
   /** Reads what this task needs, together with what the tasks after it need, if not read yet. */
   async ensure(task: CompiledTask, upcoming: () => CompiledTask[]): Promise<void> {
-    const root = this.asRoot(task.become);
+    const level = this.level(this.asRoot(task.become));
     const own = this.factsOf(task);
-    let known = true;
-    for (const name in own) if (!this.level(root).has(own[name].key)) known = false;
-    if (known) return;
-    await this.prefetch(upcoming(), [], task.name);
+    for (const name in own) if (!level.has(own[name].key)) return this.prefetch(upcoming(), [], task.name);
   }
 
   /**
@@ -120,7 +117,6 @@ export class FactCache {
     this.outputs.user.clear();
   }
 }
-
 
 /**
  * The facts of arguments that compile sharing (src/task-share.ts) gave to many hosts, asked of
