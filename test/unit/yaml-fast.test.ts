@@ -250,15 +250,21 @@ const STRUCTURES = [
 
 const VAULT_PASSWORD = Buffer.from('pass word$');
 
-describe('the fast YAML 1.1 reader gives what yaml gives', () => {
+/** The vault password the texts' !vault values need, and yaml's process warnings for collection keys (the reference reads of such texts) kept out of the test's output. */
+function withVaultAndQuietWarnings(): void {
   beforeAll(() => {
     setVaultSecrets([{ id: 'default', password: VAULT_PASSWORD }]);
-    // yaml warns on the process for collection keys (the reference reads of such texts); not this test's output.
     vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   });
   afterAll(() => {
     setVaultSecrets([]);
     vi.restoreAllMocks();
+  });
+}
+
+describe('the fast YAML 1.1 reader gives what yaml gives', () => {
+  withVaultAndQuietWarnings();
+  afterAll(() => {
     // The line check met many texts here (else the shortcut would go untested).
     expect(simpleLines.taken).toBeGreaterThan(200);
   });
@@ -339,14 +345,7 @@ function randomDocument(random: (n: number) => number, depth = 0, indent = ''): 
 }
 
 describe('random documents (seeded)', () => {
-  beforeAll(() => {
-    setVaultSecrets([{ id: 'default', password: VAULT_PASSWORD }]);
-    vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-  });
-  afterAll(() => {
-    setVaultSecrets([]);
-    vi.restoreAllMocks();
-  });
+  withVaultAndQuietWarnings();
 
   const count = Number(process.env.YAML_FAST_DOCS ?? 1500);
   it(`${count} documents read alike`, () => {
