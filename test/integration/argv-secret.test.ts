@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI, writeProject } from '../support/provision.js';
@@ -14,7 +15,10 @@ import { useTestSshd } from '../support/use-test-sshd.js';
  * it intact: htpasswd (checked by Apache's `htpasswd -v`), a template's file,
  * a command's stdin and environment, and sudo's password (become).
  */
-const SECRET = `p'a"s$s \`id\` u@h:/x #c y`;
+// Each word carries this run's nonce: the sampler sees every process of the machine, and other test
+// files running beside this one put troublesome words (a bare `id` in backticks) in their own paths.
+const NONCE = randomBytes(4).toString('hex');
+const SECRET = `p'a"s$s${NONCE} \`id${NONCE}\` u@h:/x${NONCE} #c y`;
 // A run beside a sampler that keeps a core busy, on a machine shared with other test runs.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
