@@ -87,7 +87,12 @@ function compile(text: string): HandlebarsTemplateDelegate {
 /** What one render saw: whether it read a secret (a variable holding one, or `secret_env`). */
 interface Rendering {
   readSecret: boolean;
+  /** The first list or mapping stringified: the error if the marker reached the text. */
+  inText?: TemplateError;
 }
+
+/** What a list or mapping turns into when stringified during a render (see revealAll). */
+const IN_TEXT = '\u0000provision:list-or-mapping-in-text\u0000';
 
 /** The render in progress (rendering is synchronous; helpers such as secret_env report to it). */
 let rendering: Rendering | undefined;
@@ -108,7 +113,8 @@ function renderTracking(text: string, vars: Record<string, unknown>): { text: st
   const mine: Rendering = { readSecret: false };
   rendering = mine;
   try {
-    const out = compile(text)(revealAll(vars, mine), { allowProtoPropertiesByDefault: false });
+    const out = compile(text)(revealAll(vars, mine, ''), { allowProtoPropertiesByDefault: false });
+    if (mine.inText && out.includes(IN_TEXT)) throw mine.inText;
     return { text: out, readSecret: mine.readSecret };
   } catch (err) {
     throw toTemplateError(err);
@@ -158,7 +164,7 @@ export function lookup(vars: Record<string, unknown>, dotted: string): unknown {
  * Proxy), because variables include every host's `hostvars`: copying them for
  * each render would make 10,000 hosts cost 10,000² work.
  */
-function revealAll(value: unknown, seen: Rendering): any {
+function revealAll(value: unknown, seen: Rendering, name: string): any {
   if (isSecret(value)) {
     seen.readSecret = true;
     return value.reveal();
@@ -166,8 +172,23 @@ function revealAll(value: unknown, seen: Rendering): any {
   if (isUnknown(value)) return unknownView;
   if (value === null || typeof value !== 'object') return value;
   return new Proxy(value as object, {
-    get: (target, key, receiver) => revealAll(Reflect.get(target, key, receiver), seen),
+    get: (target, key, receiver) => {
+      // Written into text, a list or mapping would be JavaScript's `a,b` or `[object Object]`, where
+      // Ansible writes Python's `['a', 'b']` and `{'k': 'v'}`: neither is what a user means, and
+      // silently different from Ansible, so it is an error that names the way to write it.
+      // It becomes a marker the rendered text is checked for (handlebars' own messages stringify
+      // the context too: "x" not defined in [object Object]), so only a value written out fails.
+      if (key === Symbol.toPrimitive) return () => { seen.inText ??= inText(target, name); return IN_TEXT; };
+      return revealAll(Reflect.get(target, key, receiver), seen, typeof key === 'string' ? (name ? `${name}.${key}` : key) : name);
+    },
   });
+}
+
+function inText(value: object, name: string): TemplateError {
+  const what = Array.isArray(value) ? 'a list' : 'a mapping';
+  const shown = name ? `{{ ${name} }}` : 'a value';
+  const how = Array.isArray(value) ? `{{ join ${name || 'LIST'} ", " }} or {{ json ${name || 'LIST'} }}` : `{{ json ${name || 'MAPPING'} }} or its fields ({{ ${name || 'MAPPING'}.KEY }})`;
+  return new TemplateError(`${shown} is ${what} and cannot be written into text as it is (Ansible would write Python's form of it): write ${how}`);
 }
 
 /** An unknown value inside a template: every part of it is unknown, and it prints as a marker that containsUnknown finds in the output. */
