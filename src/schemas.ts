@@ -21,7 +21,11 @@ export const absolutePath = z
  */
 export const fileMode = z
   .union([
-    z.string().refine((v) => /^0?[0-7]{3}$/.test(v) || /^[0-7]{4}$/.test(v), 'expected an octal mode such as "0644"'),
+    z
+      .string()
+      // "0o640" too: YAML 1.1 reads `mode: 0o640` as that string, and Ansible's modules take it (Python's int(v, 8)).
+      .transform((v) => v.replace(/^0o(?=[0-7]{3,4}$)/, ''))
+      .refine((v) => /^0?[0-7]{3}$/.test(v) || /^[0-7]{4}$/.test(v), 'expected an octal mode such as "0644"'),
     z
       .number()
       .int()
