@@ -19,7 +19,7 @@ export interface YamlReadOptions {
    * file is refused (a playbook; inventories decrypt before parsing, in inventory/load.ts).
    */
   vaultFile?: 'secrets';
-  /** 'yaml': read with `yaml` even where the fast reader could (the differential test compares the two). */
+  /** 'yaml': read with `yaml` even where the fast reader could (the differential test compares the two); a JSON text is still JSON. */
   reader?: 'yaml';
 }
 
