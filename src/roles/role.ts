@@ -147,6 +147,8 @@ export function loadRole(entry: RoleEntry, ctx: RoleLoadContext): RoleInstance |
         const dep = depEntry && loadRole(depEntry, { ...ctx, stack: [...ctx.stack, dir] });
         if (dep && depEntry) deps.push({ role: dep, entry: depEntry });
       });
+    // A boolean only: YAML 1.1's yes/no are booleans; a string ("yes") is refused rather than guessed at.
+    if (metaData.allow_duplicates !== undefined && typeof metaData.allow_duplicates !== 'boolean') ctx.report(new ConfigError('expected true or false (yes/no unquoted)', meta!.locate(['allow_duplicates']), 'allow_duplicates'));
     const allowDuplicates = metaData.allow_duplicates === true;
     const entryPoint = entry.from.tasks ?? 'main';
     const specsFile = roleFile(dir, 'meta', 'argument_specs');
