@@ -68,6 +68,7 @@ export function scenarioFileFor(playbookFile: string): string {
 export function loadScenarioFile(playbookFile: string): ScenarioFile | undefined {
   const file = scenarioFileFor(playbookFile);
   if (!existsSync(file)) return undefined;
+  // provision's own format, but its vars are the playbook's variables: read as the playbook is, so `tls: no` means the same in both.
   return parseScenarioFile(YamlSource.fromFile(file, file, ANSIBLE_YAML));
 }
 
