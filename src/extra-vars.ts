@@ -1,6 +1,6 @@
 import { parseKv, KvError } from './ansible-kv.js';
 import { ConfigError } from './errors.js';
-import { YamlSource } from './yaml-source.js';
+import { ANSIBLE_YAML, YamlSource } from './yaml-source.js';
 
 /**
  * `-e` as Ansible reads it (utils/vars.py, load_extra_vars): `@file` (a YAML
@@ -23,13 +23,13 @@ export function parseExtraVars(items: string[]): Record<string, unknown> {
 function parseOne(item: string, where: string): Record<string, unknown> {
   if (!item) return {};
   if (item.startsWith('@')) {
-    const source = YamlSource.fromFile(item.slice(1), item.slice(1), { vaultFile: 'secrets' });
+    const source = YamlSource.fromFile(item.slice(1), item.slice(1), { ...ANSIBLE_YAML, vaultFile: 'secrets' });
     if (!isMapping(source.data)) throw new ConfigError('an -e @file must hold a mapping of variable names to values', source.locate([]));
     return source.data;
   }
   if (item[0] === '/' || item[0] === '.') throw new ConfigError(`${where}: a file name needs an @ in front: -e @${item}`);
   if (item[0] === '{' || item[0] === '[') {
-    const data = YamlSource.fromText(item, where).data;
+    const data = YamlSource.fromText(item, where, ANSIBLE_YAML).data;
     if (!isMapping(data)) throw new ConfigError(`${where}: inline YAML/JSON must be a mapping of variable names to values`);
     return data;
   }

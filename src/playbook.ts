@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import { unsupportedKeyword } from './ansible-compat.js';
 import { ConfigError, ConfigErrors } from './errors.js';
+import { decimalModeErrors } from './mode-literals.js';
 import { schemaErrors } from './schema-errors.js';
 import { absolutePath, accountName, fileMode, secretString } from './schemas.js';
 import { dirname, relative, resolve } from 'node:path';
 import type { PlayOrigin } from './includes/play-tree.js';
-import { YamlSource } from './yaml-source.js';
+import { ANSIBLE_YAML, YamlSource } from './yaml-source.js';
 
 const condition = z.union([z.string(), z.boolean()]);
 const conditions = z.union([condition, z.array(condition)]);
@@ -127,11 +128,12 @@ export function loadPlaybook(file: string): LoadedPlaybook {
 }
 
 function readPlays(file: string, importing: string[], plays: RawPlay[], origins: PlayOrigin[], errors: ConfigError[]): { source: YamlSource; isList: boolean } {
-  const source = YamlSource.fromFile(file);
+  const source = YamlSource.fromFile(file, file, ANSIBLE_YAML);
   const data = source.data;
   const isList = Array.isArray(data);
   const list = isList ? (data as unknown[]) : data && typeof data === 'object' ? [data] : null;
   if (!list) throw new ConfigError('a playbook is a list of plays (or one play mapping)', source.locate([]));
+  errors.push(...decimalModeErrors(source, data));
   list.forEach((raw, i) => {
     const base = isList ? [i] : [];
     if (raw && typeof raw === 'object' && IMPORT_KEYS.some((k) => k in raw)) {

@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { schemaErrors } from './schema-errors.js';
 import { Secret } from './secret.js';
-import { YamlSource } from './yaml-source.js';
+import { ANSIBLE_YAML, YamlSource } from './yaml-source.js';
 
 /**
  * Test scenarios (Molecule's idea in provision's shape): beside `playbooks/X.yaml`, a
@@ -68,7 +68,8 @@ export function scenarioFileFor(playbookFile: string): string {
 export function loadScenarioFile(playbookFile: string): ScenarioFile | undefined {
   const file = scenarioFileFor(playbookFile);
   if (!existsSync(file)) return undefined;
-  return parseScenarioFile(YamlSource.fromFile(file));
+  // provision's own format, but its vars are the playbook's variables: read as the playbook is, so `tls: no` means the same in both.
+  return parseScenarioFile(YamlSource.fromFile(file, file, ANSIBLE_YAML));
 }
 
 export function parseScenarioFile(source: YamlSource): ScenarioFile {

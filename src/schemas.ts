@@ -12,11 +12,26 @@ export const absolutePath = z
   .refine((p) => !p.split('/').includes('..'), 'a path may not contain ".." segments')
   .refine((p) => !/[\0\n\r]/.test(p), 'a path may not contain NUL or newline characters');
 
-/** File mode as an octal string. YAML reads an unquoted 0640 as the number 640: we take its digits as octal, as users mean. */
+/**
+ * A file mode, given as Ansible's file/copy/template modules take it, made an octal string ("0640"):
+ * a string is its octal digits ("0640", "640"); a number is the mode's numeric value (YAML 1.1
+ * reads `mode: 0640` as 416 = 0o640, as in Ansible), so 493 is "0755". A number with bits above
+ * 0o7777 is no mode. A mode written as a decimal number (`mode: 644`, which Ansible sets as
+ * 01204) is refused before this, where its source text is known (mode-literals.ts).
+ */
 export const fileMode = z
-  .union([z.string(), z.number().int()])
-  .transform((v) => String(v))
-  .refine((v) => /^0?[0-7]{3}$/.test(v) || /^[0-7]{4}$/.test(v), 'expected an octal mode such as "0644"')
+  .union([
+    z
+      .string()
+      // "0o640" too: YAML 1.1 reads `mode: 0o640` as that string, and Ansible's modules take it (Python's int(v, 8)).
+      .transform((v) => v.replace(/^0o(?=[0-7]{3,4}$)/, ''))
+      .refine((v) => /^0?[0-7]{3}$/.test(v) || /^[0-7]{4}$/.test(v), 'expected an octal mode such as "0644"'),
+    z
+      .number()
+      .int()
+      .refine((n) => n >= 0 && n <= 0o7777, 'a numeric mode is its value (0644 is 420); this one has bits above 07777: write the octal digits as a string, "0644"')
+      .transform((n) => n.toString(8)),
+  ])
   .transform((v) => v.padStart(4, '0'));
 
 /** POSIX-portable user and group names (Debian's useradd accepts these by default). */

@@ -7,7 +7,11 @@ import { readYaml11Fast } from './yaml-fast/read.js';
 import { vaultFileText, vaultTag } from './vault/yaml.js';
 
 export interface YamlReadOptions {
-  /** Read scalars as YAML 1.1, as Ansible does for inventories and vars files (yes/no are booleans, 0755 is octal). */
+  /**
+   * Read the file as Ansible reads it (DataLoader.load: JSON first, then YAML 1.1 with PyYAML's
+   * resolvers: yes/no are booleans, 0755 is octal): inventories, vars files, playbooks, task files,
+   * role files, -e. Unset: YAML 1.2 (files provision writes or that Ansible never reads).
+   */
   yaml11?: boolean;
   /**
    * A whole file encrypted by ansible-vault (a vars file) is decrypted with the
@@ -15,9 +19,12 @@ export interface YamlReadOptions {
    * file is refused (a playbook; inventories decrypt before parsing, in inventory/load.ts).
    */
   vaultFile?: 'secrets';
-  /** 'yaml': read with `yaml` even where the fast reader could (the differential test compares the two). */
+  /** 'yaml': read with `yaml` even where the fast reader could (the differential test compares the two); a JSON text is still JSON. */
   reader?: 'yaml';
 }
+
+/** How Ansible reads every file it loads (playbooks, task files, role files, vars, -e): JSON, else YAML 1.1. */
+export const ANSIBLE_YAML: YamlReadOptions = { yaml11: true };
 
 export type FieldPath = (string | number)[];
 
@@ -31,8 +38,8 @@ export class YamlSource {
     readonly data: unknown,
     /** The parsed Document with its positions; for a file js-yaml read, built when a position is first asked for. */
     private positions: (() => Positions) | Positions,
-    /** Which parser gave `data`: js-yaml (yaml-fast/read.ts) for the common YAML 1.1 of an inventory or vars file, else `yaml`. */
-    readonly reader: 'js-yaml' | 'yaml',
+    /** Which parser gave `data`: JSON.parse for a JSON text, js-yaml (yaml-fast/read.ts) for common YAML 1.1, else `yaml`. */
+    readonly reader: 'json' | 'js-yaml' | 'yaml',
   ) {}
 
   static fromFile(file: string, displayName = file, options: YamlReadOptions = {}): YamlSource {
@@ -48,6 +55,11 @@ export class YamlSource {
   static fromText(given: string, file: string, options: YamlReadOptions = {}): YamlSource {
     const { text, encrypted } = vaultFileText(given, file, options.vaultFile === 'secrets');
     const read = (data: unknown) => (encrypted ? secretStrings(data) : data);
+    if (options.yaml11) {
+      // Ansible tries JSON before YAML (utils/yaml.py from_yaml): `{"n": 1e3}` is 1000 there, where YAML 1.1 keeps "1e3".
+      const json = jsonData(text);
+      if (json) return new YamlSource(file, read(json.data), () => parse(text, yaml11Options(passiveTags)), 'json');
+    }
     if (options.yaml11 && options.reader !== 'yaml') {
       const fast = readYaml11Fast(text, fileTags);
       // Positions only matter for an error about a value: the Document is built then, with tags that
@@ -100,6 +112,16 @@ export class YamlSource {
     return { file: this.file };
   }
 
+  /**
+   * The text of the plain scalar (no quotes, no tag) at `path` as written, undefined for any
+   * other node or none: whether `mode: 644` was written as a decimal number needs the text.
+   */
+  plainScalarText(path: FieldPath): string | undefined {
+    if (typeof this.positions === 'function') this.positions = this.positions();
+    const node = nodeAt(this.positions.doc, path);
+    return isScalar(node) && node.type === 'PLAIN' && !node.tag ? node.source : undefined;
+  }
+
   private at(offset: number): SourceLocation {
     const { line, col } = (this.positions as Positions).lines.linePos(offset);
     return { file: this.file, line, column: col };
@@ -142,6 +164,19 @@ class PendingLocation implements SourceLocation {
 interface Positions {
   doc: Document;
   lines: LineCounter;
+}
+
+/**
+ * The text read as JSON, when it is JSON (Python's json.loads and JSON.parse agree on JSON text;
+ * Python also takes NaN and Infinity, which then go to YAML here: rare, and `.nan`/`.inf` are YAML's spelling).
+ */
+function jsonData(text: string): { data: unknown } | undefined {
+  if (!/^\s*[[{"]/.test(text)) return undefined;
+  try {
+    return { data: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
 }
 
 function parse(text: string, schema: DocumentOptions & SchemaOptions): Positions {

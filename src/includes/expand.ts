@@ -3,9 +3,10 @@ import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { unsupportedKeyword } from '../ansible-compat.js';
 import { ConfigError, type SourceLocation } from '../errors.js';
+import { decimalModeErrors } from '../mode-literals.js';
 import { schemaErrors } from '../schema-errors.js';
 import { asConditions, asList, displayField, displayPath, parseTasks, TOP, type Inherited, type ParsedNode, type TaskCondition } from '../task-tree.js';
-import { YamlSource, type FieldPath } from '../yaml-source.js';
+import { ANSIBLE_YAML, YamlSource, type FieldPath } from '../yaml-source.js';
 import { defaultLayers, loadRole, paramsLayers, roleTasksDir, varsLayers, type RoleEntry, type RoleInstance } from '../roles/role.js';
 import { displayName, noteVarsOrigin } from '../roles/vars-file.js';
 import type { Origin, PlayReuse } from './origin.js';
@@ -228,7 +229,7 @@ function parseTaskFile(file: string, inherited: Inherited, report: Report, handl
   const chained: Report = (e) => report(!chain.length || CHAINED.has(e) ? e : withChain(e, chain));
   let source: YamlSource;
   try {
-    source = YamlSource.fromFile(file, displayName(file));
+    source = YamlSource.fromFile(file, displayName(file), ANSIBLE_YAML);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     chained(err);
@@ -239,6 +240,7 @@ function parseTaskFile(file: string, inherited: Inherited, report: Report, handl
     chained(new ConfigError('a tasks file is a list of tasks', source.locate([])));
     return [];
   }
+  decimalModeErrors(source, data).forEach(chained);
   return parseTasks(data as Record<string, unknown>[], [], source, chained, handlers, inherited);
 }
 

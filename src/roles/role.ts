@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { unsupportedKeyword } from '../ansible-compat.js';
 import { ConfigError, type SourceLocation } from '../errors.js';
 import { asConditions, asList, type TaskCondition } from '../task-tree.js';
-import { YamlSource, type FieldPath } from '../yaml-source.js';
+import { ANSIBLE_YAML, YamlSource, type FieldPath } from '../yaml-source.js';
 import { parseArgumentSpecs, type OptionSpec } from './argument-specs.js';
 import { findRole, roleCandidates, roleFile } from './lookup.js';
 import { displayName, loadVarsFile, noteVarsOrigin } from './vars-file.js';
@@ -136,7 +136,7 @@ export function loadRole(entry: RoleEntry, ctx: RoleLoadContext): RoleInstance |
     const defaultsFile = named('defaults', entry.from.defaults);
     const varsFile = named('vars', entry.from.vars);
     const metaFile = roleFile(dir, 'meta', 'main');
-    const meta = metaFile ? YamlSource.fromFile(metaFile, displayName(metaFile)) : undefined;
+    const meta = metaFile ? YamlSource.fromFile(metaFile, displayName(metaFile), ANSIBLE_YAML) : undefined;
     const metaData = meta?.data && typeof meta.data === 'object' && !Array.isArray(meta.data) ? (meta.data as Record<string, unknown>) : {};
     const deps: RoleInstance['deps'] = [];
     const depList = metaData.dependencies ?? [];
@@ -147,10 +147,12 @@ export function loadRole(entry: RoleEntry, ctx: RoleLoadContext): RoleInstance |
         const dep = depEntry && loadRole(depEntry, { ...ctx, stack: [...ctx.stack, dir] });
         if (dep && depEntry) deps.push({ role: dep, entry: depEntry });
       });
+    // A boolean only: YAML 1.1's yes/no are booleans; a string ("yes") is refused rather than guessed at.
+    if (metaData.allow_duplicates !== undefined && typeof metaData.allow_duplicates !== 'boolean') ctx.report(new ConfigError('expected true or false (yes/no unquoted)', meta!.locate(['allow_duplicates']), 'allow_duplicates'));
     const allowDuplicates = metaData.allow_duplicates === true;
     const entryPoint = entry.from.tasks ?? 'main';
     const specsFile = roleFile(dir, 'meta', 'argument_specs');
-    const specsSource = specsFile ? YamlSource.fromFile(specsFile, displayName(specsFile)) : meta;
+    const specsSource = specsFile ? YamlSource.fromFile(specsFile, displayName(specsFile), ANSIBLE_YAML) : meta;
     const specs = specsSource && (specsFile || metaData.argument_specs) ? parseArgumentSpecs(specsSource, ctx.report) : {};
     const spec = specs[entryPoint];
     return {

@@ -15,6 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'provision-extra-vars-'));
 const env = { ...process.env, HOME: dir, ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_LOCALHOST_WARNING: 'false', ANSIBLE_NOCOLOR: '1' };
 writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\n');
 writeFileSync(join(dir, 'vars.yaml'), 'domain: example.org\nports: [80, 443]\nnested: { a: "x: y" }\n');
+writeFileSync(join(dir, 'vars11.yaml'), 'enable_tls: no\nbecome: yes\nmode: 0640\nsexagesimal: 1:30\nexponent: 1e3\nsigned: 1.5e+3\ny: y\nunderscored: 1_000\nbinary: 0b11\n');
 writeFileSync(join(dir, 'vars.json'), '{"token": "a$b`c\'d\\"e", "n": 3}');
 
 /** The Python that runs ansible (its shebang): another python3 on PATH may not have it. */
@@ -75,6 +76,10 @@ const forms = [
   '{domain: example.org, list: [1, two]}',
   `@${join(dir, 'vars.yaml')}`,
   `@${join(dir, 'vars.json')}`,
+  // YAML 1.1 (PyYAML) in files and inline, JSON first (where 1e3 is a number)
+  `@${join(dir, 'vars11.yaml')}`,
+  '{enable_tls: no, b: yes, m: 0644, e: 1e3, t: 1:30, y: y, f: 1.5e+3, o: Off}',
+  '{"e": 1e3, "f": 1.5e3, "s": "no", "m": 420}',
   '',
 ];
 

@@ -74,7 +74,7 @@ describe('variables', () => {
   it('a value that is exactly one variable keeps its type (list, number, secret)', () => {
     const runs = build(
       `- hosts: web1
-  vars: { mode: 640 }
+  vars: { mode: 0640 }
   tasks:
     - file: { path: /x, state: directory, mode: "{{ mode }}" }
     - copy: { dest: /y, content: "{{ pw }}" }

@@ -17,8 +17,17 @@ describe('-e', () => {
     [['x=a\\nb'], { x: 'a\nb' }],
     [['{"port": 8080}'], { port: 8080 }],
     [['a=1', 'a=2'], { a: 2 }], // later wins
+    // Inline YAML as Ansible reads it: YAML 1.1 (yes/no are booleans, 0644 octal, 1e3 a string), JSON first (1e3 is 1000)
+    [['{enable_tls: no, b: yes, m: 0644, e: 1e3, t: 1:30, y: y}'], { enable_tls: false, b: true, m: 0o644, e: '1e3', t: 90, y: 'y' }],
+    [['{"e": 1e3, "f": 1.5e3, "s": "no"}'], { e: 1000, f: 1500, s: 'no' }],
   ])('%j', (items, vars) => {
     expect(parseExtraVars(items)).toEqual(vars);
+  });
+
+  it('@file.yaml is read as Ansible reads it: YAML 1.1, or JSON', () => {
+    const dir = writeProject({ 'v.yaml': 'enable_tls: no\nmode: 0640\nwhen: 2001-12-14\n', 'v.json': '{"n": 1e3, "b": true}' });
+    expect(parseExtraVars([`@${dir}/v.yaml`])).toEqual({ enable_tls: false, mode: 0o640, when: '2001-12-14' });
+    expect(parseExtraVars([`@${dir}/v.json`])).toEqual({ n: 1000, b: true });
   });
 
   it('@file.yaml with !secret values, and inline JSON; later wins', () => {

@@ -130,6 +130,20 @@ describe('roles in a play', () => {
     expect(shown(build({ 'site.yaml': play(roles), 'roles/web/tasks/main.yml': '- debug: { msg: hi }\n' })).length).toBe(count);
   });
 
+  it.each([
+    ['true', 2],
+    ['yes', 2], // meta/main.yml is YAML 1.1, as Ansible reads it: `yes` was the string "yes" (no duplicates) under YAML 1.2
+    ['no', 1],
+  ])('allow_duplicates: %s', (value, count) => {
+    const files = { 'roles/dup/meta/main.yml': `allow_duplicates: ${value}\n`, 'roles/dup/tasks/main.yml': '- debug: { msg: dup }\n' };
+    expect(shown(build({ ...files, 'site.yaml': play('[dup, dup]') })).length).toBe(count);
+  });
+
+  it('allow_duplicates as a string is refused at its line, not guessed at', () => {
+    const files = { 'roles/dup/meta/main.yml': 'allow_duplicates: "yes"\n', 'roles/dup/tasks/main.yml': '- debug: { msg: dup }\n' };
+    expect(errorsOf(() => build({ ...files, 'site.yaml': play('[dup]') }))).toMatch(/roles\/dup\/meta\/main\.yml:1:19: allow_duplicates: expected true or false/);
+  });
+
   it('allow_duplicates runs it each time; a dependency shared by two roles runs once', () => {
     const files = {
       'roles/a/meta/main.yml': 'dependencies: [common]\n',

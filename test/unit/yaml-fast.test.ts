@@ -63,7 +63,7 @@ function paths(value: unknown, at: FieldPath = []): { path: FieldPath; key?: str
 const simpleLines = { taken: 0 };
 
 /** Reads `text` both ways; returns which reader the default took. */
-function compare(text: string, label: string): 'js-yaml' | 'yaml' | 'error' {
+function compare(text: string, label: string): YamlSource['reader'] | 'error' {
   // The line check is a shortcut for the lexer's: what it takes, the lexer's check takes too.
   if (hasSimpleLinesOnly(text)) {
     simpleLines.taken++;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument, type Node } from 'yaml';
-import { YamlSource, type FieldPath } from '../../src/yaml-source.js';
+import { ANSIBLE_YAML, YamlSource, type FieldPath } from '../../src/yaml-source.js';
 
 /** locate() finds nodes through an index of each mapping's keys: it must land where yaml's own getIn lands. */
 const text = [
@@ -47,5 +47,38 @@ describe('YamlSource.locate lands where yaml getIn does', () => {
     ['under a scalar', ['hosts', 'web2', 'address', 'x']],
   ])('%s', (_what, path) => {
     expect(source.locate(path)).toEqual({ file: 'inv.yaml', ...viaGetIn(path) });
+  });
+});
+
+describe('ANSIBLE_YAML: JSON first, else YAML 1.1 (as Ansible\'s DataLoader), with positions either way', () => {
+  it.each([
+    ['nothing to do: an empty text', '', null, 'yaml'],
+    ['JSON: 1e3 is a number', '{"n": 1e3, "s": "no"}', { n: 1000, s: 'no' }, 'json'],
+    ['YAML 1.1: 1e3 is a string, no is false', 'n: 1e3\ns: no\n', { n: '1e3', s: false }, 'js-yaml'],
+    ['YAML that starts like JSON', '{n: 1e3, s: no}', { n: '1e3', s: false }, 'js-yaml'],
+  ])('%s', (_what, given, data, reader) => {
+    const source = YamlSource.fromText(given, 'f.yaml', ANSIBLE_YAML);
+    expect(source.data).toEqual(data);
+    expect(source.reader).toBe(reader);
+  });
+
+  it('a JSON text still locates its values', () => {
+    const where = YamlSource.fromText('{\n  "a": {"b": 1}\n}\n', 'f.json', ANSIBLE_YAML).locate(['a', 'b']);
+    expect({ file: where.file, line: where.line, column: where.column }).toEqual({ file: 'f.json', line: 2, column: 14 });
+  });
+});
+
+describe('plainScalarText: the text of a plain scalar as written', () => {
+  const source = YamlSource.fromText('a: 644\nb: "644"\nc: !secret 644\nd: 0644\ne: [1_000]\n', 'f.yaml', ANSIBLE_YAML);
+  it.each([
+    ['plain', ['a'], '644'],
+    ['quoted', ['b'], undefined],
+    ['tagged', ['c'], undefined],
+    ['octal', ['d'], '0644'],
+    ['in a sequence', ['e', 0], '1_000'],
+    ['nothing there', ['z'], undefined],
+    ['a collection', ['e'], undefined],
+  ] as [string, FieldPath, string | undefined][])('%s', (_what, path, text) => {
+    expect(source.plainScalarText(path)).toBe(text);
   });
 });

@@ -37,7 +37,7 @@ describe.each([
   ['command', { argv: ['echo', "it's"], chdir: '/srv' }, {}, { changes: [{ summary: "run echo it's", steps: [`cd /srv && echo 'it'\\''s'`] }] }],
   ['file', { path: '/opt/pa', state: 'directory', owner: 'pa', mode: '0750' }, { path: dir({ owner: 'pa', mode: '0750' }) }, { ok: '/opt/pa is a directory as wanted', changes: [] }],
   ['file', { path: '/opt/pa', state: 'directory', owner: 'pa', mode: '0750' }, { path: absent }, { changes: [{ summary: 'create directory /opt/pa', steps: ['mkdir -p -- /opt/pa', 'chown pa -- /opt/pa', 'chmod 0750 -- /opt/pa'] }] }],
-  ['file', { path: '/opt/pa', state: 'directory', mode: 750 }, { path: dir() }, { changes: [{ summary: 'set mode: 0750 on /opt/pa', steps: ['chmod 0750 -- /opt/pa'] }] }],
+  ['file', { path: '/opt/pa', state: 'directory', mode: 0o750 }, { path: dir() }, { changes: [{ summary: 'set mode: 0750 on /opt/pa', steps: ['chmod 0750 -- /opt/pa'] }] }],
   ['file', { path: '/etc/nginx/sites-enabled/a', state: 'link', src: '/etc/nginx/sites-available/a' }, { path: { exists: true, type: 'link', linkTarget: '/etc/nginx/sites-available/a' } }, { ok: '/etc/nginx/sites-enabled/a links to /etc/nginx/sites-available/a', changes: [] }],
   ['file', { path: '/etc/nginx/sites-enabled/a', state: 'link', src: '/etc/nginx/sites-available/a' }, { path: absent }, { changes: [{ summary: 'link /etc/nginx/sites-enabled/a -> /etc/nginx/sites-available/a', steps: ['ln -sfn -- /etc/nginx/sites-available/a /etc/nginx/sites-enabled/a'] }] }],
   ['file', { path: '/etc/nginx/sites-enabled/default', state: 'absent' }, { path: absent }, { ok: '/etc/nginx/sites-enabled/default is absent', changes: [] }],
