@@ -19,20 +19,30 @@ export const absolutePath = z
  * 0o7777 is no mode. A mode written as a decimal number (`mode: 644`, which Ansible sets as
  * 01204) is refused before this, where its source text is known (mode-literals.ts).
  */
-export const fileMode = z
-  .union([
-    z
-      .string()
-      // "0o640" too: YAML 1.1 reads `mode: 0o640` as that string, and Ansible's modules take it (Python's int(v, 8)).
-      .transform((v) => v.replace(/^0o(?=[0-7]{3,4}$)/, ''))
-      .refine((v) => /^0?[0-7]{3}$/.test(v) || /^[0-7]{4}$/.test(v), 'expected an octal mode such as "0644"'),
-    z
-      .number()
-      .int()
-      .refine((n) => n >= 0 && n <= 0o7777, 'a numeric mode is its value (0644 is 420); this one has bits above 07777: write the octal digits as a string, "0644"')
-      .transform((n) => n.toString(8)),
-  ])
-  .transform((v) => v.padStart(4, '0'));
+export const fileMode = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const mode = modeDigits(v);
+  if (mode.error === undefined) return mode.digits.padStart(4, '0');
+  ctx.addIssue({ code: 'custom', message: mode.error });
+  return z.NEVER;
+});
+
+/** A mode's octal digits, or why the value is no mode (one message per case: zod's union would say only "Invalid input"). */
+function modeDigits(v: string | number): { digits: string; error?: undefined } | { error: string } {
+  if (typeof v === 'string') {
+    // "0o640" too: YAML 1.1 reads `mode: 0o640` as that string, and Ansible's modules take it (Python's int(v, 8)).
+    const digits = v.replace(/^0o(?=[0-7]{3,4}$)/, '');
+    return /^0?[0-7]{3}$/.test(digits) || /^[0-7]{4}$/.test(digits) ? { digits } : { error: 'expected an octal mode such as "0644"' };
+  }
+  if (!Number.isInteger(v) || v < 0 || v > 0o7777) return { error: 'a numeric mode is its value (0644 is 420); this one is not a whole number from 0 to 07777: write the octal digits as a string, "0644"' };
+  // 644, 755, 600 … as numbers reach here from a variable (`-e m=644`, which provision types as a
+  // number where Ansible keeps the string "644" = 0644): as values, each is a mode with the sticky
+  // or setgid bit (01204, 01363, 01130). The only octal literals that give a number from 512 to 777
+  // made of octal digits are 01000–01411, sticky modes with almost no permissions: refused, never guessed.
+  if (v >= 0o1000 && v <= 777 && /^[0-7]+$/.test(String(v))) {
+    return { error: `the number ${v} looks like an octal mode written in decimal: as a mode's value it is 0${v.toString(8)}, as Ansible reads a number; write the mode as a string, "0${v}", or as 0${v} in YAML` };
+  }
+  return { digits: v.toString(8) };
+}
 
 /** POSIX-portable user and group names (Debian's useradd accepts these by default). */
 export const accountName = z

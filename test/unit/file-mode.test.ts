@@ -16,6 +16,10 @@ describe('fileMode: a string is octal digits, a number the mode itself (as Ansib
     ['02750', 0o2750, '2750'],
     ['0', 0, '0000'],
     ['07777', 0o7777, '7777'],
+    ['01777 (1023: four digits)', 0o1777, '1777'],
+    ['01644 (932: a digit 9)', 0o1644, '1644'],
+    ['511, the last value without special bits', 511, '0777'],
+    ['778 (a digit 8: no decimal-written mode)', 778, '1412'],
   ] as const)('%s', (_name, given, mode) => {
     expect(fileMode.parse(given)).toBe(mode);
   });
@@ -27,6 +31,12 @@ describe('fileMode: a string is octal digits, a number the mode itself (as Ansib
     ['a string with 8', '0648'],
     ['a symbolic mode', 'u=rw,g=r'],
     ['five digits', '07777'.padStart(6, '0')],
+    // From a variable (-e m=644 is the number 644 in provision, the string "644" in Ansible): as values these are sticky modes.
+    ['644 as a number', 644],
+    ['755 as a number', 755],
+    ['600 as a number', 600],
+    ['777 as a number', 777],
+    ['512 as a number', 512],
   ] as const)('refuses %s', (_name, given) => {
     expect(fileMode.safeParse(given).success).toBe(false);
   });
