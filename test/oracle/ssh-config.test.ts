@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupSshConfig, SshConfigError } from '../../src/ssh/config.js';
-import { resolveEndpoint } from '../../src/ssh/endpoint.js';
+import { normalise, provisionView, sshG, type Query } from '../support/ssh-g.js';
 
 /**
  * Differential: each ssh_config file is resolved by provision and by
@@ -34,76 +33,6 @@ function write(name: string, text: string): string {
   writeFileSync(path, text.replaceAll('DIR', dir));
   chmodSync(path, 0o644);
   return path;
-}
-
-interface Query {
-  host: string;
-  user?: string;
-  port?: number;
-}
-
-type View = Record<string, string | string[] | undefined>;
-
-function sshG(file: string, q: Query): { status: number; out: Map<string, string[]>; stderr: string } {
-  const args = ['-G', '-F', file, ...(q.user ? ['-l', q.user] : []), ...(q.port ? ['-p', String(q.port)] : []), q.host];
-  const r = spawnSync('ssh', args, { encoding: 'utf8', env: process.env });
-  const out = new Map<string, string[]>();
-  for (const line of r.stdout.split('\n')) {
-    const m = /^(\S+) (.*)$/.exec(line);
-    if (m) out.set(m[1], [...(out.get(m[1]) ?? []), m[2]]);
-  }
-  return { status: r.status ?? -1, out, stderr: r.stderr };
-}
-
-const SSH_DEFAULT_IDENTITY_FILES = ['~/.ssh/id_rsa', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519', '~/.ssh/id_ed25519_sk', '~/.ssh/id_xmss', '~/.ssh/id_dsa'];
-
-/** ssh -G's output in provision's terms: its defaults where provision computes its own. */
-function normalise(out: Map<string, string[]>): View {
-  const one = (k: string): string | undefined => out.get(k)?.[0];
-  const list = (k: string): string[] => {
-    const v = one(k);
-    return !v || v === 'none' ? [] : v.split(' ');
-  };
-  const identityFiles = out.get('identityfile') ?? [];
-  const agent = one('identityagent');
-  const user = one('user');
-  return {
-    hostname: one('hostname'),
-    user,
-    port: one('port'),
-    // With no IdentityFile, ssh lists its default names; provision tries its own defaults later.
-    identityfile: identityFiles.join('\n') === SSH_DEFAULT_IDENTITY_FILES.join('\n') ? [] : identityFiles,
-    identitiesonly: one('identitiesonly'),
-    proxyjump: one('proxyjump'),
-    userknownhostsfile: list('userknownhostsfile'),
-    globalknownhostsfile: list('globalknownhostsfile'),
-    hostkeyalias: one('hostkeyalias'),
-    // ssh prints yes as true; `ask` is its default and provision never asks: unknown keys are refused.
-    stricthostkeychecking: { true: 'yes', false: 'no', ask: 'ask' }[one('stricthostkeychecking') ?? 'ask'] ?? one('stricthostkeychecking'),
-    identityagent: agent === undefined || agent === 'SSH_AUTH_SOCK' ? process.env.SSH_AUTH_SOCK : agent === 'none' ? undefined : agent.startsWith('$') ? process.env[agent.slice(1)] : agent,
-  };
-}
-
-function provisionView(file: string, q: Query): View {
-  const e = resolveEndpoint(
-    { name: q.host, address: q.host, port: q.port, user: q.user },
-    { sshConfig: file },
-  );
-  const cfg = lookupSshConfig({ host: q.host, user: q.user, port: q.port, defaultUser: q.user ?? userInfo().username, files: [{ path: file, kind: 'user', checkPermissions: false }] });
-  const strict = cfg.strictHostKeyChecking;
-  return {
-    hostname: e.address,
-    user: e.user,
-    port: String(e.port),
-    identityfile: cfg.identityFiles,
-    identitiesonly: e.identitiesOnly ? 'yes' : 'no',
-    proxyjump: cfg.proxyJump === 'none' ? undefined : cfg.proxyJump,
-    userknownhostsfile: e.userKnownHostsFiles,
-    globalknownhostsfile: e.globalKnownHostsFiles,
-    hostkeyalias: e.hostKeyAlias,
-    stricthostkeychecking: strict === undefined ? 'ask' : strict === 'true' ? 'yes' : strict === 'false' ? 'no' : strict,
-    identityagent: e.agentSocket,
-  };
 }
 
 /** [name, config, host names (and -l/-p) to resolve] */
