@@ -58,10 +58,18 @@ export function generateConfig(rnd: Random, dir: string, localUser: string): Gen
   const quote = (a: string): string => (rnd.chance(0.15) && !/["' ]/.test(a) ? `"${a}"` : a);
   const line = (keyword: string, value: string): string => `${indent()}${spell(keyword)}${sep()}${value}${comment()}`;
 
+  // Patterns made from the host names queried (the name itself, a prefix or suffix with `*`, a
+  // `?`, another case), so that positive and negated patterns meet the queries often.
+  const derived = (): string => {
+    const h = rnd.pick(HOSTS);
+    const k = rnd.int(1, Math.max(1, h.length - 1));
+    return rnd.pick([h, `${h.slice(0, k)}*`, `*${h.slice(k)}`, `${h.slice(0, k - 1)}?${h.slice(k)}`, h.toUpperCase(), h.toLowerCase(), '*']);
+  };
+  const hostPattern = (): string => (rnd.chance(0.5) ? rnd.pick(HOST_PATTERNS) : `${rnd.chance(0.3) ? '!' : ''}${derived()}`);
   const hostLine = (): string => {
-    const n = rnd.int(1, 3);
-    const patterns = Array.from({ length: n }, () => quote(rnd.pick(HOST_PATTERNS)));
-    return `${spell('Host')}${sep()}${patterns.join(' ')}${comment()}`;
+    const patterns = rnd.chance(0.3) ? [rnd.pick(['*', derived()]), `!${derived()}`] : Array.from({ length: rnd.int(1, 3) }, hostPattern);
+    if (rnd.chance(0.3)) patterns.reverse();
+    return `${spell('Host')}${sep()}${patterns.map(quote).join(' ')}${comment()}`;
   };
   const list = (pool: readonly string[]): string => Array.from({ length: rnd.int(1, 2) }, () => rnd.pick(pool)).join(',');
   const matchLine = (): string => {
@@ -73,7 +81,7 @@ export function generateConfig(rnd: Random, dir: string, localUser: string): Gen
       if (kind === 'final' || kind === 'canonical') criteria.push(`${neg}${kind}`);
       else if (kind === 'localuser') criteria.push(`${neg}${kind} ${rnd.pick([localUser, 'nobody', `${localUser.slice(0, 1)}*`, `!${localUser}`])}`);
       else if (kind === 'user') criteria.push(`${neg}${kind} ${list(USER_PATTERNS)}`);
-      else criteria.push(`${neg}${kind} ${list(MATCH_PATTERNS)}`);
+      else criteria.push(`${neg}${kind} ${list([...MATCH_PATTERNS, derived(), `!${derived()}`])}`);
     }
     return `${spell('Match')}${sep()}${criteria.join(' ')}${comment()}`;
   };
