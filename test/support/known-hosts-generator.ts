@@ -25,9 +25,11 @@ export function generateKnownHosts(rnd: Random, ports: number[], pub: Record<Hos
     '[127.0.0.?]:*', '*', '!127.0.0.1', `![127.0.0.1]:${p1}`, '10.*', '*.example.com', 'myalias', 'MyAlias', `[myalias]:${p1}`,
     '127.0.0.*', '[127.0.0.1]:1', `[*]:${p2}`, '!*', 'local*', `[127.0.0.1]:${p1}0`,
   ];
-  const hostField = (): string => Array.from({ length: rnd.int(1, 3) }, () => rnd.pick(names)).join(',');
+  // Names that the connections below are known by, drawn as often as all the others together.
+  const meeting = ['127.0.0.1', `[127.0.0.1]:${p1}`, `[127.0.0.1]:${p2}`, `[localhost]:${p1}`, 'localhost', '*', '[127.0.0.?]:*', 'myalias'];
+  const hostField = (): string => Array.from({ length: rnd.int(1, 3) }, () => rnd.pick(rnd.chance(0.5) ? meeting : names)).join(',');
   const plainKey = (): string => {
-    const k = rnd.pick(['ed25519', 'ed25519', 'ecdsa', 'rsa', 'other', 'rsa-sha2-512', 'mislabelled', 'truncated'] as const);
+    const k = rnd.pick(['ed25519', 'ed25519', 'ed25519', 'ecdsa', 'ecdsa', 'rsa', 'other', 'rsa-sha2-512', 'mislabelled', 'truncated'] as const);
     if (k === 'rsa-sha2-512') return pub.rsa.replace('ssh-rsa', 'rsa-sha2-512');
     if (k === 'mislabelled') return pub.ed25519.replace('ssh-ed25519', 'ecdsa-sha2-nistp256');
     if (k === 'truncated') return pub.ecdsa.slice(0, -12);
@@ -51,6 +53,13 @@ export function generateKnownHosts(rnd: Random, ports: number[], pub: Record<Hos
   };
   const user = Array.from({ length: rnd.int(1, 3) }, file);
   const global = Array.from({ length: rnd.int(0, 2) }, file);
+  // Often one of the server's own keys both known and @revoked, in any file: revoked must win.
+  if (rnd.chance(0.4)) {
+    const key = pub[rnd.pick(['ed25519', 'ecdsa', 'rsa'] as const)];
+    const files = [...user, ...global];
+    rnd.pick(files).push(`${hostField()} ${key}`);
+    rnd.pick(files).push(`@revoked ${hostField()} ${key}`);
+  }
   const hashUser = user.map((_, i) => i).filter(() => rnd.chance(0.25));
   const queries = Array.from({ length: 2 }, () => ({
     host: rnd.pick(['127.0.0.1', '127.0.0.1', 'localhost', 'LOCALHOST']),
