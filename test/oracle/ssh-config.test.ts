@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupSshConfig, SshConfigError } from '../../src/ssh/config.js';
+import { resolveEndpoint } from '../../src/ssh/endpoint.js';
 import { normalise, provisionView, sshG, type Query } from '../support/ssh-g.js';
 
 /**
@@ -52,6 +54,8 @@ const CASES: [string, string, Query[]][] = [
   ['StrictHostKeyChecking values provision honours, first wins', 'Host a\n  StrictHostKeyChecking accept-new\nHost b\n  StrictHostKeyChecking yes\nHost *\n  StrictHostKeyChecking no\n', [{ host: 'a' }, { host: 'b' }]],
   ['IgnoreUnknown, ignored keywords', 'IgnoreUnknown UseKeychain,Add*\nHost *\n  UseKeychain yes\n  AddFancyThing 1\n  ServerAliveInterval 30\n  Compression yes\n  ControlMaster auto\n  SendEnv LANG\n  User kept\n', [{ host: 'h' }]],
   ['ProxyCommand none means direct and blocks a later ProxyJump', 'Host a\n  ProxyCommand none\nHost * !gw\n  ProxyJump gw\n', [{ host: 'a' }, { host: 'b' }]],
+  // Found by ssh-config-fuzz.test.ts: ssh -G prints an ssh:// hop as user@host:port; `Port +2200` is 2200 for ssh.
+  ['ProxyJump as an ssh:// URI or with a comment; Port with a plus sign', 'Host a\n  ProxyJump ssh://u@gw:22\nHost b\n  ProxyJump bastion # via the bastion\nHost c\n  Port +2200\n', [{ host: 'a' }, { host: 'b' }, { host: 'c' }]],
   ['an IP address is not lowercased; Host * !pattern with address', 'Host 10.* !10.0.0.2\n  User ten\nHost FE80::*\n  User v6\n', [{ host: '10.0.0.1' }, { host: '10.0.0.2' }, { host: 'FE80::1' }]],
 ];
 
@@ -90,6 +94,10 @@ const REFUSED: [string, string, string, number][] = [
   ['KnownHostsCommand', 'Host *\n  KnownHostsCommand /bin/true %h\n', 'h', 2],
   ['RemoteCommand', 'Host *\n  RemoteCommand id\n', 'h', 2],
   ['AddressFamily inet6', 'Host *\n  AddressFamily inet6\n', 'h', 2],
+  // Found by ssh-config-fuzz.test.ts: ssh 9.2 reads this as a jump host named "none".
+  ['ProxyJump none followed by a comment', 'Host *\n  ProxyJump none # direct\n', 'h', 2],
+  // Found by ssh-config-fuzz.test.ts: ssh looks the name up in /etc/services.
+  ['Port given as a service name', 'Host *\n  Port ssh\n', 'h', 2],
 ];
 
 describe('what provision refuses, ssh honours', () => {
@@ -128,6 +136,28 @@ describe('errors as ssh', () => {
     });
   }
 
+  // Found by ssh-config-fuzz.test.ts: both refuse to reach a host through itself.
+  it('a jump host that is the host itself: jumphost loop', () => {
+    const file = write('bad-jump-loop', 'Host *\n  ProxyJump bastion\n');
+    const ssh = sshG(file, { host: 'bastion' });
+    expect(ssh.status).not.toBe(0);
+    expect(ssh.stderr).toContain('jumphost loop via bastion');
+    expect(() => provisionView(file, { host: 'bastion' })).toThrow(new RegExp(`^${file}:2: ProxyJump bastion: jumphost loop via bastion`));
+    // Another login user is a loop too (the hop takes the same user).
+    expect(sshG(file, { host: 'bastion', user: 'other' }).stderr).toContain('jumphost loop via bastion');
+    expect(() => provisionView(file, { host: 'bastion', user: 'other' })).toThrow(/jumphost loop via bastion/);
+  });
+
+  it('a jump host whose own ProxyJump is itself: ssh fails when the hop reads the config again', () => {
+    const file = write('bad-jump-loop-hop', 'Host *\n  ProxyJump bastion\n  BatchMode yes\n');
+    // ssh -G does not follow the hops; ssh itself runs `ssh -W … bastion`, which refuses.
+    expect(sshG(file, { host: 'bastion', port: 2222 }).status).toBe(0);
+    const r = spawnSync('ssh', ['-F', file, '-p', '2222', 'bastion', 'true'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('jumphost loop via bastion');
+    expect(() => provisionView(file, { host: 'bastion', port: 2222 })).toThrow(new RegExp(`^${file}:2: ProxyJump bastion: jumphost loop via bastion`));
+  });
+
   it('an undefined ${VAR} in UserKnownHostsFile, when it applies', () => {
     const file = write('bad-kh-var', 'Host *\n  UserKnownHostsFile ${PROVISION_NO_SUCH_VAR}/kh\n');
     expect(sshG(file, { host: 'h' }).stderr).toContain('PROVISION_NO_SUCH_VAR');
@@ -157,5 +187,26 @@ describe('the system file', () => {
       if (prev === undefined) delete process.env.PROVISION_SSH_SYSTEM_CONFIG;
       else process.env.PROVISION_SSH_SYSTEM_CONFIG = prev;
     }
+  });
+});
+
+// Found while fuzzing: ssh expands %h %n %p %r in ProxyJump (ssh -G prints them unexpanded, so
+// the jump command ssh -v says it runs is the oracle).
+describe('ProxyJump tokens', () => {
+  it('are expanded as in the jump command ssh runs', () => {
+    const file = write(
+      'jump-tokens',
+      'Host gw-*\n  HostName 127.0.0.1\n  Port 1\n  ProxyJump none\nHost *\n  HostName real-%h\n  User deploy\n  ProxyJump %r@gw-%h:2222\n  BatchMode yes\n  ConnectTimeout 2\n',
+    );
+    const r = spawnSync('ssh', ['-v', '-F', file, 'web', 'true'], { encoding: 'utf8', timeout: 20_000 });
+    const m = /Executing proxy command: exec ssh -l (\S+) -p (\d+) .*-W '\[([^\]]+)\]:(\d+)' (\S+)/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [, user, port, target, targetPort, host] = m!;
+    const e = resolveEndpoint({ name: 'web', address: 'web' }, { sshConfig: file });
+    expect({ target: e.address, targetPort: String(e.port), jump: e.jumps.map((j) => ({ host: j.name, user: j.user, port: String(j.port) })) }).toEqual({
+      target,
+      targetPort,
+      jump: [{ host, user, port }],
+    });
   });
 });
