@@ -155,6 +155,16 @@ const CASES: Case[] = [
     files: (p) => ({ user1: ['# old host', `${hp(p)} ${pub.other}`] }),
     says: (f) => [/^HOST KEY CHANGED/, `ssh-ed25519 in ${f.user1}:2`, fp(pub.ed25519)],
   },
+  // Found by known-hosts-fuzz.test.ts: ssh negotiates the host certificate (an ed25519 key is known), finds
+  // no CA for [host]:port, retries without the port, drops the certificate there and matches the bare
+  // host's key; [host]:port's own, different key is never compared. provision (no certificates) sees
+  // the changed key and refuses, as ssh does with -o HostKeyAlgorithms=-*-cert-v01@openssh.com.
+  {
+    name: 'changed key under [host]:port, the right one under the bare host (ssh accepts through its certificate)',
+    files: (p) => ({ user1: [`${hp(p)} ${pub.other}`], global1: [`127.0.0.1 ${pub.ed25519}`] }),
+    deliberateRefusal: /^HOST KEY CHANGED/,
+    says: (f) => [`${f.user1}:1`],
+  },
   { name: 'changed key in the global file, none in the user files', files: (p) => ({ global2: [`${hp(p)} ${pub.other}`] }), says: (f) => [`${f.global2}:1`] },
 ];
 
