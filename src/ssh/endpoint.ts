@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionTarget } from '../connection-vars.js';
-import { localUser } from './config/expand.js';
+import { expandTokens, localUser } from './config/expand.js';
 import { expandClientPath, ExpandError, lookupSshConfig, parseProxyJump, SshConfigError, sshConfigFiles, type ConfigFile, type ConnectionNames, type SshHostConfig } from './config.js';
 
 /** Where and how to connect to one SSH server: a target host or a jump host on the way to it. */
@@ -91,7 +91,10 @@ export function resolveEndpoint(host: ConnectionTarget, options: ResolveOptions 
     acceptNewHostKeys: cfg.strictHostKeyChecking === 'accept-new' || undefined,
     jumps: [],
   };
-  if (cfg.proxyJump) target.jumps = resolveJumps(cfg.proxyJump, files, target, 0);
+  if (cfg.proxyJump) {
+    refuseJumpLoop(cfg.proxyJump, target, cfg.where.proxy);
+    target.jumps = resolveJumps(expandJump(cfg.proxyJump, names, cfg.where.proxy), files, target, 0, cfg.where.proxy);
+  }
   return target;
 }
 
@@ -101,10 +104,11 @@ export function resolveEndpoint(host: ConnectionTarget, options: ResolveOptions 
  * the ssh config; what the config does not say comes from the target: its
  * user, its known_hosts files and, when the config names no IdentityFile, its keys.
  */
-function resolveJumps(spec: string, files: ConfigFile[], target: Endpoint, depth: number): Endpoint[] {
-  if (depth > MAX_JUMP_DEPTH) throw new SshConfigError(`ProxyJump chain longer than ${MAX_JUMP_DEPTH} (a loop?)`);
+function resolveJumps(spec: string, files: ConfigFile[], target: Endpoint, depth: number, where = '(given)'): Endpoint[] {
+  if (depth > MAX_JUMP_DEPTH) throw new SshConfigError(`${where}: ProxyJump ${spec}: a chain of jump hosts longer than ${MAX_JUMP_DEPTH} (a loop?)`);
   const hops: Endpoint[] = [];
-  parseProxyJump(spec).forEach((j, i) => {
+  const specs = parseProxyJump(spec);
+  specs.forEach((j, i) => {
     const cfg = lookupSshConfig({ host: j.host, user: j.user, port: j.port, defaultUser: target.user, files });
     const user = cfg.user ?? target.user;
     const port = cfg.port ?? 22;
@@ -124,12 +128,48 @@ function resolveJumps(spec: string, files: ConfigFile[], target: Endpoint, depth
       acceptNewHostKeys: cfg.strictHostKeyChecking === 'accept-new' || undefined,
       jumps: [],
     };
-    if (i === 0 && cfg.proxyJump && cfg.proxyJump.toLowerCase() !== 'none') hops.push(...resolveJumps(cfg.proxyJump, files, hop, depth + 1));
+    // ssh reaches hop i with `ssh -J <hops before it> -W … hop`: only the first hop follows its own ProxyJump.
+    if (i > 0) refuseJumpLoop(spec.split(',').slice(0, i).join(','), hop, where);
+    else if (cfg.proxyJump && cfg.proxyJump.toLowerCase() !== 'none') {
+      refuseJumpLoop(cfg.proxyJump, hop, cfg.where.proxy);
+      hops.push(...resolveJumps(expandJump(cfg.proxyJump, names, cfg.where.proxy), files, hop, depth + 1, cfg.where.proxy));
+    }
     hops.push(hop);
   });
   return hops;
 }
 
+/**
+ * ssh.c refuses to go through a jump host that is the host itself: the last hop
+ * of ProxyJump with the same name (as written, against the host name after
+ * HostName), the same port (the hop's, else 22) and the same user (the hop's,
+ * else the host's): "jumphost loop via HOST", also for `ssh -G`.
+ */
+function refuseJumpLoop(spec: string, host: Endpoint, where = '(given)'): void {
+  // The inventory's proxy_jump (ssh's -J) to the host itself is followed: harmless, and the
+  // integration tests reach their one loopback sshd through itself. From the config, the hop would
+  // read the same config again: ssh refuses, and so does provision.
+  if (where === '(given)') return;
+  const hops = parseProxyJump(spec);
+  const last = hops[hops.length - 1];
+  if (last && last.host === host.address && (last.port ?? 22) === host.port && (last.user ?? host.user) === host.user) {
+    throw new SshConfigError(`${where}: ProxyJump ${spec}: jumphost loop via ${last.host} (the jump host is ${host.user}@${host.address}:${host.port} itself)`);
+  }
+}
+
+/**
+ * ProxyJump's tokens: ssh turns the hops into `ssh … -W '[%h]:%p' HOP` and
+ * expands %h (the host name after HostName), %n, %p, %r and %% in that whole
+ * command, so `ProxyJump gw-%h` goes through `gw-web1.example.com`.
+ */
+function expandJump(spec: string, names: ConnectionNames, where = '(given)'): string {
+  try {
+    return expandTokens(spec, { h: names.host, n: names.originalHost, p: String(names.port), r: names.user }, false);
+  } catch (err) {
+    if (err instanceof ExpandError) throw new SshConfigError(`${where}: ProxyJump ${spec}: ${err.message}`);
+    throw err;
+  }
+}
 
 /** A path keyword expanded as ssh does (`~`, then % tokens and ${VAR}); its errors name where the value came from. */
 function expand(path: string, names: ConnectionNames, what: string, where?: string): string {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupSshConfig, SshConfigError } from '../../src/ssh/config.js';
 import { resolveEndpoint } from '../../src/ssh/endpoint.js';
+import { normalise, provisionView, sshG, type Query } from '../support/ssh-g.js';
 
 /**
  * Differential: each ssh_config file is resolved by provision and by
@@ -36,76 +37,6 @@ function write(name: string, text: string): string {
   return path;
 }
 
-interface Query {
-  host: string;
-  user?: string;
-  port?: number;
-}
-
-type View = Record<string, string | string[] | undefined>;
-
-function sshG(file: string, q: Query): { status: number; out: Map<string, string[]>; stderr: string } {
-  const args = ['-G', '-F', file, ...(q.user ? ['-l', q.user] : []), ...(q.port ? ['-p', String(q.port)] : []), q.host];
-  const r = spawnSync('ssh', args, { encoding: 'utf8', env: process.env });
-  const out = new Map<string, string[]>();
-  for (const line of r.stdout.split('\n')) {
-    const m = /^(\S+) (.*)$/.exec(line);
-    if (m) out.set(m[1], [...(out.get(m[1]) ?? []), m[2]]);
-  }
-  return { status: r.status ?? -1, out, stderr: r.stderr };
-}
-
-const SSH_DEFAULT_IDENTITY_FILES = ['~/.ssh/id_rsa', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519', '~/.ssh/id_ed25519_sk', '~/.ssh/id_xmss', '~/.ssh/id_dsa'];
-
-/** ssh -G's output in provision's terms: its defaults where provision computes its own. */
-function normalise(out: Map<string, string[]>): View {
-  const one = (k: string): string | undefined => out.get(k)?.[0];
-  const list = (k: string): string[] => {
-    const v = one(k);
-    return !v || v === 'none' ? [] : v.split(' ');
-  };
-  const identityFiles = out.get('identityfile') ?? [];
-  const agent = one('identityagent');
-  const user = one('user');
-  return {
-    hostname: one('hostname'),
-    user,
-    port: one('port'),
-    // With no IdentityFile, ssh lists its default names; provision tries its own defaults later.
-    identityfile: identityFiles.join('\n') === SSH_DEFAULT_IDENTITY_FILES.join('\n') ? [] : identityFiles,
-    identitiesonly: one('identitiesonly'),
-    proxyjump: one('proxyjump'),
-    userknownhostsfile: list('userknownhostsfile'),
-    globalknownhostsfile: list('globalknownhostsfile'),
-    hostkeyalias: one('hostkeyalias'),
-    // ssh prints yes as true; `ask` is its default and provision never asks: unknown keys are refused.
-    stricthostkeychecking: { true: 'yes', false: 'no', ask: 'ask' }[one('stricthostkeychecking') ?? 'ask'] ?? one('stricthostkeychecking'),
-    identityagent: agent === undefined || agent === 'SSH_AUTH_SOCK' ? process.env.SSH_AUTH_SOCK : agent === 'none' ? undefined : agent.startsWith('$') ? process.env[agent.slice(1)] : agent,
-  };
-}
-
-function provisionView(file: string, q: Query): View {
-  const e = resolveEndpoint(
-    { name: q.host, address: q.host, port: q.port, user: q.user },
-    { sshConfig: file },
-  );
-  const cfg = lookupSshConfig({ host: q.host, user: q.user, port: q.port, defaultUser: q.user ?? userInfo().username, files: [{ path: file, kind: 'user', checkPermissions: false }] });
-  const strict = cfg.strictHostKeyChecking;
-  return {
-    hostname: e.address,
-    user: e.user,
-    port: String(e.port),
-    identityfile: cfg.identityFiles,
-    identitiesonly: e.identitiesOnly ? 'yes' : 'no',
-    proxyjump: cfg.proxyJump === 'none' ? undefined : cfg.proxyJump,
-    userknownhostsfile: e.userKnownHostsFiles,
-    globalknownhostsfile: e.globalKnownHostsFiles,
-    hostkeyalias: e.hostKeyAlias,
-    stricthostkeychecking: strict === undefined ? 'ask' : strict === 'true' ? 'yes' : strict === 'false' ? 'no' : strict,
-    identityagent: e.agentSocket,
-  };
-}
-
 /** [name, config, host names (and -l/-p) to resolve] */
 const CASES: [string, string, Query[]][] = [
   ['Host case-sensitive, name lowercased after', 'Host Web1\n  User upper\nHost web*\n  HostName %h.example.com\n  Port 2201\n', [{ host: 'Web1' }, { host: 'web1' }, { host: 'WEB2' }]],
@@ -123,6 +54,8 @@ const CASES: [string, string, Query[]][] = [
   ['StrictHostKeyChecking values provision honours, first wins', 'Host a\n  StrictHostKeyChecking accept-new\nHost b\n  StrictHostKeyChecking yes\nHost *\n  StrictHostKeyChecking no\n', [{ host: 'a' }, { host: 'b' }]],
   ['IgnoreUnknown, ignored keywords', 'IgnoreUnknown UseKeychain,Add*\nHost *\n  UseKeychain yes\n  AddFancyThing 1\n  ServerAliveInterval 30\n  Compression yes\n  ControlMaster auto\n  SendEnv LANG\n  User kept\n', [{ host: 'h' }]],
   ['ProxyCommand none means direct and blocks a later ProxyJump', 'Host a\n  ProxyCommand none\nHost * !gw\n  ProxyJump gw\n', [{ host: 'a' }, { host: 'b' }]],
+  // Found by ssh-config-fuzz.test.ts: ssh -G prints an ssh:// hop as user@host:port; `Port +2200` is 2200 for ssh.
+  ['ProxyJump as an ssh:// URI or with a comment; Port with a plus sign', 'Host a\n  ProxyJump ssh://u@gw:22\nHost b\n  ProxyJump bastion # via the bastion\nHost c\n  Port +2200\n', [{ host: 'a' }, { host: 'b' }, { host: 'c' }]],
   ['an IP address is not lowercased; Host * !pattern with address', 'Host 10.* !10.0.0.2\n  User ten\nHost FE80::*\n  User v6\n', [{ host: '10.0.0.1' }, { host: '10.0.0.2' }, { host: 'FE80::1' }]],
 ];
 
@@ -161,6 +94,10 @@ const REFUSED: [string, string, string, number][] = [
   ['KnownHostsCommand', 'Host *\n  KnownHostsCommand /bin/true %h\n', 'h', 2],
   ['RemoteCommand', 'Host *\n  RemoteCommand id\n', 'h', 2],
   ['AddressFamily inet6', 'Host *\n  AddressFamily inet6\n', 'h', 2],
+  // Found by ssh-config-fuzz.test.ts: ssh 9.2 reads this as a jump host named "none".
+  ['ProxyJump none followed by a comment', 'Host *\n  ProxyJump none # direct\n', 'h', 2],
+  // Found by ssh-config-fuzz.test.ts: ssh looks the name up in /etc/services.
+  ['Port given as a service name', 'Host *\n  Port ssh\n', 'h', 2],
 ];
 
 describe('what provision refuses, ssh honours', () => {
@@ -199,6 +136,28 @@ describe('errors as ssh', () => {
     });
   }
 
+  // Found by ssh-config-fuzz.test.ts: both refuse to reach a host through itself.
+  it('a jump host that is the host itself: jumphost loop', () => {
+    const file = write('bad-jump-loop', 'Host *\n  ProxyJump bastion\n');
+    const ssh = sshG(file, { host: 'bastion' });
+    expect(ssh.status).not.toBe(0);
+    expect(ssh.stderr).toContain('jumphost loop via bastion');
+    expect(() => provisionView(file, { host: 'bastion' })).toThrow(new RegExp(`^${file}:2: ProxyJump bastion: jumphost loop via bastion`));
+    // Another login user is a loop too (the hop takes the same user).
+    expect(sshG(file, { host: 'bastion', user: 'other' }).stderr).toContain('jumphost loop via bastion');
+    expect(() => provisionView(file, { host: 'bastion', user: 'other' })).toThrow(/jumphost loop via bastion/);
+  });
+
+  it('a jump host whose own ProxyJump is itself: ssh fails when the hop reads the config again', () => {
+    const file = write('bad-jump-loop-hop', 'Host *\n  ProxyJump bastion\n  BatchMode yes\n');
+    // ssh -G does not follow the hops; ssh itself runs `ssh -W … bastion`, which refuses.
+    expect(sshG(file, { host: 'bastion', port: 2222 }).status).toBe(0);
+    const r = spawnSync('ssh', ['-F', file, '-p', '2222', 'bastion', 'true'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('jumphost loop via bastion');
+    expect(() => provisionView(file, { host: 'bastion', port: 2222 })).toThrow(new RegExp(`^${file}:2: ProxyJump bastion: jumphost loop via bastion`));
+  });
+
   it('an undefined ${VAR} in UserKnownHostsFile, when it applies', () => {
     const file = write('bad-kh-var', 'Host *\n  UserKnownHostsFile ${PROVISION_NO_SUCH_VAR}/kh\n');
     expect(sshG(file, { host: 'h' }).stderr).toContain('PROVISION_NO_SUCH_VAR');
@@ -228,5 +187,26 @@ describe('the system file', () => {
       if (prev === undefined) delete process.env.PROVISION_SSH_SYSTEM_CONFIG;
       else process.env.PROVISION_SSH_SYSTEM_CONFIG = prev;
     }
+  });
+});
+
+// Found while fuzzing: ssh expands %h %n %p %r in ProxyJump (ssh -G prints them unexpanded, so
+// the jump command ssh -v says it runs is the oracle).
+describe('ProxyJump tokens', () => {
+  it('are expanded as in the jump command ssh runs', () => {
+    const file = write(
+      'jump-tokens',
+      'Host gw-*\n  HostName 127.0.0.1\n  Port 1\n  ProxyJump none\nHost *\n  HostName real-%h\n  User deploy\n  ProxyJump %r@gw-%h:2222\n  BatchMode yes\n  ConnectTimeout 2\n',
+    );
+    const r = spawnSync('ssh', ['-v', '-F', file, 'web', 'true'], { encoding: 'utf8', timeout: 20_000 });
+    const m = /Executing proxy command: exec ssh -l (\S+) -p (\d+) .*-W '\[([^\]]+)\]:(\d+)' (\S+)/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const [, user, port, target, targetPort, host] = m!;
+    const e = resolveEndpoint({ name: 'web', address: 'web' }, { sshConfig: file });
+    expect({ target: e.address, targetPort: String(e.port), jump: e.jumps.map((j) => ({ host: j.name, user: j.user, port: String(j.port) })) }).toEqual({
+      target,
+      targetPort,
+      jump: [{ host, user, port }],
+    });
   });
 });

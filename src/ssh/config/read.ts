@@ -206,7 +206,9 @@ function processLine(line: LexedLine, where: string, file: ConfigFile, r: Readin
     }
     case 'port': {
       const v = single();
-      const port = /^\d+$/.test(v) ? Number(v) : NaN;
+      // a2port: strtonum (a leading + allowed), else a service name from /etc/services.
+      const port = /^\+?\d+$/.test(v) ? Number(v) : NaN;
+      if (Number.isNaN(port) && /^[A-Za-z][\w.-]*$/.test(v)) fail(`'${v}' is a service name, which ssh looks up in /etc/services: write the port number`);
       if (!(port >= 1 && port <= 65535)) fail(`bad port '${v}'`);
       if (r.req.port === undefined && take('port')) out.port = port;
       return;
@@ -246,6 +248,11 @@ function processLine(line: LexedLine, where: string, file: ConfigFile, r: Readin
       }
       // ProxyJump and ProxyCommand share one slot: whichever comes first wins.
       if (!take('proxy')) return;
+      // readconf.c parse_jump strips the comment but compares the line as written with "none":
+      // ssh 9.2 reads `ProxyJump none # ...` as a jump host named "none".
+      if (keyword === 'proxyjump' && /#/.test(line.rest) && line.rest.replace(/#.*$/, '').trim().toLowerCase() === 'none') {
+        fail('"none" followed by a comment: OpenSSH 9.2 reads this as a jump host named "none" (remove the comment)');
+      }
       if (keyword === 'proxyjump') out.proxyJump = line.rest.replace(/#.*$/, '').trim();
       else if (line.rest.trim().toLowerCase() === 'none') out.proxyJump = 'none';
       else r.refusable.set('proxycommand', { args: [line.rest], where });
