@@ -19,11 +19,13 @@ function project(files: Record<string, string>): string {
 
 describe('precedence of inventory variables', () => {
   // Each level sets `level` and its own name; the highest level that sets a name wins.
+  // Ansible's VARIABLE_PRECEDENCE: an inventory file's group vars are below group_vars/all
+  // (test/oracle/inventory-fuzz.test.ts found provision had them above).
   const levels = [
     ['inventory file all', 'inv/hosts.yaml'],
+    ['inventory file group', 'inv/hosts.yaml'],
     ['inventory group_vars/all', 'inv/group_vars/all.yml'],
     ['playbook group_vars/all', 'play/group_vars/all.yml'],
-    ['inventory file group', 'inv/hosts.yaml'],
     ['inventory group_vars/web', 'inv/group_vars/web.yml'],
     ['playbook group_vars/web', 'play/group_vars/web.yml'],
     ['inventory file host', 'inv/hosts.yaml'],
@@ -31,7 +33,7 @@ describe('precedence of inventory variables', () => {
     ['playbook host_vars', 'play/host_vars/w1.yml'],
   ];
   const hostsYaml = (upTo: number): string =>
-    `all:\n  vars: { ${upTo >= 0 ? 'level: "inventory file all"' : ''} }\n  children:\n    web:\n      vars: { ${upTo >= 3 ? 'level: "inventory file group"' : ''} }\n      hosts:\n        w1: { ${upTo >= 6 ? 'level: "inventory file host"' : ''} }\n`;
+    `all:\n  vars: { ${upTo >= 0 ? 'level: "inventory file all"' : ''} }\n  children:\n    web:\n      vars: { ${upTo >= 1 ? 'level: "inventory file group"' : ''} }\n      hosts:\n        w1: { ${upTo >= 6 ? 'level: "inventory file host"' : ''} }\n`;
 
   it.each(levels.map(([name], i) => [name, i] as const))('%s outranks every level below it', (name, i) => {
     const files: Record<string, string> = { 'inv/hosts.yaml': hostsYaml(i) };
