@@ -47,13 +47,15 @@ export class InventoryBuilder {
     if (!h) {
       h = { name, groups: [], vars: {}, varSources: {} };
       this.hosts.set(name, h);
+      // As Ansible's Host(name, port): a `host:port` sets ansible_port only where the host is first
+      // seen; the same host listed again with another port keeps the first (found by inventory-fuzz).
+      if (port !== undefined) this.setHostVar(name, 'ansible_port', port, where);
     }
     if (group) {
       const g = this.addGroup(group);
       if (!g.hosts.includes(name)) g.hosts.push(name);
       if (!h.groups.includes(group)) h.groups.push(group);
     }
-    if (port !== undefined) this.setHostVar(name, 'ansible_port', port, where);
     return h;
   }
 
