@@ -48,10 +48,30 @@ export function resolveFloat(text: string): number {
   });
 }
 
+/** What Python's float() reads, after PyYAML removed `_` and lower-cased the text. */
+const PYTHON_FLOAT = /^\s*(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf|infinity|nan)\s*$/;
+
+/**
+ * An explicit `!!float` (PyYAML's construct_yaml_float): any text float() reads, so `!!float 1`
+ * is 1.0, not only what FLOAT resolves implicitly; anything else is an error, as in Ansible.
+ */
+function resolveTaggedFloat(text: string, onError: (message: string) => void): number {
+  const t = text.replace(/_/g, '').toLowerCase();
+  const unsigned = t.replace(/^[-+]/, '');
+  if (unsigned === '.inf' || unsigned === '.nan' || /^[0-9][0-9]*(?::[0-5]?[0-9])+\.[0-9]*$/.test(unsigned)) return resolveFloat(text);
+  if (!PYTHON_FLOAT.test(unsigned)) {
+    onError(`!!float "${text}" is not a number`);
+    return NaN;
+  }
+  return (t.startsWith('-') ? -1 : 1) * parseFloat(unsigned.replace(/^\s*inf(inity)?\s*$/, 'Infinity'));
+}
+
 const pyTags: ScalarTag[] = [
   { tag: 'tag:yaml.org,2002:bool', default: true, identify: (v) => typeof v === 'boolean', test: BOOL, resolve: resolveBool },
   { tag: 'tag:yaml.org,2002:int', default: true, identify: (v) => typeof v === 'number' && Number.isInteger(v), test: INT, resolve: resolveInt },
   { tag: 'tag:yaml.org,2002:float', default: true, identify: (v) => typeof v === 'number', test: FLOAT, resolve: resolveFloat },
+  // Not used to resolve untagged text (not default); yaml picks it for an explicit !!float.
+  { tag: 'tag:yaml.org,2002:float', default: false, resolve: resolveTaggedFloat },
 ];
 
 /** `customTags` for the yaml package (with `version: '1.1'`): PyYAML's booleans, ints and floats; timestamps stay strings. */
