@@ -37,12 +37,22 @@ export function parseInventory(source: YamlSource): Inventory {
 }
 
 function readSource(path: string, into: InventoryBuilder): void {
+  if (readFiles(path, into) === 0) {
+    // Ansible warns "Unable to parse … as an inventory source" and goes on with no host from it.
+    throw new ConfigError('no inventory file in this directory: Ansible skips hidden names, group_vars/, host_vars/ and names ending in .ini, .cfg, .retry, .orig, ~, .bak, .swp, .md, .txt, .rst, .pyc, .pyo, .rpm', { file: path });
+  }
+}
+
+/** How many inventory files `path` gave: 1 for a file, those inside (recursively) for a directory. */
+function readFiles(path: string, into: InventoryBuilder): number {
   if (isDirectory(path)) {
     // Ansible's order: the directory's entries sorted by name, subdirectories recursively.
-    for (const entry of readdirSync(path).sort()) if (!IGNORED.test(entry)) readSource(join(path, entry), into);
-    return;
+    let read = 0;
+    for (const entry of readdirSync(path).sort()) if (!IGNORED.test(entry)) read += readFiles(join(path, entry), into);
+    return read;
   }
   readFile(path, into);
+  return 1;
 }
 
 function readFile(file: string, into: InventoryBuilder): void {

@@ -45,6 +45,11 @@ describe('precedence of inventory variables', () => {
     expect(inv.hosts.get('w1')!.vars.level).toBe(name);
   });
 
+  it('a directory with one inventory file beside skipped names reads that file', () => {
+    const dir = project({ 'inv/hosts.ini': '[web]\nw1\n', 'inv/hosts': 'w2\n' });
+    expect([...loadInventory(join(dir, 'inv')).hosts.keys()]).toEqual(['w2']);
+  });
+
   it('nothing set anywhere: no variables', () => {
     const dir = project({ 'hosts': 'w1\n' });
     expect(loadInventory(join(dir, 'hosts')).hosts.get('w1')!.vars).toEqual({});
@@ -90,10 +95,12 @@ describe('bad inventories name file, line and field', () => {
     ['an unknown key in a YAML group', { 'hosts.yaml': 'web:\n  host:\n    w1:\n' }, /hosts.yaml:2:3: web: unexpected key "host"/],
     ['host vars that are not a mapping', { 'hosts.yaml': 'web:\n  hosts:\n    w1: 10.0.0.1\n' }, /hosts.yaml:3:\d+: .*must be a mapping/],
     ['a vars file that is a list', { 'hosts.yaml': 'web:\n  hosts: { w1: }\n', 'group_vars/web.yml': '- a\n' }, /group_vars\/web.yml:1:1: .*vars file must be a mapping/],
+    // Found by test/oracle/inventory-fuzz.test.ts: Ansible skips these names, and the directory gave zero hosts.
+    ['a directory holding only names Ansible skips', { 'inv/hosts.ini': '[web]\nw1\n', 'inv/prod.cfg': '[db]\nd1\n', 'inv/.hidden': 'h\n', 'inv/group_vars/all.yml': 'x: 1\n' }, /inv: no inventory file in this directory/],
   ];
   it.each(cases)('%s', (_what, files, message) => {
     const dir = project(files);
-    const main = Object.keys(files)[0];
+    const main = Object.keys(files)[0].replace(/^inv\/.*/, 'inv');
     let error: unknown;
     try {
       loadInventory(join(dir, main));
