@@ -69,14 +69,25 @@ function readFile(file: string, into: InventoryBuilder): void {
   // Like Ansible: a .yaml/.yml/.json file, or one without extension, is tried as YAML; what is no mapping there is INI.
   if (yamlByName || ext === '' || basename(file).startsWith('.')) {
     let source: YamlSource | undefined;
+    let yamlError: unknown;
     try {
       source = YamlSource.fromText(text, file, { yaml11: true });
     } catch (err) {
       if (yamlByName) throw err;
+      yamlError = err;
     }
     const data = source?.data;
     if (source && data && typeof data === 'object' && !Array.isArray(data)) return readYamlInventory(source, into);
     if (yamlByName && text.trim() && !looksLikeIni(text)) throw new ConfigError('an inventory in YAML must be a mapping of groups (all:, web:, …) or provision\'s hosts:/groups:/vars:', { file, line: 1 });
+    // A YAML file without extension that provision refuses (a timestamp, a tag): its YAML error, not
+    // the INI reader's confusing one about `all:` (found by inventory-fuzz).
+    if (yamlError && !looksLikeIni(text)) {
+      try {
+        readIni(text, file, new InventoryBuilder());
+      } catch {
+        throw yamlError;
+      }
+    }
   }
   readIni(text, file, into);
 }
