@@ -25,8 +25,8 @@ export function random(seed: number): () => number {
   };
 }
 
-const GROUPS = ['web', 'db', 'app', 'prod', 'stage', 'edge', 'lb_1', 'EU_West'];
-const HOSTS = ['h1', 'h2', 'web01', 'db-a', 'node.example.com', '10.0.0.5', 'app_1', 'r[1:3]', 'n[01:10:4]', 'l-[a:c]', 'p[0:1]q[1:2]', 'h1:2222', '[2001:db8::1]:2200', 'db-a:22'];
+const GROUPS = ['web', 'db', 'app', 'prod', 'stage', 'edge', 'lb_1', 'EU_West', 'web-servers'];
+const HOSTS = ['h1', 'h2', 'web01', 'db-a', 'node.example.com', '10.0.0.5', 'app_1', 'r[1:3]', 'n[01:10:4]', 'l-[a:c]', 'p[0:1]q[1:2]', 'h1:2222', '[2001:db8::1]:2200', 'db-a:22', 'localhost', 'w[1:2]:2201'];
 const KEYS = ['port', 'ansible_port', 'ansible_host', 'ansible_user', 'ansible_become', 'color', 'conf', 'x'];
 
 /** INI values on a host line: one shell word each (quotes, escapes and comments as users write them). */
@@ -50,6 +50,7 @@ const YAML_VALUES = [
   '1e3', '1.0e+3', '08', '0x1F', '1:30', '[1, two, {k: v}]', '{a: 1, b: [x]}', '"a # b"', 'a # b', '"unicode é"', '"tab\\tx"',
   "'it''s'", '+12', '-0', '.5', '!!int "5"', '!!float 1', '"$x `y` @z:/w"', '2222', '"2222"', 'ssh.example.com', '"{{ x }}"',
   '|\n  block\n  text', '>-\n  folded\n  text', '0.', '12:30:45', '-1_0', '0b11', '"\\u00e9"', 'NULL', 'Null', '!!null', '[]', '{}',
+  '2001-12-14 21:59:43.10 -5', '2001-12-14t21:59:43.10-05:00', '2002-12-14T00:00:00Z', '!!binary aGVsbG8=', '!!timestamp 2001-12-14', "!!str yes", '0o0', '00', '+.5', '1__0',
 ];
 
 interface Model {
@@ -83,7 +84,8 @@ export function generateCase(seed: number): FuzzCase {
 
   const files: Record<string, string> = {};
   const vars = (n: number, values: readonly string[]): [string, string][] => some(KEYS, 0, n).map((k) => [k, pick(values)]);
-  const withPriority = (list: [string, string][]): [string, string][] => (chance(0.2) ? [...list, ['ansible_group_priority', String(pick([1, 2, 3, 10]))]] : list);
+  const withPriority = (list: [string, string][]): [string, string][] =>
+    chance(0.2) ? [...list, ['ansible_group_priority', pick(['1', '2', '3', '10', '-1', '1.5', "'5'", 'yes', '0x10', 'abc'])]] : list;
 
   const renderIni = (m: Model, groupsHere: string[]): string => {
     const lines: string[] = [];
@@ -91,7 +93,8 @@ export function generateCase(seed: number): FuzzCase {
       const kv = vars(3, INI_HOST_VALUES).map(([k, v]) => `${k}=${v}`);
       return [h, ...kv].join(' ') + (chance(0.15) ? ` ${pick(['# a comment', '#x=1', '  # trailing'])}` : '');
     };
-    for (const [h, gs] of m.members) if (gs.length === 0) lines.push(hostLine(h));
+    const ungrouped = [...m.members].filter(([, gs]) => gs.length === 0).map(([h]) => hostLine(h));
+    if (ungrouped.length) lines.push(...(chance(0.3) ? [pick(['[ungrouped]', '[all]'])] : []), ...ungrouped);
     if (chance(0.4)) lines.push('[all:vars]', ...vars(3, INI_VARS_VALUES).map(([k, v]) => `${k}${pick(['=', ' = ', '= '])}${v}`));
     const sections: string[][] = [];
     for (const g of groupsHere) {
@@ -110,6 +113,7 @@ export function generateCase(seed: number): FuzzCase {
       const j = Math.floor(rnd() * (i + 1));
       [sections[i], sections[j]] = [sections[j], sections[i]];
     }
+    if (chance(0.1)) sections.push(['[all:children]', pick(groupsHere)]);
     for (const s of sections) lines.push(...(chance(0.3) ? ['', pick(['# comment', '; comment'])] : []), ...s);
     return lines.join('\n') + '\n';
   };
@@ -122,6 +126,7 @@ export function generateCase(seed: number): FuzzCase {
       for (const [k, v] of list) out.push(`${indent}${k}:${value(v, indent + '  ')}`);
     };
     const written = new Set<string>();
+    let anchored = false;
     const group = (g: string, indent: string): void => {
       if (written.has(g) && chance(0.7)) {
         out.push(`${indent}${key(g)}:${chance(0.5) ? '' : ' {}'}`);
@@ -130,7 +135,10 @@ export function generateCase(seed: number): FuzzCase {
       written.add(g);
       out.push(`${indent}${key(g)}:`);
       const hosts = [...m.members].filter(([, gs]) => gs.includes(g));
-      if (hosts.length) {
+      if (hosts.length === 1 && chance(0.2)) {
+        // Ansible reads `hosts: NAME` as one host without variables.
+        out.push(`${indent}  hosts: ${key(hosts[0][0])}`);
+      } else if (hosts.length) {
         out.push(`${indent}  hosts:`);
         for (const [h] of hosts) {
           const hv = vars(3, YAML_VALUES);
@@ -139,8 +147,17 @@ export function generateCase(seed: number): FuzzCase {
         }
       }
       const gv = withPriority(vars(3, YAML_VALUES));
-      if (gv.length) {
-        out.push(`${indent}  vars:`);
+      if (anchored && chance(0.3)) {
+        // Shared vars, as users write them: an alias, or a merge key with more beside it.
+        if (chance(0.5)) out.push(`${indent}  vars: *shared`);
+        else {
+          out.push(`${indent}  vars:`, `${indent}    <<: *shared`);
+          varsBlock(gv.filter(([k]) => k !== 'ansible_group_priority'), `${indent}    `);
+        }
+      } else if (gv.length) {
+        const anchor = !anchored && chance(0.2);
+        anchored ||= anchor;
+        out.push(`${indent}  vars:${anchor ? ' &shared' : ''}`);
         varsBlock(gv, `${indent}    `);
       }
       const kids = (m.children.get(g) ?? []).filter((c) => groupsHere.includes(c));
@@ -190,7 +207,8 @@ export function generateCase(seed: number): FuzzCase {
     sources.push(f.name);
   } else {
     const split = Math.max(1, Math.floor(groups.length / 2));
-    const parts = [groups.slice(0, split), groups.slice(split)].filter((p) => p.length);
+    // Sometimes a group is in both sources (its hosts and vars from each).
+    const parts = [groups.slice(0, split), groups.slice(split - (chance(0.3) ? 1 : 0))].filter((p) => p.length);
     const rendered = parts.map((p, i) => {
       const sub: Model = { ...model, members: new Map([...members].filter(([, gs]) => gs.length === 0 ? i === 0 : gs.some((g) => p.includes(g))).map(([h, gs]) => [h, gs.filter((g) => p.includes(g))])) };
       return render(sub, p);
@@ -213,7 +231,8 @@ export function generateCase(seed: number): FuzzCase {
   }
 
   // group_vars/ and host_vars/ beside the inventory (or in the directory), and a playbook directory's.
-  const yamlVarsFile = (): string => vars(3, YAML_VALUES).map(([k, v]) => `${k}:${value1(v)}`).join('\n') + '\n';
+  const yamlVarsFile = (): string =>
+    (chance(0.2) ? '---\n' : '') + (chance(0.2) ? '# vars\n' : '') + vars(3, YAML_VALUES).map(([k, v]) => `${k}:${value1(v)}`).join('\n') + '\n';
   const value1 = (v: string): string => (v.includes('\n') ? ` ${v.split('\n').join('\n  ')}` : v === '' ? '' : ` ${v}`);
   const varsFiles = (base: string): void => {
     for (const g of ['all', ...groups]) {
