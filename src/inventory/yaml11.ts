@@ -77,6 +77,8 @@ const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
  */
 export const TIMESTAMP_REFUSED = 'is a YAML timestamp with a time, which Ansible turns into a datetime that provision cannot reproduce: quote it to keep the text';
 
+export const BINARY_REFUSED = '!!binary (bytes) is not supported: write the text, or base64 as a plain string';
+
 function resolveTimestamp(text: string, onError: (message: string) => void): string {
   if (!DATE.test(text)) onError(`"${text}" ${TIMESTAMP_REFUSED}`);
   return text;
@@ -89,7 +91,7 @@ const pyTags: ScalarTag[] = [
   { tag: 'tag:yaml.org,2002:timestamp', default: true, identify: () => false, test: TIMESTAMP_WITH_TIME, resolve: resolveTimestamp },
   { tag: 'tag:yaml.org,2002:timestamp', default: false, identify: () => false, resolve: resolveTimestamp },
   // !!binary is bytes in Ansible, which ansible-inventory cannot even print: refused.
-  { tag: 'tag:yaml.org,2002:binary', default: false, identify: () => false, resolve: (text, onError) => (onError('!!binary (bytes) is not supported: write the text, or base64 as a plain string'), text) },
+  { tag: 'tag:yaml.org,2002:binary', default: false, identify: () => false, resolve: (text, onError) => (onError(BINARY_REFUSED), text) },
   // Not used to resolve untagged text (not default); yaml picks it for an explicit !!float.
   { tag: 'tag:yaml.org,2002:float', default: false, resolve: resolveTaggedFloat },
 ];

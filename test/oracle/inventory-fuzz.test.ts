@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inventoryCommand } from '../../src/commands/inventory.js';
 import { ConfigError, ConfigErrors } from '../../src/errors.js';
-import { TIMESTAMP_REFUSED } from '../../src/inventory/yaml11.js';
+import { BINARY_REFUSED, TIMESTAMP_REFUSED } from '../../src/inventory/yaml11.js';
 import { CLI } from '../support/provision.js';
 import { AnsibleInventoryPool, type AnsibleResult } from './inventory-fuzz/ansible-inventory-pool.js';
 import { generateCase, type FuzzCase } from './inventory-fuzz/generate.js';
@@ -67,7 +67,7 @@ function describeCase(p: Prepared, theirs: (AnsibleResult | undefined)[]): strin
 }
 
 /** What provision refuses on purpose where ansible-inventory reads on (README, inventory section). */
-const DELIBERATE = [TIMESTAMP_REFUSED];
+const DELIBERATE = [TIMESTAMP_REFUSED, BINARY_REFUSED];
 
 let refusalsRun = 0;
 const isDirectory = (path: string): boolean => statSync(path).isDirectory();
