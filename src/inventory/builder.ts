@@ -47,13 +47,15 @@ export class InventoryBuilder {
     if (!h) {
       h = { name, groups: [], vars: {}, varSources: {} };
       this.hosts.set(name, h);
+      // As Ansible's Host(name, port): a `host:port` sets ansible_port only where the host is first
+      // seen; the same host listed again with another port keeps the first (found by inventory-fuzz).
+      if (port !== undefined) this.setHostVar(name, 'ansible_port', port, where);
     }
     if (group) {
       const g = this.addGroup(group);
       if (!g.hosts.includes(name)) g.hosts.push(name);
       if (!h.groups.includes(group)) h.groups.push(group);
     }
-    if (port !== undefined) this.setHostVar(name, 'ansible_port', port, where);
     return h;
   }
 
@@ -67,9 +69,9 @@ export class InventoryBuilder {
     const g = this.addGroup(group);
     // As in Ansible, the priority is a property of the group, not a variable.
     if (key === 'ansible_group_priority') {
-      const n = Number(value);
-      if (!Number.isInteger(n)) throw new ConfigError('ansible_group_priority must be a whole number', where, `${group}.vars.ansible_group_priority`);
-      g.priority = n;
+      const n = pythonInt(value);
+      if (n === 'not a number') throw new ConfigError(`ansible_group_priority must be a whole number, found ${JSON.stringify(value)}`, where, `${group}.vars.ansible_group_priority`);
+      if (n !== 'ignored') g.priority = n;
       return;
     }
     g.vars[key] = value;
@@ -114,4 +116,16 @@ export class InventoryBuilder {
       }
     }
   }
+}
+
+/**
+ * Python's int(value), as Ansible's Group.set_priority applies it: a float is cut toward zero
+ * (1.5 → 1), a boolean is 0 or 1, text must be a whole number (' 5 ', '1_0'), and a value
+ * int() cannot take at all (null, a list) leaves the priority as it was.
+ */
+export function pythonInt(value: unknown): number | 'ignored' | 'not a number' {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 'not a number';
+  if (typeof value === 'string') return /^\s*[-+]?\d+(?:_\d+)*\s*$/.test(value) ? parseInt(value.replace(/_/g, ''), 10) : 'not a number';
+  return 'ignored';
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { InventoryBuilder } from './builder.js';
 import { expandHostPattern, HostRangeError } from './host-ranges.js';
-import { pythonLiteralOrText } from './python-literal.js';
+import { pythonLiteralOrText, UnsupportedLiteral } from './python-literal.js';
 import { splitShellWords } from '../shell-words.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
@@ -30,6 +30,14 @@ export function readIni(text: string, file: string, into: InventoryBuilder): voi
     const where = { file, line: lineNo };
     const fail = (problem: string, field?: string): never => {
       throw new ConfigError(problem, where, field);
+    };
+    const typed = (text: string, key: string): unknown => {
+      try {
+        return pythonLiteralOrText(text);
+      } catch (err) {
+        if (!(err instanceof UnsupportedLiteral)) throw err;
+        return fail(`the value "${text}" is ${err.message}, which Ansible reads but provision cannot`, key);
+      }
     };
     const line = rawLine.trim();
     if (!line || line.startsWith('#') || line.startsWith(';')) return;
@@ -68,7 +76,7 @@ export function readIni(text: string, file: string, into: InventoryBuilder): voi
       const hostVars: [string, unknown][] = words.slice(1).map((w) => {
         const eq = w.indexOf('=');
         if (eq < 0) fail(`expected key=value after the host name, got "${w}"`, `[${group}] ${words[0]}`);
-        return [w.slice(0, eq), pythonLiteralOrText(w.slice(eq + 1))];
+        return [w.slice(0, eq), typed(w.slice(eq + 1), w.slice(0, eq))];
       });
       for (const name of expanded.names) {
         into.addHost(name, group, expanded.port, where);
@@ -78,7 +86,7 @@ export function readIni(text: string, file: string, into: InventoryBuilder): voi
       const eq = line.indexOf('=');
       if (eq < 0) fail(`expected key=value, got "${line}"`, `[${group}:vars]`);
       const key = line.slice(0, eq).trim();
-      into.setGroupVar(group, key, pythonLiteralOrText(line.slice(eq + 1).trim()), where);
+      into.setGroupVar(group, key, typed(line.slice(eq + 1).trim(), key), where);
     } else {
       const m = GROUP_NAME.exec(line);
       if (!m) return fail(`expected a group name, got "${line}"`, `[${group}:children]`);

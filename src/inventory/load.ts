@@ -37,12 +37,22 @@ export function parseInventory(source: YamlSource): Inventory {
 }
 
 function readSource(path: string, into: InventoryBuilder): void {
+  if (readFiles(path, into) === 0) {
+    // Ansible warns "Unable to parse … as an inventory source" and goes on with no host from it.
+    throw new ConfigError('no inventory file in this directory: Ansible skips hidden names, group_vars/, host_vars/ and names ending in .ini, .cfg, .retry, .orig, ~, .bak, .swp, .md, .txt, .rst, .pyc, .pyo, .rpm', { file: path });
+  }
+}
+
+/** How many inventory files `path` gave: 1 for a file, those inside (recursively) for a directory. */
+function readFiles(path: string, into: InventoryBuilder): number {
   if (isDirectory(path)) {
     // Ansible's order: the directory's entries sorted by name, subdirectories recursively.
-    for (const entry of readdirSync(path).sort()) if (!IGNORED.test(entry)) readSource(join(path, entry), into);
-    return;
+    let read = 0;
+    for (const entry of readdirSync(path).sort()) if (!IGNORED.test(entry)) read += readFiles(join(path, entry), into);
+    return read;
   }
   readFile(path, into);
+  return 1;
 }
 
 function readFile(file: string, into: InventoryBuilder): void {
@@ -59,14 +69,25 @@ function readFile(file: string, into: InventoryBuilder): void {
   // Like Ansible: a .yaml/.yml/.json file, or one without extension, is tried as YAML; what is no mapping there is INI.
   if (yamlByName || ext === '' || basename(file).startsWith('.')) {
     let source: YamlSource | undefined;
+    let yamlError: unknown;
     try {
       source = YamlSource.fromText(text, file, { yaml11: true });
     } catch (err) {
       if (yamlByName) throw err;
+      yamlError = err;
     }
     const data = source?.data;
     if (source && data && typeof data === 'object' && !Array.isArray(data)) return readYamlInventory(source, into);
     if (yamlByName && text.trim() && !looksLikeIni(text)) throw new ConfigError('an inventory in YAML must be a mapping of groups (all:, web:, …) or provision\'s hosts:/groups:/vars:', { file, line: 1 });
+    // A YAML file without extension that provision refuses (a timestamp, a tag): its YAML error, not
+    // the INI reader's confusing one about `all:` (found by inventory-fuzz).
+    if (yamlError && !looksLikeIni(text)) {
+      try {
+        readIni(text, file, new InventoryBuilder());
+      } catch {
+        throw yamlError;
+      }
+    }
   }
   readIni(text, file, into);
 }

@@ -27,8 +27,8 @@ interface Layer {
 
 /**
  * Each host's variables, merged in Ansible's order (lowest first): the inventory
- * files' `all` vars < the inventory's group_vars/all < the playbook's
- * group_vars/all < the other groups' inventory vars (by depth, priority, name) <
+ * files' `all` vars < the other groups' inventory vars (by depth, priority, name) <
+ * the inventory's group_vars/all < the playbook's group_vars/all <
  * the inventory's group_vars/GROUP < the playbook's group_vars/GROUP < the
  * inventory files' host vars < the inventory's host_vars/ < the playbook's host_vars/.
  */
@@ -46,11 +46,13 @@ export function mergeInventory(builder: InventoryBuilder, file: string, inventor
   for (const h of builder.hosts.values()) {
     const groups = sortGroups([...memberships.get(h.name)!].filter((g) => g !== 'all'), builder.groups, depth);
     const all = builder.groups.get('all')!;
+    // Ansible's VARIABLE_PRECEDENCE: every inventory-file group var (all's, then the others) is
+    // below group_vars/all, which is below group_vars/GROUP.
     const layers: Layer[] = [
       { vars: all.vars, sources: all.varSources },
+      ...groups.map((g) => ({ vars: builder.groups.get(g)!.vars, sources: builder.groups.get(g)!.varSources })),
       fromDirs(inventoryDirs, 'group_vars', 'all'),
       fromDirs(playDirs, 'group_vars', 'all'),
-      ...groups.map((g) => ({ vars: builder.groups.get(g)!.vars, sources: builder.groups.get(g)!.varSources })),
       ...inventoryDirs.flatMap((d) => groups.map((g) => fromDirs([d], 'group_vars', g))),
       ...groups.map((g) => fromDirs(playDirs, 'group_vars', g)),
       { vars: h.vars, sources: h.varSources },

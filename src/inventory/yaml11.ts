@@ -17,7 +17,7 @@ export function resolveBool(text: string): boolean {
   return /^(?:yes|true|on)$/i.test(text);
 }
 
-const REPLACED = new Set(['tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
+const REPLACED = new Set(['tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp', 'tag:yaml.org,2002:binary']);
 
 function sexagesimal(digits: string): number {
   return digits.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
@@ -48,10 +48,52 @@ export function resolveFloat(text: string): number {
   });
 }
 
+/** What Python's float() reads, after PyYAML removed `_` and lower-cased the text. */
+const PYTHON_FLOAT = /^\s*(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf|infinity|nan)\s*$/;
+
+/**
+ * An explicit `!!float` (PyYAML's construct_yaml_float): any text float() reads, so `!!float 1`
+ * is 1.0, not only what FLOAT resolves implicitly; anything else is an error, as in Ansible.
+ */
+function resolveTaggedFloat(text: string, onError: (message: string) => void): number {
+  const t = text.replace(/_/g, '').toLowerCase();
+  const unsigned = t.replace(/^[-+]/, '');
+  if (unsigned === '.inf' || unsigned === '.nan' || /^[0-9][0-9]*(?::[0-5]?[0-9])+\.[0-9]*$/.test(unsigned)) return resolveFloat(text);
+  if (!PYTHON_FLOAT.test(unsigned)) {
+    onError(`!!float "${text}" is not a number`);
+    return NaN;
+  }
+  return (t.startsWith('-') ? -1 : 1) * parseFloat(unsigned.replace(/^\s*inf(inity)?\s*$/, 'Infinity'));
+}
+
+/** PyYAML's timestamp with a time of day (a date alone, 2001-12-14, is kept as its text: Ansible prints it the same). */
+export const TIMESTAMP_WITH_TIME = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?$/;
+const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+/**
+ * A timestamp with a time: Ansible makes a datetime, which a template prints one way
+ * (2001-12-14 21:59:43.100000-05:00) and ansible-inventory another (…T21:59:43.100000-05:00),
+ * neither the text written. provision refuses it rather than pick one; quote it to keep the text.
+ */
+export const TIMESTAMP_REFUSED = 'is a YAML timestamp with a time, which Ansible turns into a datetime that provision cannot reproduce: quote it to keep the text';
+
+export const BINARY_REFUSED = '!!binary (bytes) is not supported: write the text, or base64 as a plain string';
+
+function resolveTimestamp(text: string, onError: (message: string) => void): string {
+  if (!DATE.test(text)) onError(`"${text}" ${TIMESTAMP_REFUSED}`);
+  return text;
+}
+
 const pyTags: ScalarTag[] = [
   { tag: 'tag:yaml.org,2002:bool', default: true, identify: (v) => typeof v === 'boolean', test: BOOL, resolve: resolveBool },
   { tag: 'tag:yaml.org,2002:int', default: true, identify: (v) => typeof v === 'number' && Number.isInteger(v), test: INT, resolve: resolveInt },
   { tag: 'tag:yaml.org,2002:float', default: true, identify: (v) => typeof v === 'number', test: FLOAT, resolve: resolveFloat },
+  { tag: 'tag:yaml.org,2002:timestamp', default: true, identify: () => false, test: TIMESTAMP_WITH_TIME, resolve: resolveTimestamp },
+  { tag: 'tag:yaml.org,2002:timestamp', default: false, identify: () => false, resolve: resolveTimestamp },
+  // !!binary is bytes in Ansible, which ansible-inventory cannot even print: refused.
+  { tag: 'tag:yaml.org,2002:binary', default: false, identify: () => false, resolve: (text, onError) => (onError(BINARY_REFUSED), text) },
+  // Not used to resolve untagged text (not default); yaml picks it for an explicit !!float.
+  { tag: 'tag:yaml.org,2002:float', default: false, resolve: resolveTaggedFloat },
 ];
 
 /** `customTags` for the yaml package (with `version: '1.1'`): PyYAML's booleans, ints and floats; timestamps stay strings. */

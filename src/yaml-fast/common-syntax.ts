@@ -25,6 +25,9 @@ const LONGEST_KEY = 500;
  * quoted scalars); the others were set before, where the libraries are known to part.
  */
 export function usesCommonSyntaxOnly(text: string): boolean {
+  // `---#` (a marker with no space after it) is the text "---#" for yaml and PyYAML, a document
+  // start for js-yaml: found by test/unit/yaml-fast.test.ts's seeded edits (structure 2, edit 337).
+  if (/^(?:---|\.\.\.)\S/m.test(text)) return false;
   return hasSimpleLinesOnly(text) || lexesAsCommonSyntax(text);
 }
 

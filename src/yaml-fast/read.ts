@@ -1,6 +1,6 @@
 import jsYaml from 'js-yaml';
 import type { ScalarTag } from 'yaml';
-import { BOOL, FLOAT, INT, NULL, resolveBool, resolveFloat, resolveInt } from '../inventory/yaml11.js';
+import { BOOL, FLOAT, INT, NULL, resolveBool, resolveFloat, resolveInt, TIMESTAMP_WITH_TIME } from '../inventory/yaml11.js';
 import { usesCommonSyntaxOnly } from './common-syntax.js';
 
 /**
@@ -28,6 +28,10 @@ const implicit = [
   scalarType('tag:yaml.org,2002:int', INT, resolveInt),
   scalarType('tag:yaml.org,2002:float', FLOAT, resolveFloat),
   scalarType('tag:yaml.org,2002:null', NULL, () => null),
+  // Refused (inventory/yaml11.ts): thrown here, `yaml` then reads the file and names the line.
+  scalarType('tag:yaml.org,2002:timestamp', TIMESTAMP_WITH_TIME, () => {
+    throw new Error('timestamp');
+  }),
 ];
 
 function scalarType(tag: string, test: RegExp, construct: (text: string) => unknown): jsYaml.Type {

@@ -37,6 +37,7 @@ const cases: Case[] = [
   { name: 'ini-typing', sources: ['hosts.cfg.inventory'] },
   { name: 'ini-pending-children', sources: ['inventory'] },
   { name: 'ini-ranges-ports', sources: ['hosts'] },
+  { name: 'ini-found-by-fuzz', sources: ['hosts'] },
   { name: 'dir-mixed', sources: ['inv'] },
   { name: 'vars-dirs', sources: ['hosts.yaml'] },
   { name: 'playbook-dir', sources: ['inventory/hosts.yaml'], playbookDir: 'play' },

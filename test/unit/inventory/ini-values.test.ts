@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pythonLiteralOrText } from '../../../src/inventory/python-literal.js';
+import { pythonLiteralOrText, UnsupportedLiteral } from '../../../src/inventory/python-literal.js';
 import { splitShellWords } from '../../../src/shell-words.js';
 
 const shellWords = (line: string): string[] => splitShellWords(line, { comments: true });
@@ -27,10 +27,32 @@ describe("INI values: Python's literal_eval, or the text", () => {
     ['(5)', 5],
     ["{'k': [1]}", { k: [1] }],
     ['{1, 2}', '{1, 2}'],
-    [' 5', ' 5'],
+    // Python 3.11's literal_eval strips leading spaces and tabs (ansible-core 2.14 on Debian 12).
+    [' 5', 5],
+    // Found by test/oracle/inventory-fuzz.test.ts: Python source rules literal_eval applies.
+    ['5 # comment', 5],
+    ['"x" # c', 'x'],
+    ["'a' 'b'", 'ab'],
+    ["'a' b'x'", "'a' b'x'"],
+    ["r'\\d+'", '\\d+'],
+    ["r'a\\'b'", "a\\'b"],
+    ["u'x'", 'x'],
+    ["b'x'", 'x'],
+    ["rb'\\x'", '\\x'],
+    ["f'x'", "f'x'"],
+    ["'\\101\\x41\\u00e9\\U0001F600'", 'AAé😀'],
+    ["'\\q'", '\\q'],
+    ['--5', '--5'],
+    ['- 5', -5],
+    ['#x', '#x'],
+    ['5 ;', '5 ;'],
     ['$HOME@host:/p', '$HOME@host:/p'],
   ])('%j → %j', (text, value) => {
     expect(pythonLiteralOrText(text)).toEqual(value);
+  });
+
+  it.each([["'\\N{BULLET}'"], ["b'\\xe9'"]])('refuses %j: Python reads it, provision cannot reproduce it', (text) => {
+    expect(() => pythonLiteralOrText(text)).toThrow(UnsupportedLiteral);
   });
 });
 

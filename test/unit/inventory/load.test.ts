@@ -19,11 +19,13 @@ function project(files: Record<string, string>): string {
 
 describe('precedence of inventory variables', () => {
   // Each level sets `level` and its own name; the highest level that sets a name wins.
+  // Ansible's VARIABLE_PRECEDENCE: an inventory file's group vars are below group_vars/all
+  // (test/oracle/inventory-fuzz.test.ts found provision had them above).
   const levels = [
     ['inventory file all', 'inv/hosts.yaml'],
+    ['inventory file group', 'inv/hosts.yaml'],
     ['inventory group_vars/all', 'inv/group_vars/all.yml'],
     ['playbook group_vars/all', 'play/group_vars/all.yml'],
-    ['inventory file group', 'inv/hosts.yaml'],
     ['inventory group_vars/web', 'inv/group_vars/web.yml'],
     ['playbook group_vars/web', 'play/group_vars/web.yml'],
     ['inventory file host', 'inv/hosts.yaml'],
@@ -31,7 +33,7 @@ describe('precedence of inventory variables', () => {
     ['playbook host_vars', 'play/host_vars/w1.yml'],
   ];
   const hostsYaml = (upTo: number): string =>
-    `all:\n  vars: { ${upTo >= 0 ? 'level: "inventory file all"' : ''} }\n  children:\n    web:\n      vars: { ${upTo >= 3 ? 'level: "inventory file group"' : ''} }\n      hosts:\n        w1: { ${upTo >= 6 ? 'level: "inventory file host"' : ''} }\n`;
+    `all:\n  vars: { ${upTo >= 0 ? 'level: "inventory file all"' : ''} }\n  children:\n    web:\n      vars: { ${upTo >= 1 ? 'level: "inventory file group"' : ''} }\n      hosts:\n        w1: { ${upTo >= 6 ? 'level: "inventory file host"' : ''} }\n`;
 
   it.each(levels.map(([name], i) => [name, i] as const))('%s outranks every level below it', (name, i) => {
     const files: Record<string, string> = { 'inv/hosts.yaml': hostsYaml(i) };
@@ -41,6 +43,11 @@ describe('precedence of inventory variables', () => {
     const dir = project(files);
     const inv = loadInventory(join(dir, 'inv/hosts.yaml'), { playbookDir: join(dir, 'play') });
     expect(inv.hosts.get('w1')!.vars.level).toBe(name);
+  });
+
+  it('a directory with one inventory file beside skipped names reads that file', () => {
+    const dir = project({ 'inv/hosts.ini': '[web]\nw1\n', 'inv/hosts': 'w2\n' });
+    expect([...loadInventory(join(dir, 'inv')).hosts.keys()]).toEqual(['w2']);
   });
 
   it('nothing set anywhere: no variables', () => {
@@ -88,10 +95,12 @@ describe('bad inventories name file, line and field', () => {
     ['an unknown key in a YAML group', { 'hosts.yaml': 'web:\n  host:\n    w1:\n' }, /hosts.yaml:2:3: web: unexpected key "host"/],
     ['host vars that are not a mapping', { 'hosts.yaml': 'web:\n  hosts:\n    w1: 10.0.0.1\n' }, /hosts.yaml:3:\d+: .*must be a mapping/],
     ['a vars file that is a list', { 'hosts.yaml': 'web:\n  hosts: { w1: }\n', 'group_vars/web.yml': '- a\n' }, /group_vars\/web.yml:1:1: .*vars file must be a mapping/],
+    // Found by test/oracle/inventory-fuzz.test.ts: Ansible skips these names, and the directory gave zero hosts.
+    ['a directory holding only names Ansible skips', { 'inv/hosts.ini': '[web]\nw1\n', 'inv/prod.cfg': '[db]\nd1\n', 'inv/.hidden': 'h\n', 'inv/group_vars/all.yml': 'x: 1\n' }, /inv: no inventory file in this directory/],
   ];
   it.each(cases)('%s', (_what, files, message) => {
     const dir = project(files);
-    const main = Object.keys(files)[0];
+    const main = Object.keys(files)[0].replace(/^inv\/.*/, 'inv');
     let error: unknown;
     try {
       loadInventory(join(dir, main));
