@@ -128,8 +128,8 @@ export function connectionTarget(name: string, vars: Record<string, unknown>, or
 
   const portEntry = first('ansible_ssh_port', 'ansible_port');
   if (portEntry) {
-    const port = Number(text(portEntry));
-    if (Number.isInteger(port) && port >= 1 && port <= 65535) target.port = port;
+    const port = pythonInt(text(portEntry));
+    if (port !== undefined && port >= 1 && port <= 65535) target.port = port;
     else fail(portEntry[0], `must be a port number (1-65535), found ${JSON.stringify(portEntry[1])}`);
   }
   const user = text(first('ansible_ssh_user', 'ansible_user'));
@@ -145,8 +145,8 @@ export function connectionTarget(name: string, vars: Record<string, unknown>, or
 
   const timeoutEntry = first('ansible_ssh_timeout', 'ansible_timeout');
   if (timeoutEntry) {
-    const seconds = Number(text(timeoutEntry));
-    if (Number.isInteger(seconds) && seconds >= 1) target.connectTimeoutSeconds = seconds;
+    const seconds = pythonInt(text(timeoutEntry));
+    if (seconds !== undefined && seconds >= 1) target.connectTimeoutSeconds = seconds;
     else fail(timeoutEntry[0], `must be a whole number of seconds, found ${JSON.stringify(timeoutEntry[1])}`);
   }
 
@@ -181,6 +181,18 @@ export function connectionTarget(name: string, vars: Record<string, unknown>, or
 
   if (errors.length) throw new ConfigErrors(errors);
   return target;
+}
+
+/**
+ * A whole number as Ansible's `int` option type reads text (Python's `int(text)`): spaces around
+ * it, one sign, `_` between digits. Not JavaScript's Number(): "0x16", "1e1" and "22.0" would
+ * be ports 22, 10 and 22 where Ansible stops with an error, another port than the user's.
+ */
+function pythonInt(text: string | undefined): number | undefined {
+  const m = text === undefined ? null : /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1] + m[2].replaceAll('_', ''));
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /**

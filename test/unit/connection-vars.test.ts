@@ -20,6 +20,10 @@ describe('connectionTarget', () => {
     ['nothing set: the inventory name, and ssh config/ssh defaults for the rest', {}, { name: 'web1', address: 'web1' }],
     ['ansible_host, ansible_port, ansible_user', { ansible_host: '10.0.0.5', ansible_port: 2222, ansible_user: 'deploy' }, { address: '10.0.0.5', port: 2222, user: 'deploy' }],
     ['a port given as a string (INI, -e)', { ansible_port: '2200' }, { port: 2200 }],
+    // Python's int(text), as Ansible's int option type reads it.
+    ['a port string with spaces and a sign', { ansible_port: ' +2200 ' }, { port: 2200 }],
+    ['a port string with _ between digits', { ansible_port: '2_200' }, { port: 2200 }],
+    ['a float port that is whole (YAML 22.0)', { ansible_port: 22.0 }, { port: 22 }],
     ['ansible_ssh_* aliases win over the plain names, as in Ansible', { ansible_host: 'a', ansible_ssh_host: 'b', ansible_port: 1, ansible_ssh_port: 2, ansible_user: 'x', ansible_ssh_user: 'y' }, { address: 'b', port: 2, user: 'y' }],
     ['both key file names; the ssh one first', { ansible_private_key_file: '/k/plain', ansible_ssh_private_key_file: '/k/ssh' }, { privateKey: '/k/ssh' }],
     ['provision_known_hosts and provision_proxy_jump', { provision_known_hosts: '/kh', provision_proxy_jump: 'ops@bastion:2222' }, { knownHosts: '/kh', proxyJump: 'ops@bastion:2222' }],
@@ -59,6 +63,12 @@ describe('connectionTarget', () => {
     ['become another user', { ansible_become_user: 'postgres' }, /ansible_become_user.*"postgres"/],
     ['sudo flags of its own', { ansible_become_flags: '-E' }, /ansible_become_flags/],
     ['a port out of range', { ansible_port: 70000 }, /ansible_port.*must be a port number/],
+    // JavaScript's Number() reads these; Python's int() does not: Ansible stops.
+    ['a hexadecimal port string', { ansible_port: '0x16' }, /ansible_port.*must be a port number/],
+    ['a port string with an exponent', { ansible_port: '1e1' }, /ansible_port.*must be a port number/],
+    ['a port string with a fraction', { ansible_port: '22.0' }, /ansible_port.*must be a port number/],
+    ['an empty port string', { ansible_port: '' }, /ansible_port.*must be a port number/],
+    ['a timeout string in hexadecimal', { ansible_timeout: '0x10' }, /ansible_timeout.*whole number of seconds/],
     ['a port that is no number', { ansible_ssh_port: 'ssh' }, /ansible_ssh_port.*must be a port number/],
     ['a ProxyCommand that is not ssh -W', { ansible_ssh_common_args: '-o ProxyCommand="nc %h %p"' }, /ProxyCommand.*only "ssh -W/],
     ['host key checking off through ssh args', { ansible_ssh_common_args: '-o StrictHostKeyChecking=no' }, /StrictHostKeyChecking=no is not supported/],
