@@ -10,8 +10,12 @@ import sys
 from ansible.cli.inventory import InventoryCLI
 import gc
 
-# What the toml inventory plugin imports when the child loads it: imported once here instead.
-import toml  # noqa: F401
+# What the toml inventory plugin imports when the child loads it: imported once here instead. Not a
+# dependency of Debian's ansible (python3-toml may be absent): then the plugin has none to import either.
+try:
+    import toml  # noqa: F401
+except ImportError:
+    pass
 
 # Children share the parent's objects: frozen, the garbage collector does not touch (and copy) them.
 gc.freeze()
