@@ -1,5 +1,5 @@
 import { ConfigError, ConfigErrors } from './errors.js';
-import { ansibleBoolean } from './inventory/ansible-boolean.js';
+import { ansibleBooleanStrict } from './inventory/ansible-boolean.js';
 import { isSecret, Secret } from './secret.js';
 import { splitShellWords } from './shell-words.js';
 
@@ -214,8 +214,11 @@ export function withCommandLineDefaults(target: ConnectionTarget, cli: { user?: 
  */
 export function becomeFor(vars: Record<string, unknown>, taskKeyword: boolean | undefined, playKeyword: boolean | undefined): boolean {
   const v = vars.ansible_become;
-  if (v !== undefined && v !== null) return ansibleBoolean(v);
-  return taskKeyword ?? playKeyword ?? false;
+  if (v === undefined || v === null) return taskKeyword ?? playKeyword ?? false;
+  const become = ansibleBooleanStrict(isSecret(v) ? v.reveal() : v);
+  // "maybe" or 2 read as false would run the task as the login user where the user may mean root.
+  if (become === undefined) throw new ConfigError(`ansible_become: ${isSecret(v) ? 'a secret' : JSON.stringify(v)} is not a boolean (as in Ansible: true/false, yes/no, on/off, 1/0, y/n, t/f)`);
+  return become;
 }
 
 /** ssh options that change nothing provision does (connection sharing, keep-alives, logging). */

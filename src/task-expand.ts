@@ -88,7 +88,15 @@ export function expandTask(t: ParsedTask, vars: Record<string, unknown>, given: 
 }
 
 function one(t: ParsedTask, scope: Record<string, unknown>, base: Omit<CompiledTask, 'args' | 'become'>, ctx: ExpandContext, item: { item: unknown; label: string } | undefined): CompiledTask[] | null {
-  const become = becomeFor(scope, t.become, ctx.playBecome);
+  let become: boolean;
+  try {
+    become = becomeFor(scope, t.become, ctx.playBecome);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const host = scope.inventory_hostname;
+    ctx.report(new ConfigError(typeof host === 'string' ? `host ${host}: ${err.message}` : err.message, ctx.source.locate(t.path), displayField(t.path)));
+    return null;
+  }
   const withItem = { ...base, ...(item ? item : {}), become };
   if (t.when.length) {
     let decided: boolean | object;

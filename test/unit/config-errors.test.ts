@@ -47,6 +47,8 @@ describe('bad input is reported with file:line:column and field', () => {
     ['relative path', `- hosts: web\n  tasks:\n    - file: { path: etc/x }\n`, /tasks\[0\]\.file\.path: expected an absolute path/],
     ['path with ..', `- hosts: web\n  tasks:\n    - file: { path: /etc/../root }\n`, /a path may not contain "\.\." segments/],
     ['bad mode', `- hosts: web\n  tasks:\n    - file: { path: /x, state: directory, mode: "0999" }\n`, /expected an octal mode/],
+    // Ansible stops too ("is not a valid boolean"); read as false, the task would run without sudo.
+    ['ansible_become that is no boolean', `- hosts: web\n  become: true\n  vars: { ansible_become: maybe }\n  tasks:\n    - command: id\n`, /site\.yaml:5:7: tasks\[0\]: host web1: ansible_become: "maybe" is not a boolean/],
     ['template file missing', `- hosts: web\n  tasks:\n    - template: { src: nope.hbs, dest: /x }\n`, /tasks\[0\]\.template\.src: template "nope\.hbs" not found/],
     ['bad when', `- hosts: web\n  tasks:\n    - file: { path: /x, state: directory }\n      when: nosuchvar\n`, /site\.yaml:4:13: tasks\[0\]\.when: variable "nosuchvar" is not defined/],
   ])('%s', (_label, playbook, expected) => {

@@ -115,8 +115,21 @@ describe('becomeFor', () => {
     ['ansible_become true with no keyword', { ansible_become: true }, undefined, undefined, true],
     ['ansible_become "yes" (INI, -e) is Ansible true', { ansible_become: 'yes' }, undefined, false, true],
     ['ansible_become "no"', { ansible_become: 'no' }, true, true, false],
+    ['ansible_become " Off " (any case, spaces)', { ansible_become: ' Off ' }, true, true, false],
+    ['ansible_become 1', { ansible_become: 1 }, undefined, false, true],
+    ['ansible_become 0', { ansible_become: 0 }, true, true, false],
   ])('%s', (_, vars, task, play, want) => {
     expect(becomeFor(vars, task, play)).toBe(want);
+  });
+
+  // Ansible stops: "the field 'become' has an invalid value (maybe) ... is not a valid boolean" (ansible 2.14).
+  it.each<[string, unknown]>([
+    ['a word that is no boolean', 'maybe'],
+    ['a number other than 0 and 1', 2],
+    ['an empty string', ''],
+    ['a list', ['yes']],
+  ])('ansible_become as %s is an error, not false', (_, value) => {
+    expect(() => becomeFor({ ansible_become: value }, true, true)).toThrow(/ansible_become: .* is not a boolean/);
   });
 });
 
