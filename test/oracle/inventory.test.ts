@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ansibleInventoryEnv } from '../support/ansible-inventory-env.js';
 import { CLI, ROOT } from '../support/provision.js';
 
 /**
@@ -52,17 +53,7 @@ async function ansibleInventory(args: string[]): Promise<string> {
   const r = await promisify(execFile)('ansible-inventory', args, {
     cwd: home,
     encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      ANSIBLE_CONFIG: join(home, 'ansible.cfg'),
-      ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
-      ANSIBLE_LOCALHOST_WARNING: 'False',
-      // A source Ansible cannot parse must fail the oracle, not silently shrink the inventory.
-      ANSIBLE_INVENTORY_UNPARSED_FAILED: 'True',
-      ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'True',
-      ANSIBLE_NOCOLOR: '1',
-    },
+    env: ansibleInventoryEnv(home),
   });
   return r.stdout;
 }

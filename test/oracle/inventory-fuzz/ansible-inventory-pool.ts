@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ansibleInventoryEnv } from '../../support/ansible-inventory-env.js';
 
 export interface AnsibleResult {
   status: number;
@@ -32,17 +33,7 @@ export class AnsibleInventoryPool {
 
   constructor(size: number) {
     const home = mkdtempSync(join(tmpdir(), 'ansible-oracle-'));
-    const env = {
-      PATH: process.env.PATH,
-      HOME: home,
-      ANSIBLE_CONFIG: join(home, 'ansible.cfg'),
-      ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
-      ANSIBLE_LOCALHOST_WARNING: 'False',
-      ANSIBLE_INVENTORY_UNPARSED_FAILED: 'True',
-      ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'True',
-      ANSIBLE_NOCOLOR: '1',
-      LC_ALL: 'C.UTF-8',
-    };
+    const env = { ...ansibleInventoryEnv(home), LC_ALL: 'C.UTF-8' };
     const python = ansiblePython();
     for (let i = 0; i < size; i++) {
       const proc = spawn(python, [SERVER], { env, cwd: home });
