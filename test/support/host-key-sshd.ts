@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './sshd.js';
+import { freePort, keysOnlySshdConfig, runSshd } from './sshd.js';
 
 /**
  * A loopback sshd for host key checking tests: ed25519, ECDSA and RSA host
@@ -41,38 +41,23 @@ export async function startHostKeySshd(portCount = 1): Promise<HostKeySshd> {
     const p = await freePort();
     if (!ports.includes(p)) ports.push(p);
   }
-  writeFileSync(
-    join(dir, 'sshd_config'),
+  const sshd = await runSshd(
+    dir,
     [
       ...ports.map((p) => `ListenAddress 127.0.0.1:${p}`),
       ...['ed25519', 'ecdsa', 'rsa'].map((k) => `HostKey ${join(dir, k)}`),
       `HostCertificate ${join(dir, 'ed25519-cert.pub')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
+      ...keysOnlySshdConfig(dir),
       // Several clients at once: none refused before the greeting.
       'MaxStartups 64',
-      '',
-    ].join('\n'),
+    ],
+    ports,
   );
-  mkdirSync('/run/sshd', { recursive: true });
-  const sshd: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  sshd.stderr?.on('data', (d) => (log += d));
-  for (const p of ports) await waitForPort(p, () => log);
   return {
     dir,
     ports,
     pub,
     clientKey,
-    async stop() {
-      sshd.kill('SIGTERM');
-      await new Promise((r) => sshd.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: sshd.stop,
   };
 }

@@ -32,30 +32,11 @@ export async function startSshd(extraConfig: string[] = []): Promise<TestSshd> {
   const hostPublicKey = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').trim();
   const [type, blob] = hostPublicKey.split(' ');
   writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${type} ${blob}\n`);
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host_ed25519')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      'MaxSessions 10',
-      'Subsystem sftp internal-sftp',
-      ...extraConfig,
-      '',
-    ].join('\n'),
+  const sshd = await runSshd(
+    dir,
+    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_ed25519')}`, ...keysOnlySshdConfig(dir), 'MaxSessions 10', 'Subsystem sftp internal-sftp', ...extraConfig],
+    [port],
   );
-  mkdirSync('/run/sshd', { recursive: true });
-  const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr?.on('data', (d) => (log += d));
-  await waitForPort(port, () => log);
   return {
     dir,
     port,
@@ -71,6 +52,36 @@ export async function startSshd(extraConfig: string[] = []): Promise<TestSshd> {
       );
       return file;
     },
+    log: sshd.log,
+    stop: sshd.stop,
+  };
+}
+
+/** The sshd_config lines every test sshd shares: its files in `dir`, root by key only, no PAM. */
+export function keysOnlySshdConfig(dir: string): string[] {
+  return [
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+  ];
+}
+
+/**
+ * Writes `config` to DIR/sshd_config and runs sshd in the foreground with it (its log on stderr,
+ * -e) until it listens on every one of `ports`; `stop` ends it and removes `dir`.
+ */
+export async function runSshd(dir: string, config: string[], ports: number[]): Promise<{ log: () => string; stop: () => Promise<void> }> {
+  writeFileSync(join(dir, 'sshd_config'), [...config, ''].join('\n'));
+  mkdirSync('/run/sshd', { recursive: true });
+  const proc: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr?.on('data', (d) => (log += d));
+  for (const port of ports) await waitForPort(port, () => log);
+  return {
     log: () => log,
     async stop() {
       proc.kill('SIGTERM');
