@@ -179,7 +179,10 @@ function revealAll(value: unknown, seen: Rendering, name: string): any {
       // It becomes a marker the rendered text is checked for (handlebars' own messages stringify
       // the context too: "x" not defined in [object Object]), so only a value written out fails.
       if (key === Symbol.toPrimitive) return () => { seen.inText ??= inText(target, name); return IN_TEXT; };
-      return revealAll(Reflect.get(target, key, receiver), seen, typeof key === 'string' ? (name ? `${name}.${key}` : key) : name);
+      const child = Reflect.get(target, key, receiver);
+      // The path is only ever shown for a list or mapping: no string built for the scalars most reads return.
+      const path = child !== null && typeof child === 'object' && typeof key === 'string' ? (name ? `${name}.${key}` : key) : name;
+      return revealAll(child, seen, path);
     },
   });
 }
